@@ -1,0 +1,54 @@
+# Beacon v2 stack: node, ingest, aggregator. `make` alone lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ENGINE_STAMP := $(VENV)/.engine-installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-unit lint fmt docs demo serve bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# The embedded MongoDB-compatible engine (GPL-2.0-only) is a separate program that we only run,
+# never import. 0.6.0b17 ships the fast Rust server; 0.7.0b3 is the Python-server fallback.
+$(ENGINE_STAMP): | $(STAMP)
+	$(BIN)/pip install --quiet 'SecantusDB==0.6.0b17' || $(BIN)/pip install --quiet 'SecantusDB==0.7.0b3'
+	@touch $(ENGINE_STAMP)
+
+install: $(STAMP) $(ENGINE_STAMP) ## create .venv with the programs, dev tools and the embedded engine
+
+test: install ## run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: install ## run the tests that need no database
+	$(BIN)/pytest -m 'not mongo' $(PYTEST_ARGS)
+
+lint: install ## ruff (lint + format check), mypy strict, and stale generated docs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m beacon.docs --check README.md
+
+fmt: install ## format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: install ## regenerate the README's generated sections
+	$(BIN)/python -m beacon.docs --write README.md
+
+serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_URI is set)
+	$(BIN)/beacon serve
+
+clean: ## stop the embedded engine and remove local data
+	-$(BIN)/beacon db stop
+	rm -rf .beacon-data

@@ -1,0 +1,1 @@
+"""A Beacon v2 network over many nodes: fan-out, merge, and itself a compliant Beacon."""

@@ -1,0 +1,325 @@
+"""Settings for the node, the ingest CLI and the aggregator: declared once, loaded once.
+
+Every setting is a dataclass field declared with :func:`setting`, which carries its default,
+the environment variable that overrides it and a line of help. The same declarations drive
+loading (environment beats the TOML file beats the default), validation, the redacted view
+printed by ``beacon check`` and the configuration table in the README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_ENV = "BEACON_CONFIG"
+
+
+class ConfigError(ValueError):
+    """A setting is missing, unknown or has a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never be printed: its repr and str are masked."""
+
+    value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        return self.value
+
+    def __str__(self) -> str:
+        return "**********"
+
+
+def setting(default: Any, *, help: str, env: str | None = None) -> Any:
+    """Declare one setting: its default, its help line and its environment variable."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("setting defaults must be immutable")
+    return field(default=default, metadata={"help": help, "env": env})
+
+
+def section(cls: type[Any], *, help: str) -> Any:
+    """Declare a nested TOML table of settings."""
+    return field(default_factory=cls, metadata={"help": help, "section": True})
+
+
+GranularityName = typing.Literal["boolean", "count", "record"]
+GRANULARITY_ORDER: tuple[str, ...] = ("boolean", "count", "record")
+
+
+@dataclass(frozen=True)
+class MongoSettings:
+    uri: Secret | None = setting(
+        None,
+        env="MONGODB_URI",
+        help="MongoDB connection string; when unset the embedded engine is started and used",
+    )
+    db: str = setting("beacon", env="MONGODB_DB", help="database name")
+    engine_dir: str = setting(
+        ".beacon-data/engine",
+        env="BEACON_ENGINE_DIR",
+        help="data directory of the embedded engine (used only when MONGODB_URI is unset)",
+    )
+    query_timeout_ms: int = setting(
+        10000, env="BEACON_QUERY_TIMEOUT_MS", help="maxTimeMS applied to every database query"
+    )
+
+
+@dataclass(frozen=True)
+class OrganizationSettings:
+    id: str = setting("org.example", env="BEACON_ORG_ID", help="organization id in /info")
+    name: str = setting(
+        "Example Organization", env="BEACON_ORG_NAME", help="organization name in /info"
+    )
+    description: str = setting("", env="BEACON_ORG_DESCRIPTION", help="organization description")
+    address: str = setting("", env="BEACON_ORG_ADDRESS", help="postal address")
+    welcome_url: str = setting("", env="BEACON_ORG_WELCOME_URL", help="organization home page")
+    contact_url: str = setting(
+        "", env="BEACON_ORG_CONTACT_URL", help="contact page or mailto: address"
+    )
+    logo_url: str = setting("", env="BEACON_ORG_LOGO_URL", help="URL of the organization's logo")
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    id: str = setting(
+        "org.example.beacon",
+        env="BEACON_ID",
+        help="beaconId: unique in a network, reverse-DNS recommended",
+    )
+    name: str = setting("Example Beacon", env="BEACON_NAME", help="human-readable beacon name")
+    description: str = setting(
+        "A GA4GH Beacon v2 node.", env="BEACON_DESCRIPTION", help="what this beacon holds"
+    )
+    version: str = setting("", env="BEACON_VERSION", help="deployment version (default: package)")
+    environment: str = setting(
+        "dev", env="BEACON_ENVIRONMENT", help="one of prod, test, dev, staging"
+    )
+    welcome_url: str = setting("", env="BEACON_WELCOME_URL", help="landing page for humans")
+    alternative_url: str = setting(
+        "", env="BEACON_ALTERNATIVE_URL", help="alternative landing page, e.g. a query UI"
+    )
+    documentation_url: str = setting(
+        "", env="BEACON_DOCUMENTATION_URL", help="documentation link in /service-info"
+    )
+    create_date_time: str = setting(
+        "2026-01-01T00:00:00Z", env="BEACON_CREATED", help="when this beacon was first deployed"
+    )
+    update_date_time: str = setting(
+        "", env="BEACON_UPDATED", help="when this beacon was last updated (default: start time)"
+    )
+    host: str = setting("127.0.0.1", env="BEACON_HOST", help="address to listen on")
+    port: int = setting(5050, env="BEACON_PORT", help="port to listen on")
+    base_url: str = setting(
+        "",
+        env="BEACON_BASE_URL",
+        help="public URL of the API root used in /map (default: http://HOST:PORT/api)",
+    )
+    default_granularity: GranularityName = setting(
+        "record",
+        env="BEACON_DEFAULT_GRANULARITY",
+        help="granularity returned when the request names none",
+    )
+    max_granularity: GranularityName = setting(
+        "record",
+        env="BEACON_MAX_GRANULARITY",
+        help="the most detail this node returns to anyone",
+    )
+    default_limit: int = setting(10, env="BEACON_DEFAULT_LIMIT", help="page size when none given")
+    max_limit: int = setting(
+        1000, env="BEACON_MAX_LIMIT", help="largest page served; limit=0 means this many"
+    )
+    cors_origins: tuple[str, ...] = setting(
+        ("*",), env="BEACON_CORS_ORIGINS", help="origins allowed to call the API from a browser"
+    )
+    catalog_ttl_s: float = setting(
+        1.0,
+        env="BEACON_CATALOG_TTL",
+        help="seconds the node caches the list of loaded datasets",
+    )
+    max_body_bytes: int = setting(
+        1_048_576, env="BEACON_MAX_BODY_BYTES", help="largest accepted POST body"
+    )
+    organization: OrganizationSettings = section(
+        OrganizationSettings, help="the organization running this beacon"
+    )
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    batch_size: int = setting(2000, env="BEACON_INGEST_BATCH_SIZE", help="documents per bulk write")
+    swap_grace_s: float = setting(
+        5.0,
+        env="BEACON_INGEST_SWAP_GRACE",
+        help="seconds a replaced dataset load is kept so running queries can finish",
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongodb: MongoSettings = section(MongoSettings, help="the database")
+    beacon: NodeSettings = section(NodeSettings, help="the node")
+    ingest: IngestSettings = section(IngestSettings, help="the ingest CLI")
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """One declared setting, as the docs and ``beacon check`` present it."""
+
+    key: str
+    env: str | None
+    default: Any
+    help: str
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def describe(cls: type[Any] = Settings, prefix: str = "") -> Iterator[SettingInfo]:
+    """Every setting of ``cls`` (recursively), in declaration order."""
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{f.name}"
+        if f.metadata.get("section"):
+            yield from describe(_hints(cls)[f.name], key + ".")
+        else:
+            yield SettingInfo(key, f.metadata.get("env"), f.default, f.metadata["help"])
+
+
+def _convert(raw: Any, hint: Any, key: str) -> Any:
+    """Cast a TOML or environment value to the declared type of setting ``key``."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Literal:
+        if raw not in args:
+            raise ConfigError(f"setting {key}: {raw!r} is not one of {', '.join(map(str, args))}")
+        return raw
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        if raw is None or raw == "":
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(raw, inner[0], key)
+    if hint is Secret:
+        return raw if isinstance(raw, Secret) else Secret(str(raw))
+    if typing.get_origin(hint) is tuple:
+        items = [s.strip() for s in raw.split(",") if s.strip()] if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ConfigError(f"setting {key}: expected a list, got {raw!r}")
+        return tuple(str(i) for i in items)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(raw)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in hint)
+            raise ConfigError(f"setting {key}: {raw!r} is not one of {allowed}") from None
+    if hint is bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(raw).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"setting {key}: expected true or false, got {raw!r}")
+    if hint in (int, float):
+        if isinstance(raw, bool):
+            raise ConfigError(f"setting {key}: expected a number, got {raw!r}")
+        try:
+            return hint(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {key}: expected a number, got {raw!r}") from None
+    if hint is str:
+        if not isinstance(raw, str | int | float):
+            raise ConfigError(f"setting {key}: expected a string, got {raw!r}")
+        return str(raw)
+    raise ConfigError(f"setting {key}: unsupported type {hint!r}")
+
+
+def _build(
+    cls: type[Any], table: Mapping[str, Any], environ: Mapping[str, str], prefix: str
+) -> Any:
+    hints = _hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {prefix}{unknown[0]}; known in [{prefix.rstrip('.') or 'top'}]: "
+            + ", ".join(sorted(known))
+        )
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{f.name}"
+        if f.metadata.get("section"):
+            sub = table.get(f.name, {})
+            if not isinstance(sub, Mapping):
+                raise ConfigError(f"setting {key}: expected a table")
+            values[f.name] = _build(hints[f.name], sub, environ, key + ".")
+            continue
+        env = f.metadata.get("env")
+        if env and environ.get(env) not in (None, ""):
+            values[f.name] = _convert(environ[env], hints[f.name], f"{key} (${env})")
+        elif f.name in table:
+            values[f.name] = _convert(table[f.name], hints[f.name], key)
+    return cls(**values)
+
+
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read settings once: environment beats the TOML file beats the defaults."""
+    env = os.environ if environ is None else environ
+    source = path or env.get(CONFIG_ENV) or None
+    table: dict[str, Any] = {}
+    if source:
+        try:
+            with open(source, "rb") as fh:
+                table = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {source} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
+    settings: Settings = _build(Settings, table, env, "")
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    node = settings.beacon
+    if node.environment not in ("prod", "test", "dev", "staging"):
+        raise ConfigError(
+            f"setting beacon.environment: {node.environment!r} is not one of "
+            "prod, test, dev, staging"
+        )
+    if not 0 < node.port < 65536:
+        raise ConfigError(f"setting beacon.port: {node.port} is not a valid port")
+    if node.default_limit < 1 or node.max_limit < node.default_limit:
+        raise ConfigError("settings beacon.default_limit/max_limit: need 1 <= default <= max")
+    order = GRANULARITY_ORDER
+    if order.index(node.default_granularity) > order.index(node.max_granularity):
+        raise ConfigError("setting beacon.default_granularity is above beacon.max_granularity")
+
+
+def redacted(obj: Any) -> Any:
+    """A plain, printable view of settings with every secret masked."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if isinstance(obj, Secret):
+            return str(obj)
+        return {f.name: redacted(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, tuple):
+        return [redacted(v) for v in obj]
+    return obj
+
+
+def public_base_url(node: NodeSettings) -> str:
+    """The absolute URL of the API root, as clients must use it (for /map and links)."""
+    if node.base_url:
+        return node.base_url.rstrip("/")
+    return f"http://{node.host}:{node.port}/api"

@@ -1,0 +1,258 @@
+"""QueryPlan -> Results: the only node module that awaits MongoDB.
+
+Every call carries ``maxTimeMS`` from settings. A query that runs out of time becomes a
+``QueryTimeout`` naming the request as too broad; a database that cannot be reached becomes
+``UpstreamUnavailable``. Relations are resolved step by step (see ``query.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
+
+from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
+from beacon.query import (
+    CarriersOf,
+    FieldValues,
+    QueryPlan,
+    Relation,
+    SampleField,
+    SamplesWhere,
+    VariantsCarriedBy,
+)
+from beacon.store import carriers as packed
+from beacon.store import catalog
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+from beacon.store.client import Database
+
+Values = list[Any] | np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True)
+class Results:
+    count: int
+    records: list[dict[str, Any]]
+
+
+@contextlib.asynccontextmanager
+async def _guard(what: str) -> AsyncIterator[None]:
+    """Translate driver failures into Beacon errors with a useful message."""
+    try:
+        yield
+    except ExecutionTimeout:
+        raise QueryTimeout(
+            f"the {what} query took too long; narrow it (a smaller region, more filters)"
+        ) from None
+    except (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure):
+        raise UpstreamUnavailable("the database is not reachable; try again shortly") from None
+    except OperationFailure as exc:
+        if exc.code == 50:  # MaxTimeMSExpired reported as a plain failure by some servers
+            raise QueryTimeout(f"the {what} query took too long; narrow it") from None
+        raise
+
+
+class CatalogCache:
+    """The catalog, re-read at most every ``ttl`` seconds (ingest waits longer before drops)."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, DatasetEntry] = {}
+        self._at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def get(self, db: Database) -> dict[str, DatasetEntry]:
+        if time.monotonic() - self._at < self.ttl:
+            return self._entries
+        async with self._lock:
+            if time.monotonic() - self._at >= self.ttl:
+                async with _guard("catalog"):
+                    self._entries = await catalog.read(db)
+                self._at = time.monotonic()
+        return self._entries
+
+
+def clean(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as a Beacon record: helper fields (``_``-prefixed) removed."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+class Executor:
+    """Runs plans against one database with one time limit."""
+
+    def __init__(self, db: Database, timeout_ms: int) -> None:
+        self.db = db
+        self.timeout_ms = timeout_ms
+
+    def _collection(
+        self, dataset: DatasetEntry | None, role: c.Role | None, name: str | None
+    ) -> str | None:
+        if role is None:
+            return name
+        assert dataset is not None
+        return dataset.collection(role)
+
+    async def _distinct(self, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
+        async with _guard("lookup"):
+            values = await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms)
+        return [v for v in values if v is not None]
+
+    async def _step(self, dataset: DatasetEntry, step: object, incoming: Values) -> Values:
+        if isinstance(step, FieldValues):
+            coll = dataset.collection(step.role)
+            return await self._distinct(coll, step.field, step.filter) if coll else []
+        if isinstance(step, SamplesWhere):
+            coll = dataset.collection(c.Role.SAMPLES)
+            if not coll:
+                return np.zeros(0, dtype=np.uint32)
+            ids = await self._distinct(coll, "_id", {step.field: {"$in": list(incoming)}})
+            return np.asarray(sorted(ids), dtype=np.uint32)
+        if isinstance(step, CarriersOf):
+            return await self._carriers(dataset, step.filter)
+        if isinstance(step, SampleField):
+            coll = dataset.collection(c.Role.SAMPLES)
+            if not coll:
+                return []
+            return await self._distinct(coll, step.field, {"_id": {"$in": _ints(incoming)}})
+        if isinstance(step, VariantsCarriedBy):
+            return await self._carried_keys(dataset, incoming)
+        raise TypeError(f"unknown step {step!r}")
+
+    async def _carriers(self, dataset: DatasetEntry, flt: dict[str, Any]) -> Values:
+        coll = dataset.collection(c.Role.G_VARIANTS)
+        if not coll:
+            return np.zeros(0, dtype=np.uint32)
+        found: list[np.ndarray[Any, Any]] = []
+        spilled: list[int] = []
+        projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
+        async with _guard("variant"):
+            async for doc in self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms):
+                if doc.get(c.V_SPILLED):
+                    spilled.append(doc["_id"])
+                for blob in (doc.get(c.V_CARRIERS) or {}).values():
+                    found.append(packed.decode_indices(blob))
+        if spilled:
+            chunks = dataset.collection(c.Role.CARRIERS)
+            assert chunks is not None
+            async with _guard("carrier"):
+                cursor = self.db[chunks].find(
+                    {c.C_VARIANT: {"$in": spilled}}, max_time_ms=self.timeout_ms
+                )
+                async for doc in cursor:
+                    for key in ("het", "hom", "hemi"):
+                        if doc.get(key):
+                            found.append(packed.decode_indices(doc[key]))
+        return packed.union(found)
+
+    async def _carried_keys(self, dataset: DatasetEntry, samples: Values) -> Values:
+        """Keys of the variants the samples carry, in genomic order, without duplicates."""
+        coll = dataset.collection(c.Role.SAMPLE_VARIANTS)
+        if not coll or len(samples) == 0:
+            return np.zeros(0, dtype=np.int64)
+        runs: list[tuple[int, int, np.ndarray[Any, Any]]] = []
+        async with _guard("sample"):
+            cursor = self.db[coll].find(
+                {c.SV_SAMPLE: {"$in": _ints(samples)}}, max_time_ms=self.timeout_ms
+            )
+            async for doc in cursor:
+                runs.append((doc[c.SV_RANK], doc[c.SV_FIRST], packed.decode_keys(doc[c.SV_KEYS])))
+        if not runs:
+            return np.zeros(0, dtype=np.int64)
+        runs.sort(key=lambda r: (r[0], r[1]))
+        keys = np.concatenate([r[2] for r in runs])
+        if len(samples) > 1:
+            _, first = np.unique(keys, return_index=True)
+            keys = keys[np.sort(first)]
+        return keys
+
+    async def _relation(self, dataset: DatasetEntry, relation: Relation) -> Values:
+        values: Values = list(relation.start)
+        for step in relation.steps:
+            values = await self._step(dataset, step, values)
+            if len(values) == 0:
+                break
+        return values
+
+    async def ping(self) -> bool:
+        try:
+            await self.db.command("ping", maxTimeMS=self.timeout_ms)
+        except Exception:
+            return False
+        return True
+
+    async def filtering_terms(
+        self, scope: str | None, dataset_id: str | None, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """Stored filtering terms, optionally of one entry type's scope or one dataset."""
+        flt: dict[str, Any] = {}
+        if scope:
+            flt["scopes"] = scope
+        if dataset_id:
+            flt[c.DATASET_ID] = dataset_id
+        async with _guard("filtering terms"):
+            cursor = (
+                self.db[c.FILTERING_TERMS]
+                .find(flt, max_time_ms=self.timeout_ms)
+                .sort([("_id", 1)])
+                .skip(skip)
+                .limit(limit)
+            )
+            return [clean(doc) async for doc in cursor]
+
+    async def run(
+        self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
+    ) -> Results:
+        """Count the matches and, for record plans, fetch one page of them."""
+        coll = self._collection(dataset, plan.role, plan.collection)
+        if coll is None:
+            return Results(0, [])
+        conditions = [plan.filter] if plan.filter else []
+        for relation in plan.relations:
+            assert dataset is not None
+            values = await self._relation(dataset, relation)
+            if len(values) == 0:
+                return Results(0, [])
+            conditions.append({relation.target_field: {"$in": _plain(values)}})
+        flt = (
+            conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else {})
+        )
+        collection = self.db[coll]
+        async with _guard("count"):
+            if plan.unfiltered and total_hint is not None:
+                count = total_hint
+            else:
+                count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms)
+        if not plan.records or count == 0 or plan.skip >= count:
+            return Results(count, [])
+        async with _guard("record"):
+            cursor = (
+                collection.find(flt, plan.projection or None, max_time_ms=self.timeout_ms)
+                .sort(list(plan.sort))
+                .skip(plan.skip)
+                .limit(plan.limit)
+            )
+            records = [clean(doc) async for doc in cursor]
+        return Results(count, records)
+
+
+def _ints(values: Iterable[Any]) -> list[int]:
+    return [int(v) for v in values]
+
+
+def _plain(values: Values) -> list[Any]:
+    if isinstance(values, np.ndarray):
+        return [int(v) for v in values.tolist()]
+    return list(values)

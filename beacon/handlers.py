@@ -1,0 +1,227 @@
+"""Thin handlers: parse -> authorise -> plan -> execute -> respond. No Mongo, no dict surgery.
+
+Each entry endpoint handler is made by :func:`entry_handler` for one URL shape (list, one
+record, or related records), so routes read like ``/map``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from beacon import access, info, query, respond, scope
+from beacon.execute import Results
+from beacon.keys import CATALOG, DB, EXECUTOR, IDENTITY, PARSED, SETTINGS, STARTED
+from beacon.protocol import entry_types as et
+from beacon.protocol.entry_types import EntryType
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.granularity import Granularity, effective
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+from beacon.protocol.variants import VariantQuery, classify
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def json_response(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"), default=str)
+
+
+def _limits(request: web.Request) -> PageLimits:
+    node = request.app[SETTINGS].beacon
+    return PageLimits(node.default_limit, node.max_limit)
+
+
+async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
+    """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
+    if request.method == "POST":
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest(
+                f"the request body is not valid JSON: {exc}", parameter="body"
+            ) from None
+        if body is None:
+            raise BadRequest(
+                'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',
+                parameter="body",
+            )
+        parsed = parse_post(route, body, _limits(request))
+    else:
+        parsed = parse_get(route, request.query.items(), _limits(request))
+    request[PARSED] = parsed
+    return parsed
+
+
+def _granularity(
+    request: web.Request, parsed: BeaconRequest, datasets: list[DatasetEntry]
+) -> tuple[Granularity, Granularity]:
+    """(default, returned): the least of what was asked, the node cap and each dataset's cap."""
+    settings = request.app[SETTINGS]
+    default = Granularity(settings.beacon.default_granularity)
+    identity = request.get(IDENTITY, access.ANONYMOUS)
+    caps = [access.dataset_granularity(settings, d, identity) for d in datasets]
+    requested = parsed.requested_granularity or default
+    return default, effective(requested, Granularity(settings.beacon.max_granularity), *caps)
+
+
+async def _per_dataset(
+    request: web.Request,
+    parsed: BeaconRequest,
+    datasets: list[DatasetEntry],
+    variant: VariantQuery | None,
+    records: bool,
+) -> list[respond.DatasetAnswer]:
+    executor = request.app[EXECUTOR]
+    role = c.ROLE_OF_PATH[parsed.route.entry.path]
+
+    async def one(dataset: DatasetEntry) -> Results:
+        plan = query.plan(parsed, dataset, variant, records)
+        return await executor.run(plan, dataset, dataset.count(role))
+
+    results = await asyncio.gather(*(one(d) for d in datasets))
+    return [
+        respond.DatasetAnswer(d.id, "dataset", r.count, r.records)
+        for d, r in zip(datasets, results, strict=True)
+    ]
+
+
+async def _global(
+    request: web.Request,
+    parsed: BeaconRequest,
+    datasets: list[DatasetEntry],
+    records: bool,
+) -> Results:
+    plan = query.plan(parsed, None, None, records, scope_ids=tuple(d.id for d in datasets))
+    return await request.app[EXECUTOR].run(plan, None)
+
+
+async def answer(request: web.Request, route: Route) -> web.Response:
+    """Answer one entry request, from parsing to the response body."""
+    parsed = await parse_request(request, route)
+    settings = request.app[SETTINGS]
+    catalog = await request.app[CATALOG].get(request.app[DB])
+    variant = None if parsed.variant.is_empty() else classify(parsed.variant)
+    datasets = scope.select(catalog, parsed, variant)
+    default, returned = _granularity(request, parsed, datasets)
+    records = returned is Granularity.RECORD
+    beacon_id = settings.beacon.id
+    entry = route.entry
+    if entry.per_dataset:
+        answers = await _per_dataset(request, parsed, datasets, variant, records)
+        return json_response(respond.entries(beacon_id, parsed, answers, returned, default))
+    if variant is not None:
+        raise BadRequest(
+            f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
+        )
+    result = await _global(request, parsed, datasets, records)
+    if route.record_id is None and route.source is None:
+        return json_response(
+            respond.collections(beacon_id, parsed, result.count, result.records, returned, default)
+        )
+    set_type = "dataset" if entry is et.DATASETS else "cohort"
+    answer_ = respond.DatasetAnswer(route.record_id or "", set_type, result.count, result.records)
+    return json_response(respond.entries(beacon_id, parsed, [answer_], returned, default))
+
+
+def entry_handler(
+    entry: EntryType, *, with_id: bool = False, source: EntryType | None = None
+) -> Handler:
+    """The handler of ``/{entry}``, ``/{entry}/{id}`` or ``/{source}/{id}/{entry}``."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if source is not None:
+            route = Route(entry, source=source, source_id=request.match_info["id"])
+        elif with_id:
+            route = Route(entry, record_id=request.match_info["id"])
+        else:
+            route = Route(entry)
+        return await answer(request, route)
+
+    return handler
+
+
+def _no_parameters(request: web.Request, allowed: tuple[str, ...] = ()) -> None:
+    for name in request.query:
+        if name not in allowed:
+            accepted = ", ".join(allowed) if allowed else "none"
+            raise BadRequest(
+                f"unknown parameter '{name}' for {request.path}; accepted: {accepted}",
+                parameter=name,
+            )
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    """``/``: the same document as /info, or service-info when that schema is requested."""
+    _no_parameters(request, ("requestedSchema",))
+    wanted = request.query.get("requestedSchema", "")
+    if wanted.startswith("ga4gh-service-info"):
+        return await service_info(request)
+    return await beacon_info(request)
+
+
+async def beacon_info(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
+    return json_response(info.info_response(request.app[SETTINGS], request.app[STARTED]))
+
+
+async def service_info(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request, ("requestedSchema",))
+    return json_response(info.service_info(request.app[SETTINGS], request.app[STARTED]))
+
+
+async def configuration(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    settings = request.app[SETTINGS]
+    security = {
+        "defaultGranularity": settings.beacon.default_granularity,
+        "securityLevels": ["PUBLIC"],
+    }
+    return json_response(info.configuration(settings, security))
+
+
+async def beacon_map(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    return json_response(info.beacon_map(request.app[SETTINGS]))
+
+
+async def entry_types(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    return json_response(info.entry_types_response(request.app[SETTINGS]))
+
+
+def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = False) -> Handler:
+    """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        _no_parameters(request, ("skip", "limit"))
+        node = request.app[SETTINGS].beacon
+        parsed = parse_get(
+            Route(et.DATASETS), request.query.items(), PageLimits(node.max_limit, node.max_limit)
+        )
+        terms = await request.app[EXECUTOR].filtering_terms(
+            scope=entry.id if entry else None,
+            dataset_id=request.match_info.get("id") if per_record else None,
+            skip=parsed.offset,
+            limit=parsed.limit,
+        )
+        return json_response(info.filtering_terms_response(request.app[SETTINGS], terms, []))
+
+    return handler
+
+
+async def health(request: web.Request) -> web.StreamResponse:
+    """Liveness and readiness: 200 when the database answers, 503 when it does not."""
+    ok = await request.app[EXECUTOR].ping()
+    body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+    return json_response(body, status=200 if ok else 503)

@@ -1,0 +1,86 @@
+"""The Beacon error family: each class carries its HTTP status; one function renders the body.
+
+Messages are written for the person who sent the request: a 400 names the parameter and,
+where there is a closed set, the accepted values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class BeaconError(Exception):
+    """An error a client can cause or must be told about, rendered as ``beaconErrorResponse``."""
+
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+        self.headers: dict[str, str] = {}
+
+
+class BadRequest(BeaconError):
+    status = 400
+
+
+class Unauthorized(BeaconError):
+    status = 401
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message, parameter=parameter)
+        self.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+
+
+class Forbidden(BeaconError):
+    status = 403
+
+
+class NotFound(BeaconError):
+    status = 404
+
+
+class MethodNotAllowed(BeaconError):
+    status = 405
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.headers["Allow"] = ", ".join(allowed)
+
+
+class PayloadTooLarge(BeaconError):
+    status = 413
+
+
+class UnsupportedMediaType(BeaconError):
+    status = 415
+
+
+class TooManyRequests(BeaconError):
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class InternalError(BeaconError):
+    status = 500
+
+
+class UpstreamUnavailable(BeaconError):
+    """The database (or, for the aggregator, every node) cannot be reached."""
+
+    status = 503
+
+
+class QueryTimeout(BeaconError):
+    """A query ran past its time limit: the request was too broad for this beacon."""
+
+    status = 504
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The ``error`` section of ``beaconErrorResponse`` (the code is an integer)."""
+    return {"errorCode": status, "errorMessage": message}

@@ -1,0 +1,211 @@
+"""(BeaconRequest, dataset) -> QueryPlan: pure planning of what to ask MongoDB.
+
+A plan targets one collection role of one dataset (or a global collection). Its ``filter``
+holds the direct conditions. Conditions that depend on other entities — the biosamples of a
+variant's carriers, the variants an individual carries, individuals carrying a variant — are
+``Relation``s: short chains of lookup steps that ``execute.py`` runs in order, ending in an
+``$in`` on one field of the target. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from beacon import query_variants
+from beacon.protocol import entry_types as et
+from beacon.protocol.entry_types import EntryType
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.request import BeaconRequest
+from beacon.protocol.variants import VariantQuery
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+from beacon.store.documents import variant_key
+
+Filter = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FieldValues:
+    """Values of ``field`` in the documents of ``role`` matching ``filter``."""
+
+    role: c.Role
+    filter: Filter
+    field: str
+
+
+@dataclass(frozen=True)
+class SamplesWhere:
+    """Sample indices whose ``field`` (biosampleId / individualId) is among the incoming values."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class CarriersOf:
+    """Sample indices carrying any variant that matches ``filter``."""
+
+    filter: Filter
+
+
+@dataclass(frozen=True)
+class SampleField:
+    """Incoming sample indices -> the values of ``field`` in the samples table."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class VariantsCarriedBy:
+    """Incoming sample indices -> keys of the variants they carry (the sample-first index)."""
+
+
+Step = FieldValues | SamplesWhere | CarriersOf | SampleField | VariantsCarriedBy
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A chain of lookups whose final values must contain the target's ``target_field``."""
+
+    steps: tuple[Step, ...]
+    target_field: str
+    start: tuple[str, ...] = ()  # fixed values fed into the first step, if any
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    role: c.Role | None  # None: a global collection (datasets, cohorts)
+    collection: str | None  # the global collection's name
+    filter: Filter
+    relations: tuple[Relation, ...] = ()
+    sort: tuple[tuple[str, int], ...] = (("_id", 1),)
+    skip: int = 0
+    limit: int = 10
+    records: bool = False
+    projection: dict[str, int] = field(default_factory=dict)
+    #: The whole collection matches: the catalog's document count answers the count.
+    unfiltered: bool = False
+
+
+VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
+VARIANT_PROJECTION = {c.V_CARRIERS: 0, c.V_SPILLED: 0}
+
+_SAMPLE_FIELD = {et.BIOSAMPLES.path: c.S_BIOSAMPLE, et.INDIVIDUALS.path: c.S_INDIVIDUAL}
+
+
+def id_filter(entry: EntryType, record_id: str) -> Filter:
+    """How one record is found by the id in its URL."""
+    if entry is et.G_VARIANTS:
+        return {"_id": variant_key(record_id), c.VARIANT_INTERNAL_ID: record_id}
+    return {"_id": record_id}
+
+
+def _carriers_to(target: EntryType, variant_filter: Filter) -> Relation:
+    """Records of ``target`` linked to the carriers of the matching variants."""
+    if target in (et.BIOSAMPLES, et.INDIVIDUALS):
+        return Relation(
+            (CarriersOf(variant_filter), SampleField(_SAMPLE_FIELD[target.path])), "_id"
+        )
+    # runs and analyses are linked to the carriers through their biosamples
+    return Relation((CarriersOf(variant_filter), SampleField(c.S_BIOSAMPLE)), c.BIOSAMPLE_ID)
+
+
+def _variants_of_samples(first: tuple[Step, ...], start: tuple[str, ...] = ()) -> Relation:
+    return Relation((*first, VariantsCarriedBy()), "_id", start)
+
+
+def cross_relation(
+    source: EntryType, source_id: str, target: EntryType
+) -> tuple[Filter, Relation | None]:
+    """The direct filter and/or relation for ``/{source}/{source_id}/{target}``."""
+    s, t = source.path, target.path
+    if s == "g_variants":
+        return {}, _carriers_to(target, id_filter(source, source_id))
+    if t == "g_variants":
+        if s in ("biosamples", "individuals"):
+            return {}, _variants_of_samples((SamplesWhere(_SAMPLE_FIELD[s]),), (source_id,))
+        if s in ("runs", "analyses"):
+            role = c.ROLE_OF_PATH[s]
+            first = (
+                FieldValues(role, {"_id": source_id}, c.BIOSAMPLE_ID),
+                SamplesWhere(c.S_BIOSAMPLE),
+            )
+            return {}, _variants_of_samples(first)
+        if s == "cohorts":
+            first = (
+                FieldValues(c.Role.INDIVIDUALS, {c.COHORT_IDS: source_id}, "_id"),
+                SamplesWhere(c.S_INDIVIDUAL),
+            )
+            return {}, _variants_of_samples(first)
+    if s == "individuals":
+        return {c.INDIVIDUAL_ID: source_id}, None
+    if s == "biosamples":
+        return {c.BIOSAMPLE_ID: source_id}, None
+    if s == "runs":
+        return {c.RUN_ID: source_id}, None
+    if s == "cohorts":
+        if t == "individuals":
+            return {c.COHORT_IDS: source_id}, None
+        members = FieldValues(c.Role.INDIVIDUALS, {c.COHORT_IDS: source_id}, "_id")
+        return {}, Relation((members,), c.INDIVIDUAL_ID)
+    if s == "datasets":
+        return {}, None  # the dataset scope does the work
+    raise BadRequest(f"/{s}/{{id}}/{t} is not an endpoint of this beacon", parameter="path")
+
+
+def plan(
+    request: BeaconRequest,
+    dataset: DatasetEntry | None,
+    variant: VariantQuery | None,
+    records: bool,
+    scope_ids: tuple[str, ...] = (),
+) -> QueryPlan:
+    """The query for one dataset (or, for datasets/cohorts, the global collection limited to
+    the datasets in ``scope_ids``)."""
+    route = request.route
+    entry = route.entry
+    conditions: list[Filter] = []
+    if not entry.per_dataset:
+        scope_field = "_id" if entry is et.DATASETS else c.DATASET_ID
+        conditions.append({scope_field: {"$in": list(scope_ids)}})
+    relations: list[Relation] = []
+    if route.record_id is not None:
+        conditions.append(id_filter(entry, route.record_id))
+    if route.source is not None and route.source_id is not None:
+        direct, relation = cross_relation(route.source, route.source_id, entry)
+        if direct:
+            conditions.append(direct)
+        if relation:
+            relations.append(relation)
+    if variant is not None:
+        vfilter = query_variants.build(variant, dataset.max_length if dataset else 0)
+        if entry is et.G_VARIANTS:
+            conditions.append(vfilter)
+        elif entry.per_dataset:
+            relations.append(_carriers_to(entry, vfilter))
+        else:
+            raise BadRequest(
+                f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
+            )
+    flt: Filter = (
+        {"$and": conditions} if len(conditions) > 1 else (conditions[0] if conditions else {})
+    )
+    is_variant = entry is et.G_VARIANTS
+    if entry.per_dataset:
+        role: c.Role | None = c.ROLE_OF_PATH[entry.path]
+        collection = None
+    else:
+        role = None
+        collection = c.DATASETS if entry is et.DATASETS else c.COHORTS
+    return QueryPlan(
+        role=role,
+        collection=collection,
+        filter=flt,
+        relations=tuple(relations),
+        sort=VARIANT_SORT if is_variant else (("_id", 1),),
+        skip=request.offset,
+        limit=request.limit,
+        records=records,
+        projection=VARIANT_PROJECTION if is_variant else {},
+        unfiltered=entry.per_dataset and not flt and not relations,
+    )

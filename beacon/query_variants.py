@@ -1,0 +1,195 @@
+"""VariantQuery -> MongoDB filter on a dataset's variant collection: one builder per query kind.
+
+Semantics (SPEC.md §4): coordinates are 0-based, half-open. A range matches every variant that
+overlaps it (``v.start < q.end and v.end > q.start``); the index range on ``_start`` is bounded
+on the left by the dataset's longest variant, so the scan stays tight. A bracket matches
+``start[0] <= v.start < start[1]`` and ``end[0] <= v.end < end[1]``. ``N`` in bases matches any
+one base. The maximally trimmed form of an indel (``alternateBases`` or ``referenceBases``
+empty) also finds the VCF-style record stored with its padding base.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from beacon.protocol import genome
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.variants import QueryKind, VariantParams, VariantQuery
+from beacon.store import collections as c
+
+Filter = dict[str, Any]
+
+#: Stored variant types. Every ``variantType`` a client may send maps to a subset of these.
+STORED_TYPES = ("SNP", "MNP", "INS", "DEL", "INDEL", "DUP", "CNV", "INV", "BND")
+
+_LOSS = ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069")
+_GAIN = ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073")
+# Term (upper-cased) -> stored types. VCF-style names, Sequence Ontology and the EFO
+# copy-number terms the spec gives as equivalents (SPEC.md §4.3).
+TYPE_TERMS: dict[str, tuple[str, ...]] = {
+    "SNP": ("SNP",),
+    "SNV": ("SNP",),
+    "SO:0001483": ("SNP",),
+    "SO:0000694": ("SNP",),
+    "MNP": ("MNP",),
+    "MNV": ("MNP",),
+    "SO:0002007": ("MNP",),
+    "INS": ("INS",),
+    "SO:0000667": ("INS",),
+    "DEL": ("DEL",),
+    "SO:0000159": ("DEL",),
+    **dict.fromkeys(_LOSS, ("DEL",)),
+    "INDEL": ("INS", "DEL", "INDEL"),
+    "DELINS": ("INDEL",),
+    "SO:1000032": ("INDEL",),
+    "DUP": ("DUP",),
+    "SO:1000035": ("DUP",),
+    **dict.fromkeys(_GAIN, ("DUP",)),
+    "CNV": ("CNV", "DEL", "DUP"),
+    "SO:0001019": ("CNV", "DEL", "DUP"),
+    "EFO:0030066": ("CNV", "DEL", "DUP"),
+    "INV": ("INV",),
+    "SO:1000036": ("INV",),
+    "BND": ("BND",),
+    "TRA": ("BND",),
+    "SO:0000199": ("BND",),
+}
+
+_ANY_BASE = "[ACGTN]"
+
+
+def variant_types(term: str) -> tuple[str, ...]:
+    """The stored types a ``variantType`` term stands for (case-insensitive: VRS uses ``efo:``)."""
+    found = TYPE_TERMS.get(term.strip().upper())
+    if found is None:
+        raise BadRequest(
+            f"parameter 'variantType': {term!r} is not a known variant type; use one of "
+            + ", ".join(sorted(k for k in TYPE_TERMS if ":" not in k))
+            + " or an SO/EFO term such as SO:0000159 or EFO:0030067",
+            parameter="variantType",
+        )
+    return found
+
+
+def _bases(field: str, bases: str) -> Filter:
+    """Equality, or an anchored pattern when ``N`` (any one base) is present."""
+    if "N" not in bases:
+        return {field: bases}
+    return {field: {"$regex": "^" + bases.replace("N", _ANY_BASE) + "$"}}
+
+
+def _padded(field: str, bases: str) -> Filter:
+    pattern = "".join(_ANY_BASE if b == "N" else re.escape(b) for b in bases)
+    return {field: {"$regex": f"^{_ANY_BASE}{pattern}$"}}
+
+
+def _modifiers(p: VariantParams, skip_alt: bool = False) -> list[Filter]:
+    extra: list[Filter] = []
+    if p.variant_type is not None:
+        types = variant_types(p.variant_type)
+        extra.append({c.V_TYPE: types[0] if len(types) == 1 else {"$in": list(types)}})
+    if p.alternate_bases and not skip_alt:
+        extra.append(_bases(c.V_ALT, p.alternate_bases))
+    if p.variant_min_length is not None or p.variant_max_length is not None:
+        bounds: dict[str, int] = {}
+        if p.variant_min_length is not None:
+            bounds["$gte"] = p.variant_min_length
+        if p.variant_max_length is not None:
+            bounds["$lte"] = p.variant_max_length
+        extra.append({c.V_LENGTH: bounds})
+    if p.mate_name is not None:
+        mate = genome.resolve(p.mate_name)
+        if mate is None:
+            raise BadRequest(
+                f"parameter 'mateName': {p.mate_name!r} is not a chromosome", parameter="mateName"
+            )
+        extra.append({c.V_MATE: mate.chrom})
+    return extra
+
+
+def _sequence(q: VariantQuery) -> list[Filter]:
+    p = q.params
+    start = p.start[0]
+    ref, alt = p.reference_bases, p.alternate_bases or ""
+    exact: Filter = {c.V_CHROM: q.chrom, c.V_START: start, **_bases(c.V_ALT, alt)}
+    if ref:
+        exact.update(_bases(c.V_REF, ref))
+    if alt == "" or ref == "":
+        # The trimmed form: the stored VCF-style record starts one base earlier, with the
+        # padding base in front of both alleles.
+        padded: Filter = {c.V_CHROM: q.chrom, c.V_START: start - 1, **_padded(c.V_ALT, alt)}
+        if ref is not None:
+            padded.update(_padded(c.V_REF, ref))
+        return [{"$or": [exact, padded]}] if start > 0 else [exact]
+    return [exact]
+
+
+def _range(q: VariantQuery, max_length: int) -> list[Filter]:
+    start, end = q.params.start[0], q.params.end[0]
+    # Overlap of half-open intervals; the left bound keeps the index scan tight: no stored
+    # variant is longer than max_length, so none starting before start - max_length can reach.
+    return [
+        {
+            c.V_CHROM: q.chrom,
+            c.V_START: {"$gte": max(0, start - max(max_length, 1)), "$lt": end},
+            c.V_END: {"$gt": start},
+        }
+    ]
+
+
+def _bracket(q: VariantQuery) -> list[Filter]:
+    (s0, s1), (e0, e1) = q.params.start, q.params.end
+    return [
+        {
+            c.V_CHROM: q.chrom,
+            c.V_START: {"$gte": s0, "$lt": s1},
+            c.V_END: {"$gte": e0, "$lt": e1},
+        }
+    ]
+
+
+def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> list[str]:
+    """``17:g.7577121G>A`` / ``chr17:...`` / ``refseq:NC_...`` -> the stored ``NC_...:g.`` forms."""
+    value = text.strip().replace(" ", "")
+    prefix, sep, rest = value.partition(":g.")
+    if not sep or not rest:
+        raise BadRequest(
+            f"parameter 'genomicAlleleShortForm': {text!r} is not a genomic HGVS expression "
+            "like NC_000017.11:g.7577121G>A",
+            parameter="genomicAlleleShortForm",
+        )
+    resolved = genome.resolve(prefix)
+    if resolved is None:
+        raise BadRequest(
+            f"parameter 'genomicAlleleShortForm': {prefix!r} is not a chromosome or RefSeq "
+            "accession of GRCh37 or GRCh38",
+            parameter="genomicAlleleShortForm",
+        )
+    builds = [a for a in resolved.assemblies if a in assemblies]
+    return sorted({f"{genome.contig(a, resolved.chrom).refseq}:g.{rest.upper()}" for a in builds})
+
+
+def build(q: VariantQuery, max_length: int) -> Filter:
+    """The filter for one dataset; ``max_length`` is its longest stored variant."""
+    p = q.params
+    if q.kind is QueryKind.SEQUENCE:
+        conditions = _sequence(q) + _modifiers(p, skip_alt=True)
+    elif q.kind is QueryKind.RANGE:
+        conditions = _range(q, max_length) + _modifiers(p)
+    elif q.kind is QueryKind.BRACKET:
+        conditions = _bracket(q) + _modifiers(p)
+    elif q.kind is QueryKind.GENE:
+        conditions = [{c.GENE_IDS: p.gene_id}, *_modifiers(p)]
+        if p.aminoacid_change:
+            conditions.append({c.AMINOACID_CHANGES: p.aminoacid_change})
+    elif q.kind is QueryKind.AMINOACID:
+        conditions = [{c.AMINOACID_CHANGES: p.aminoacid_change}, *_modifiers(p)]
+    elif q.kind is QueryKind.HGVS:
+        forms = hgvs_candidates(p.genomic_allele_short_form or "", q.assemblies)
+        conditions = [{c.HGVS_ID: forms[0] if len(forms) == 1 else {"$in": forms}}]
+    else:  # ASSEMBLY: the dataset scope does the work
+        conditions = []
+    if not conditions:
+        return {}
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}

@@ -1,0 +1,1 @@
+"""The MongoDB contract shared by the node and the ingest pipeline."""

@@ -1,0 +1,125 @@
+"""The MongoDB contract: collection names and stored field names, spelled only here.
+
+Layout (DESIGN.md §4):
+
+* Global collections: ``catalog`` (one document per dataset: its assembly and the collections
+  of its active loads), ``datasets`` and ``cohorts`` (Beacon records), ``filtering_terms`` and
+  ``ontology_terms``.
+* Per dataset, each load writes its own collections, named ``d.<dataset>.<role>.<load>``.
+  A load becomes visible in one single-document update of the catalog, after all its documents
+  and indexes are written, so queries never see a half-done reload; the replaced collections
+  are dropped after a grace period.
+* Every document carries ``datasetId``. Metadata records keep their Beacon field names with
+  ``_id`` = the record id. Helper fields the node adds start with ``_`` and never leave the node.
+* A variant document is one allele with canonical, typed coordinates (``_chrom``, ``_start``,
+  ``_end``, ``_ref``, ``_alt``, ``_type``, ``_len``) next to its Beacon record fields, precomputed
+  counts, and its carriers as compact packed sample indices (``store/carriers.py``).
+  Who-carries-what is also kept sample-first in ``sample_variants`` (runs of variant keys per
+  sample), so "which samples carry this variant" and "which variants does this sample carry" are
+  both indexed reads that never grow a document with the number of samples.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+CATALOG = "catalog"
+DATASETS = "datasets"
+COHORTS = "cohorts"
+FILTERING_TERMS = "filtering_terms"
+ONTOLOGY_TERMS = "ontology_terms"
+
+DATASET_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
+
+
+class Role(enum.Enum):
+    """A per-dataset collection, and the load group that replaces it."""
+
+    G_VARIANTS = "g_variants"
+    SAMPLES = "samples"
+    SAMPLE_VARIANTS = "sample_variants"
+    CARRIERS = "carriers"
+    INDIVIDUALS = "individuals"
+    BIOSAMPLES = "biosamples"
+    RUNS = "runs"
+    ANALYSES = "analyses"
+
+    @property
+    def group(self) -> str:
+        return "variants" if self in VARIANT_ROLES else "metadata"
+
+
+VARIANT_ROLES = (Role.G_VARIANTS, Role.SAMPLES, Role.SAMPLE_VARIANTS, Role.CARRIERS)
+METADATA_ROLES = (Role.INDIVIDUALS, Role.BIOSAMPLES, Role.RUNS, Role.ANALYSES)
+GROUPS = ("variants", "metadata")
+ROLE_OF_PATH: dict[str, Role] = {
+    "g_variants": Role.G_VARIANTS,
+    "individuals": Role.INDIVIDUALS,
+    "biosamples": Role.BIOSAMPLES,
+    "runs": Role.RUNS,
+    "analyses": Role.ANALYSES,
+}
+
+
+def collection_name(dataset_id: str, role: Role, load_id: str) -> str:
+    return f"d.{dataset_id}.{role.value}.{load_id}"
+
+
+def is_valid_dataset_id(dataset_id: str) -> bool:
+    return bool(DATASET_ID_PATTERN.match(dataset_id))
+
+
+# Fields of every stored document.
+DATASET_ID = "datasetId"
+ID = "_id"
+
+# catalog documents
+CAT_ASSEMBLY = "assemblyId"
+CAT_TEST = "testMode"
+CAT_LOADS = "loads"
+CAT_VERSION = "version"
+CAT_UPDATED = "updated"
+CAT_MAX_LENGTH = "maxVariantLength"
+
+# variant documents: canonical query fields (0-based, half-open)
+V_CHROM = "_chrom"
+V_START = "_start"
+V_END = "_end"
+V_REF = "_ref"
+V_ALT = "_alt"  # the allele as written, symbolic (<DEL>) included; Beacon's alternateBases is not
+V_TYPE = "_type"  # canonical variant type (SNP, MNP, INS, DEL, INDEL, DUP, CNV, INV, BND ...)
+V_LENGTH = "_len"
+V_MATE = "_mate"  # canonical chromosome of a breakend's mate
+V_CARRIERS = "_carriers"  # {"het": bytes, "hom": bytes, "hemi": bytes} packed sample indices
+V_SPILLED = "_spilled"  # carriers too many to keep inline: see the carriers collection
+V_COUNTS = "_counts"  # {"ac", "an", "het", "hom", "hemi", "carriers"}
+VARIANT_INTERNAL_ID = "variantInternalId"
+GENE_IDS = "molecularAttributes.geneIds"
+AMINOACID_CHANGES = "molecularAttributes.aminoacidChanges"
+HGVS_ID = "identifiers.genomicHGVSId"
+
+# samples: one per sample column of the dataset's genotypes
+S_INDEX = "_id"
+S_BIOSAMPLE = "biosampleId"
+S_INDIVIDUAL = "individualId"
+S_VARIANTS = "nVariants"
+
+# sample_variants: a run of the variants one sample carries, in genomic order
+SV_SAMPLE = "s"
+SV_RANK = "r"  # chromosome rank (genome.RANK)
+SV_FIRST = "p0"  # start of the first variant in the run
+SV_LAST = "p1"  # start of the last variant in the run
+SV_COUNT = "n"
+SV_KEYS = "v"  # packed int64 variant keys
+
+# carriers (spill): chunks of carriers of very common variants
+C_VARIANT = "v"
+C_CHUNK = "k"
+
+# metadata relations
+BIOSAMPLE_ID = "biosampleId"
+INDIVIDUAL_ID = "individualId"
+RUN_ID = "runId"
+ANALYSIS_ID = "analysisId"
+COHORT_IDS = "_cohortIds"

@@ -1,0 +1,54 @@
+"""Indexes per collection role, matched to the query shapes in ``beacon/query.py``.
+
+Created by the ingester after a bulk load (building them once is far cheaper than maintaining
+them row by row) and checked by tests with ``explain()``.
+"""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, IndexModel
+
+from beacon.store import collections as c
+from beacon.store.client import Database
+
+INDEXES: dict[c.Role, list[IndexModel]] = {
+    # One index serves sequence (chrom + start), range and bracket queries: equality on the
+    # chromosome, then a tight range on start (the planner bounds it on the left by the
+    # dataset's longest variant), with end checked from the same index entries.
+    c.Role.G_VARIANTS: [
+        IndexModel([(c.V_CHROM, ASCENDING), (c.V_START, ASCENDING), (c.V_END, ASCENDING)]),
+        IndexModel([(c.GENE_IDS, ASCENDING)]),
+        IndexModel([(c.AMINOACID_CHANGES, ASCENDING)]),
+        IndexModel([(c.HGVS_ID, ASCENDING)]),
+    ],
+    c.Role.SAMPLES: [
+        IndexModel([(c.S_BIOSAMPLE, ASCENDING)]),
+        IndexModel([(c.S_INDIVIDUAL, ASCENDING)]),
+    ],
+    c.Role.SAMPLE_VARIANTS: [
+        IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_RANK, ASCENDING), (c.SV_FIRST, ASCENDING)]),
+    ],
+    c.Role.CARRIERS: [IndexModel([(c.C_VARIANT, ASCENDING), (c.C_CHUNK, ASCENDING)])],
+    c.Role.INDIVIDUALS: [IndexModel([(c.COHORT_IDS, ASCENDING)])],
+    c.Role.BIOSAMPLES: [IndexModel([(c.INDIVIDUAL_ID, ASCENDING)])],
+    c.Role.RUNS: [
+        IndexModel([(c.BIOSAMPLE_ID, ASCENDING)]),
+        IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]),
+    ],
+    c.Role.ANALYSES: [
+        IndexModel([(c.RUN_ID, ASCENDING)]),
+        IndexModel([(c.BIOSAMPLE_ID, ASCENDING)]),
+        IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]),
+    ],
+}
+
+
+async def ensure_indexes(db: Database, name: str, role: c.Role) -> None:
+    """Create the role's indexes on collection ``name`` (idempotent)."""
+    models = INDEXES[role]
+    if models:
+        await db[name].create_indexes(models)
+
+
+async def ensure_global_indexes(db: Database) -> None:
+    await db[c.COHORTS].create_indexes([IndexModel([(c.DATASET_ID, ASCENDING)])])

@@ -1,0 +1,173 @@
+"""``beacon-ingest``: load metadata and variants into a node's database, or delete a dataset.
+
+Every loading command prints a JSON report on stdout when it ends. Exit codes: 0 success,
+1 the input was refused (nothing was changed), 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from beacon import __version__
+from beacon.config import ConfigError, Settings, load_settings
+from beacon.store import client as store_client
+from beacon.store import engine
+from beacon.store.client import Database
+from ingest import pipeline
+from ingest.bff import BffError, find_files
+from ingest.report import IngestReport
+from ingest.write import WriteError
+
+T = TypeVar("T")
+
+
+def _settings(config: str | None) -> Settings:
+    try:
+        return load_settings(config, dict(os.environ))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def main(uri: str) -> T:
+        client = store_client.connect(uri)
+        try:
+            await store_client.ping(client)
+            return await work(client[settings.mongodb.db])
+        finally:
+            await client.close()
+
+    try:
+        with store_client.database_uri(settings.mongodb) as uri:
+            return asyncio.run(main(uri))
+    except (pipeline.IngestError, BffError, WriteError, ValueError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        click.echo("Nothing was changed: the dataset's previous load is still in place.", err=True)
+        sys.exit(1)
+    except engine.EngineError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _report(report: IngestReport) -> None:
+    click.echo(report.dumps())
+
+
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False), default=None, help="TOML settings file."
+)
+dataset_option = click.option(
+    "--dataset", "dataset_id", required=True, help="Dataset id (letters, digits, '_', '-')."
+)
+test_option = click.option(
+    "--test-data",
+    "test",
+    is_flag=True,
+    default=None,
+    help="Mark the dataset as test data: it answers testMode requests only.",
+)
+
+
+def _options(settings: Settings, test: bool | None) -> pipeline.RunOptions:
+    return pipeline.RunOptions(settings.ingest, progress=sys.stderr.isatty(), test=test)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="beacon-ingest")
+def main() -> None:
+    """Load Beacon data into MongoDB (MONGODB_URI, or the embedded engine when unset)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@dataset_option
+@test_option
+@config_option
+def metadata(
+    paths: tuple[Path, ...], dataset_id: str, test: bool | None, config: str | None
+) -> None:
+    """Load BFF metadata: individuals, biosamples, runs, analyses, datasets, cohorts.
+
+    PATHS are BFF JSON files named after their entity (individuals.json[.gz], ...) or
+    directories holding them. The new records replace the dataset's previous metadata in one
+    step, once all are written.
+    """
+    settings = _settings(config)
+    report = _run(
+        settings,
+        lambda db: pipeline.run_metadata(db, dataset_id, list(paths), _options(settings, test)),
+    )
+    _report(report)
+
+
+@main.command("variants-json")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@dataset_option
+@click.option("--assembly", required=True, help="GRCh37 or GRCh38 (hg19/hg38 accepted).")
+@test_option
+@config_option
+def variants_json(
+    path: Path, dataset_id: str, assembly: str, test: bool | None, config: str | None
+) -> None:
+    """Load genomic variations from a BFF genomicVariations JSON file (with caseLevelData)."""
+    settings = _settings(config)
+    report = _run(
+        settings,
+        lambda db: pipeline.run_bff_variants(
+            db, dataset_id, path, assembly, _options(settings, test)
+        ),
+    )
+    _report(report)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@dataset_option
+@click.option("--assembly", default=None, help="Assembly of the variants file, if there is one.")
+@test_option
+@config_option
+def bff(
+    directory: Path, dataset_id: str, assembly: str | None, test: bool | None, config: str | None
+) -> None:
+    """Load a whole BFF directory: metadata, then genomicVariations if present."""
+    settings = _settings(config)
+    files = find_files(directory)
+    variants = files.get("genomicVariations")
+    if variants is not None and assembly is None:
+        raise click.UsageError(f"{variants} holds variants: give --assembly GRCh37 or GRCh38")
+
+    async def work(db: Database) -> list[IngestReport]:
+        options = _options(settings, test)
+        reports = [await pipeline.run_metadata(db, dataset_id, [directory], options)]
+        if variants is not None and assembly is not None:
+            reports.append(
+                await pipeline.run_bff_variants(db, dataset_id, variants, assembly, options)
+            )
+        return reports
+
+    for report in _run(settings, work):
+        _report(report)
+
+
+@main.command()
+@dataset_option
+@config_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(dataset_id: str, config: str | None, yes: bool) -> None:
+    """Delete a dataset and everything loaded for it."""
+    settings = _settings(config)
+    if not yes:
+        click.confirm(f"Delete dataset {dataset_id} and all its data?", abort=True)
+    found: Any = _run(
+        settings, lambda db: pipeline.delete_dataset(db, dataset_id, settings.ingest.swap_grace_s)
+    )
+    if not found:
+        click.echo(f"Error: no dataset {dataset_id}", err=True)
+        sys.exit(1)
+    click.echo(f"deleted {dataset_id}")

@@ -1,0 +1,246 @@
+"""Stage 3: canonical alleles, their carriers and annotations -> stored variant documents.
+
+The Beacon record fields (``variation``, ``identifiers``, ``molecularAttributes`` …) are valid
+against the genomicVariations default schema as stored: VRS location with a CURIE
+``sequence_id``, no nulls, symbolic alleles never in ``alternateBases``. The canonical query
+fields (``_chrom``, ``_start`` …) and the packed carriers sit beside them and are stripped from
+responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from bson import Binary
+
+from beacon.protocol import genome
+from beacon.store import carriers as packed
+from beacon.store import collections as c
+from beacon.store.documents import variant_internal_id, variant_key
+from ingest.normalise import Allele, hgvs_id
+
+#: Carriers beyond this many packed bytes move to the carriers collection, in chunks.
+INLINE_CARRIER_BYTES = 16 * 1024
+CHUNK_SAMPLES = 65536
+
+ZYGOSITY = {
+    "het": {"id": "GENO:0000135", "label": "heterozygous"},
+    "hom": {"id": "GENO:0000136", "label": "homozygous"},
+    "hemi": {"id": "GENO:0000134", "label": "hemizygous"},
+}
+
+
+@dataclass
+class Carriers:
+    """Sample indices per zygosity for one allele (sorted, unique)."""
+
+    het: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, np.uint32))
+    hom: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, np.uint32))
+    hemi: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, np.uint32))
+
+    def items(self) -> list[tuple[str, npt.NDArray[np.uint32]]]:
+        return [("het", self.het), ("hom", self.hom), ("hemi", self.hemi)]
+
+    def all(self) -> npt.NDArray[np.uint32]:
+        return packed.union([self.het, self.hom, self.hemi])
+
+    @property
+    def count(self) -> int:
+        return int(self.het.size + self.hom.size + self.hemi.size)
+
+
+@dataclass
+class Annotation:
+    """What annotations and INFO say about one allele; every field optional."""
+
+    ids: list[str] = field(default_factory=list)  # rs ids and other ID-column ids
+    genes: list[str] = field(default_factory=list)
+    aminoacid_changes: list[str] = field(default_factory=list)
+    effects: list[dict[str, str]] = field(default_factory=list)
+    transcript_hgvs: list[str] = field(default_factory=list)
+    protein_hgvs: list[str] = field(default_factory=list)
+    clinical: list[dict[str, Any]] = field(default_factory=list)
+    clinvar_id: str | None = None
+    populations: list[dict[str, Any]] = field(default_factory=list)
+    quality: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Allele count and number, and carriers by zygosity, over the dataset's samples."""
+
+    ac: int | None = None
+    an: int | None = None
+    het: int = 0
+    hom: int = 0
+    hemi: int = 0
+    carriers: int = 0
+
+    def as_doc(self) -> dict[str, int]:
+        doc = {"het": self.het, "hom": self.hom, "hemi": self.hemi, "carriers": self.carriers}
+        if self.ac is not None:
+            doc["ac"] = self.ac
+        if self.an is not None:
+            doc["an"] = self.an
+        return doc
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def variation(assembly: str, allele: Allele) -> dict[str, Any]:
+    """The ``LegacyVariation`` of an allele with its VRS location."""
+    contig = genome.contig(assembly, allele.chrom)
+    body: dict[str, Any] = {
+        "variantType": allele.type,
+        "referenceBases": allele.ref,
+        # Symbolic alleles and breakends are not sequences: variantType and the interval say
+        # what they are, and alternateBases is N, an unknown sequence (SPEC.md §4.4).
+        "alternateBases": "N" if allele.symbolic else allele.alt,
+        "location": {
+            "type": "SequenceLocation",
+            "sequence_id": contig.sequence_id,
+            "interval": {
+                "type": "SequenceInterval",
+                "start": {"type": "Number", "value": allele.start},
+                "end": {"type": "Number", "value": allele.end},
+            },
+        },
+    }
+    return body
+
+
+def carriers_field(carriers: Carriers) -> tuple[dict[str, Binary] | None, bool]:
+    """Packed carriers to keep inline, or (None, True) when they must spill to chunks."""
+    blobs = {name: Binary(packed.encode_indices(arr)) for name, arr in carriers.items() if arr.size}
+    if not blobs:
+        return None, False
+    if sum(len(b) for b in blobs.values()) > INLINE_CARRIER_BYTES:
+        return None, True
+    return blobs, False
+
+
+def carrier_chunks(key: int, dataset_id: str, carriers: Carriers) -> list[dict[str, Any]]:
+    """Carrier documents of a spilled variant: one per block of 65,536 sample indices."""
+    blocks: dict[int, dict[str, Any]] = {}
+    for name, arr in carriers.items():
+        for block in np.unique(arr // CHUNK_SAMPLES):
+            part = arr[(arr // CHUNK_SAMPLES) == block]
+            doc = blocks.setdefault(
+                int(block),
+                {
+                    "_id": f"{key}:{int(block)}",
+                    c.C_VARIANT: key,
+                    c.C_CHUNK: int(block),
+                    c.DATASET_ID: dataset_id,
+                },
+            )
+            doc[name] = Binary(packed.encode_indices(part))
+    return [blocks[b] for b in sorted(blocks)]
+
+
+def frequency_block(dataset_id: str, population: str, counts: Counts) -> dict[str, Any] | None:
+    """Allele frequency of the dataset's own samples, in the shape the GDI portal reads."""
+    if not counts.an:
+        return None
+    ac = counts.ac or 0
+    return {
+        "population": population,
+        "alleleFrequency": round(ac / counts.an, 8),
+        "alleleCount": ac,
+        "alleleNumber": counts.an,
+        "alleleCountHomozygous": counts.hom,
+        "alleleCountHeterozygous": counts.het,
+        "alleleCountHemizygous": counts.hemi,
+    }
+
+
+def variant_document(
+    dataset_id: str,
+    assembly: str,
+    allele: Allele,
+    counts: Counts,
+    annotation: Annotation | None = None,
+    carriers: Carriers | None = None,
+    population: str | None = None,
+) -> dict[str, Any]:
+    """The stored document of one allele in one dataset."""
+    internal_id = variant_internal_id(
+        allele.chrom, allele.start, allele.ref, allele.alt, allele.end
+    )
+    key = variant_key(internal_id)
+    contig = genome.contig(assembly, allele.chrom)
+    note = annotation or Annotation()
+    identifiers: dict[str, Any] = {}
+    hgvs = hgvs_id(contig.refseq, allele)
+    if hgvs:
+        identifiers["genomicHGVSId"] = hgvs
+    if note.transcript_hgvs:
+        identifiers["transcriptHGVSIds"] = _dedupe(note.transcript_hgvs)
+    if note.protein_hgvs:
+        identifiers["proteinHGVSIds"] = _dedupe(note.protein_hgvs)
+    if note.clinvar_id:
+        identifiers["clinvarVariantId"] = note.clinvar_id
+    alt_ids = [i for i in _dedupe(note.ids) if i != "."]
+    if alt_ids:
+        identifiers["variantAlternativeIds"] = [
+            {"id": i if ":" in i else (f"dbSNP:{i}" if i.startswith("rs") else i)} for i in alt_ids
+        ]
+    doc: dict[str, Any] = {
+        "_id": key,
+        c.DATASET_ID: dataset_id,
+        c.VARIANT_INTERNAL_ID: internal_id,
+        "variation": variation(assembly, allele),
+        c.V_CHROM: allele.chrom,
+        c.V_START: allele.start,
+        c.V_END: allele.end,
+        c.V_REF: allele.ref,
+        c.V_ALT: allele.alt,
+        c.V_TYPE: allele.type,
+        c.V_LENGTH: allele.length,
+        c.V_COUNTS: counts.as_doc(),
+    }
+    if allele.mate_chrom:
+        doc[c.V_MATE] = allele.mate_chrom
+    if identifiers:
+        doc["identifiers"] = identifiers
+    molecular: dict[str, Any] = {}
+    if note.genes:
+        molecular["geneIds"] = _dedupe(note.genes)
+    if note.aminoacid_changes:
+        molecular["aminoacidChanges"] = _dedupe(note.aminoacid_changes)
+    if note.effects:
+        seen: dict[str, dict[str, str]] = {}
+        for effect in note.effects:
+            seen.setdefault(effect["id"], effect)
+        molecular["molecularEffects"] = list(seen.values())
+    if molecular:
+        doc["molecularAttributes"] = molecular
+    if note.clinical:
+        doc["variantLevelData"] = {"clinicalInterpretations": note.clinical}
+    populations = list(note.populations)
+    own = frequency_block(dataset_id, population or dataset_id, counts)
+    if own:
+        populations.insert(
+            0,
+            {
+                "source": f"Beacon dataset {dataset_id}",
+                "sourceReference": dataset_id,
+                "frequencies": [own],
+            },
+        )
+    if populations:
+        doc["frequencyInPopulations"] = populations
+    if note.quality:
+        doc["variantQuality"] = note.quality
+    if carriers is not None:
+        inline, spilled = carriers_field(carriers)
+        if inline:
+            doc[c.V_CARRIERS] = inline
+        if spilled:
+            doc[c.V_SPILLED] = True
+    return doc

@@ -1,0 +1,203 @@
+"""Stage 2: alleles to their canonical form — trimmed, typed, with an exact span and length.
+
+Pure functions over plain values (no cyvcf2 objects). Coordinates are Beacon's: ``start`` is
+0-based, ``end`` exclusive; a VCF record at ``POS`` starts at ``POS - 1``.
+
+* Simple alleles are trimmed to their minimal representation: the common suffix, then the common
+  prefix, keeping one base on each side (the VCF padding base of an indel stays).
+* Symbolic alleles (``<DEL>``, ``<DUP:TANDEM>``, ``<CN0>``, ``<INS:ME:ALU>`` …) take their span
+  from ``END`` (or ``SVLEN``); for deletions and duplications the span includes the padding base
+  at ``POS``, as the VCF writes it, so ``start = POS - 1`` and ``end = END``.
+* Breakends keep their mate's chromosome and position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from beacon.protocol import genome
+
+_SIMPLE = re.compile(r"^[ACGTNacgtn]+$")
+_BREAKEND = re.compile(
+    r"^(?P<pre>[A-Za-z.]*)(?P<b>[\[\]])(?P<chrom>[^:\[\]]+):(?P<pos>\d+)[\[\]](?P<post>[A-Za-z.]*)$"
+)
+
+#: Symbolic ALT (without brackets, before the first ':') -> canonical stored type.
+SYMBOLIC_TYPES = {
+    "DEL": "DEL",
+    "DUP": "DUP",
+    "CNV": "CNV",
+    "INV": "INV",
+    "INS": "INS",
+    "BND": "BND",
+    "CN0": "DEL",
+    "CN1": "DEL",
+    "CN2": "CNV",
+}
+
+
+class AlleleError(ValueError):
+    """An allele that cannot be stored faithfully; the reason becomes a skip category."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Allele:
+    """One canonical allele."""
+
+    chrom: str
+    start: int
+    end: int
+    ref: str
+    alt: str  # as written for symbolic alleles and breakends, bases otherwise
+    type: str
+    length: int
+    symbolic: bool = False
+    mate_chrom: str | None = None
+    mate_pos: int | None = None  # 1-based, as the breakend notation writes it
+
+
+def trim(start: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """Minimal representation: strip the shared suffix, then the shared prefix (one base kept)."""
+    while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt = ref[1:], alt[1:]
+        start += 1
+    return start, ref, alt
+
+
+def simple_type(ref: str, alt: str) -> str:
+    if len(ref) == len(alt):
+        return "SNP" if len(ref) == 1 else "MNP"
+    if len(ref) == 1 and alt.startswith(ref):
+        return "INS"
+    if len(alt) == 1 and ref.startswith(alt):
+        return "DEL"
+    return "INDEL"
+
+
+def simple_length(ref: str, alt: str, vtype: str) -> int:
+    if vtype in ("SNP", "MNP"):
+        return len(ref)
+    if vtype == "INS":
+        return len(alt) - len(ref)
+    if vtype == "DEL":
+        return len(ref) - len(alt)
+    return max(len(ref), len(alt))
+
+
+def _symbolic(
+    chrom: str,
+    start: int,
+    ref: str,
+    alt: str,
+    end: int | None,
+    svlen: int | None,
+    svtype: str | None,
+) -> Allele:
+    tag = alt[1:-1]
+    head = tag.split(":")[0].upper()
+    vtype = SYMBOLIC_TYPES.get(head)
+    if vtype is None and head.startswith("CN") and head[2:].isdigit():
+        vtype = "DUP"  # CN3, CN4, ...: more copies than the diploid two
+    if vtype is None and svtype:
+        vtype = SYMBOLIC_TYPES.get(svtype.upper())
+    if vtype is None:
+        raise AlleleError("symbolic_unknown", f"symbolic allele {alt} has no known type")
+    if vtype == "INS":
+        length = abs(svlen) if svlen is not None else 0
+        return Allele(chrom, start, start + len(ref), ref, alt, vtype, length, symbolic=True)
+    if end is None and svlen is not None:
+        end = start + len(ref) + abs(svlen)
+    if end is None:
+        raise AlleleError(
+            "symbolic_without_end", f"symbolic allele {alt} has neither END nor SVLEN"
+        )
+    if end <= start:
+        raise AlleleError("bad_end", f"END {end} is not after POS {start + 1}")
+    length = abs(svlen) if svlen is not None else end - start - 1
+    return Allele(chrom, start, end, ref, alt, vtype, max(length, 1), symbolic=True)
+
+
+def _breakend(chrom: str, start: int, ref: str, alt: str) -> Allele:
+    match = _BREAKEND.match(alt)
+    if match:
+        mate = genome.canonical_chrom(match["chrom"]) or match["chrom"]
+        return Allele(
+            chrom,
+            start,
+            start + len(ref),
+            ref,
+            alt,
+            "BND",
+            0,
+            symbolic=True,
+            mate_chrom=mate,
+            mate_pos=int(match["pos"]),
+        )
+    # single breakends: "G." or ".G"
+    return Allele(chrom, start, start + len(ref), ref, alt, "BND", 0, symbolic=True)
+
+
+def normalise(
+    chrom: str,
+    start: int,
+    ref: str,
+    alt: str,
+    *,
+    end: int | None = None,
+    svlen: int | None = None,
+    svtype: str | None = None,
+) -> Allele:
+    """One ALT of a VCF row (``start`` 0-based) -> its canonical allele, or ``AlleleError``."""
+    if alt in ("*", "<*>", "<NON_REF>"):
+        raise AlleleError(
+            "star_allele", "the * allele marks an overlapping deletion, not a variant"
+        )
+    if alt == "." or alt == "":
+        raise AlleleError("no_alt", "the record has no alternate allele")
+    if alt.startswith("<") and alt.endswith(">"):
+        return _symbolic(chrom, start, ref, alt, end, svlen, svtype)
+    if "[" in alt or "]" in alt or (len(alt) > 1 and (alt.startswith(".") or alt.endswith("."))):
+        return _breakend(chrom, start, ref, alt)
+    if not _SIMPLE.match(ref) or not _SIMPLE.match(alt):
+        raise AlleleError("bad_bases", f"alleles {ref}>{alt} are not plain bases")
+    ref, alt = ref.upper(), alt.upper()
+    if ref == alt:
+        raise AlleleError("ref_equals_alt", f"ALT {alt} equals REF")
+    new_start, ref, alt = trim(start, ref, alt)
+    vtype = simple_type(ref, alt)
+    return Allele(
+        chrom, new_start, new_start + len(ref), ref, alt, vtype, simple_length(ref, alt, vtype)
+    )
+
+
+def hgvs_id(refseq: str, allele: Allele) -> str | None:
+    """The genomic HGVS id of an allele (1-based), or None where HGVS needs the reference."""
+    pos = allele.start + 1
+    ref, alt = allele.ref, allele.alt
+    if allele.symbolic:
+        if allele.type in ("DEL", "DUP") and allele.end > allele.start + 1:
+            first, last = allele.start + 2, allele.end
+            span = f"{first}_{last}" if last > first else f"{first}"
+            return f"{refseq}:g.{span}{allele.type.lower()}"
+        return None
+    if allele.type == "SNP":
+        return f"{refseq}:g.{pos}{ref}>{alt}"
+    if allele.type == "DEL":
+        first, last = pos + 1, pos + len(ref) - 1
+        span = f"{first}_{last}" if last > first else f"{first}"
+        return f"{refseq}:g.{span}del"
+    if allele.type == "INS":
+        return f"{refseq}:g.{pos}_{pos + 1}ins{alt[1:]}"
+    # MNP and delins: drop a shared first base, then describe the replaced span.
+    if len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    last = pos + len(ref) - 1
+    span = f"{pos}_{last}" if last > pos else f"{pos}"
+    return f"{refseq}:g.{span}delins{alt}"

@@ -1,0 +1,272 @@
+"""Composes the ingest stages into runs: metadata, BFF variants, VCF variants, deletion.
+
+Each run writes a new load of one dataset and publishes it only when complete (``write.Load``),
+then returns an ``IngestReport``. Tests and notebooks call these functions directly; the CLI is
+a thin wrapper.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from tqdm import tqdm
+
+from beacon.config import IngestSettings
+from beacon.protocol import genome
+from beacon.store import catalog
+from beacon.store import collections as c
+from beacon.store.client import Database
+from ingest import bff
+from ingest.documents import Carriers, Counts, carrier_chunks, variant_document
+from ingest.normalise import AlleleError
+from ingest.report import IngestReport
+from ingest.samples import SampleIndex, sample_documents
+from ingest.write import Load, chunks, upsert_records
+
+log = logging.getLogger("ingest")
+T = TypeVar("T")
+
+
+class IngestError(RuntimeError):
+    """An input the pipeline refuses; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    settings: IngestSettings
+    progress: bool = False
+    test: bool | None = None
+
+
+def _progress(
+    items: Iterable[T], options: RunOptions, desc: str, total: int | None = None
+) -> Iterator[T]:
+    return iter(
+        tqdm(
+            items,
+            desc=desc,
+            total=total,
+            unit=" rec",
+            disable=not options.progress,
+            mininterval=0.5,
+        )
+    )
+
+
+def _check_dataset_id(dataset_id: str) -> None:
+    if not c.is_valid_dataset_id(dataset_id):
+        raise IngestError(
+            f"dataset id {dataset_id!r} is not valid: use letters, digits, '_' and '-' "
+            "(up to 80 characters, starting with a letter or digit)"
+        )
+
+
+async def _dataset_record(
+    db: Database, dataset_id: str, records: list[dict[str, Any]] | None
+) -> None:
+    """Store the dataset's Beacon record (or a minimal one if none was given and none exists)."""
+    if records is None:
+        if await db[c.DATASETS].find_one({"_id": dataset_id}) is None:
+            await upsert_records(
+                db,
+                c.DATASETS,
+                [
+                    {
+                        "_id": dataset_id,
+                        "id": dataset_id,
+                        "name": dataset_id,
+                        c.DATASET_ID: dataset_id,
+                    }
+                ],
+            )
+        return
+    ids = [r.get("id") for r in records]
+    if ids != [dataset_id]:
+        raise IngestError(
+            f"the datasets file describes {', '.join(map(str, ids)) or 'nothing'}, "
+            f"but --dataset is {dataset_id}: load one dataset record per dataset, with that id"
+        )
+    await upsert_records(
+        db, c.DATASETS, [bff.metadata_document(records[0], dataset_id, "datasets[0]")]
+    )
+
+
+async def run_metadata(
+    db: Database, dataset_id: str, paths: list[Path], options: RunOptions
+) -> IngestReport:
+    """Load individuals, biosamples, runs, analyses, datasets and cohorts from BFF files."""
+    _check_dataset_id(dataset_id)
+    report = IngestReport(dataset_id, "metadata", [str(p) for p in paths])
+    files: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            files.update({k: v for k, v in bff.find_files(path).items() if k in bff.ENTITY_FILES})
+        else:
+            name = bff.entity_name(path)
+            if name not in bff.ENTITY_FILES:
+                raise IngestError(
+                    f"{path}: cannot tell which entity it holds; name it one of "
+                    + ", ".join(f"{n}.json" for n in bff.ENTITY_FILES)
+                )
+            files[name] = path
+    if not files:
+        raise IngestError("no BFF metadata files found (individuals.json, biosamples.json, ...)")
+    records = {name: list(bff.read_records(path)) for name, path in files.items()}
+    for name, items in records.items():
+        report.records_read += len(items)
+        report.documents[name] = len(items)
+    await _dataset_record(db, dataset_id, records.get("datasets"))
+    cohorts = [
+        bff.metadata_document(r, dataset_id, f"cohorts[{i}]")
+        for i, r in enumerate(records.get("cohorts", []))
+    ]
+    cohort_ids = [doc["_id"] for doc in cohorts]
+    members = bff.cohort_members(cohorts)
+    async with Load(db, dataset_id, "metadata", grace_s=options.settings.swap_grace_s) as load:
+        for role in c.METADATA_ROLES:
+            name = role.value
+            items = records.get(name, [])
+            docs = [
+                bff.metadata_document(r, dataset_id, f"{files.get(name)}[{i}]")
+                for i, r in enumerate(items)
+            ]
+            if role is c.Role.INDIVIDUALS:
+                for doc in docs:
+                    doc[c.COHORT_IDS] = [
+                        cid for cid in cohort_ids if _member(members[cid], doc["_id"])
+                    ]
+            for batch in chunks(_progress(docs, options, name), options.settings.batch_size):
+                await load.insert(role, batch)
+        await load.publish(sources=report.sources, test=options.test)
+    await db[c.COHORTS].delete_many({c.DATASET_ID: dataset_id, "_id": {"$nin": cohort_ids}})
+    await upsert_records(db, c.COHORTS, cohorts)
+    return report.finish()
+
+
+def _member(members: set[str] | None, individual: str) -> bool:
+    return members is None or individual in members
+
+
+async def _biosample_individuals(db: Database, dataset_id: str) -> dict[str, str]:
+    """biosampleId -> individualId from the dataset's loaded biosamples, if any."""
+    entry = await catalog.get(db, dataset_id)
+    name = entry.collection(c.Role.BIOSAMPLES) if entry else None
+    if not name:
+        return {}
+    mapping: dict[str, str] = {}
+    async for doc in db[name].find({}, {c.INDIVIDUAL_ID: 1}):
+        if isinstance(doc.get(c.INDIVIDUAL_ID), str):
+            mapping[doc["_id"]] = doc[c.INDIVIDUAL_ID]
+    return mapping
+
+
+class VariantSink:
+    """Collects variant documents, carriers and the sample-first index into one load."""
+
+    def __init__(self, load: Load, report: IngestReport, batch_size: int) -> None:
+        self.load = load
+        self.report = report
+        self.batch_size = batch_size
+        self.index = SampleIndex(load.dataset_id, 0)
+        self.batch: list[dict[str, Any]] = []
+        self.spilled: list[dict[str, Any]] = []
+        self.max_length = 0
+
+    async def add(self, doc: dict[str, Any], carriers: Carriers | None) -> None:
+        self.max_length = max(self.max_length, doc[c.V_END] - doc[c.V_START])
+        if carriers is not None and carriers.count:
+            self.index.add(carriers.all(), doc["_id"], genome.RANK[doc[c.V_CHROM]], doc[c.V_START])
+            if doc.get(c.V_SPILLED):
+                self.spilled.extend(carrier_chunks(doc["_id"], self.load.dataset_id, carriers))
+        self.batch.append(doc)
+        if len(self.batch) >= self.batch_size:
+            await self.flush()
+
+    async def flush(self, final: bool = False) -> None:
+        written = await self.load.insert(c.Role.G_VARIANTS, self.batch)
+        self.report.alleles_written += written
+        self.batch = []
+        if self.spilled:
+            await self.load.insert(c.Role.CARRIERS, self.spilled)
+            self.spilled = []
+        if self.index.full or final:
+            for run in chunks(self.index.drain(), self.batch_size):
+                await self.load.insert(c.Role.SAMPLE_VARIANTS, run)
+
+
+async def run_bff_variants(
+    db: Database, dataset_id: str, path: Path, assembly: str, options: RunOptions
+) -> IngestReport:
+    """Load a genomicVariations BFF file (with caseLevelData carriers) as the dataset's variants."""
+    _check_dataset_id(dataset_id)
+    canonical = genome.normalise_assembly(assembly)
+    if canonical is None:
+        raise IngestError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
+    report = IngestReport(dataset_id, "variants", [str(path)], assembly=canonical)
+    individuals = await _biosample_individuals(db, dataset_id)
+    sample_of: dict[str, int] = {}
+    seen: set[int] = set()
+    await _dataset_record(db, dataset_id, None)
+    async with Load(db, dataset_id, "variants", grace_s=options.settings.swap_grace_s) as load:
+        sink = VariantSink(load, report, options.settings.batch_size)
+        for i, record in enumerate(_progress(bff.read_records(path), options, "variants")):
+            report.records_read += 1
+            where = f"{path}[{i}]"
+            try:
+                allele = bff.variant_allele(record, where)
+            except AlleleError as exc:
+                report.skip(exc.reason)
+                continue
+            groups: dict[str, list[int]] = {"het": [], "hom": [], "hemi": []}
+            for call in record.get("caseLevelData") or []:
+                biosample = call.get("biosampleId")
+                if not isinstance(biosample, str):
+                    raise IngestError(f"{where}: a caseLevelData entry has no biosampleId")
+                index = sample_of.setdefault(biosample, len(sample_of))
+                if isinstance(call.get("individualId"), str):
+                    individuals.setdefault(biosample, call["individualId"])
+                groups[bff.zygosity(call)].append(index)
+            sink.index.grow(len(sample_of))
+            carriers = Carriers(
+                *(np.unique(np.asarray(groups[k], dtype=np.uint32)) for k in ("het", "hom", "hemi"))
+            )
+            counts = Counts(
+                het=int(carriers.het.size),
+                hom=int(carriers.hom.size),
+                hemi=int(carriers.hemi.size),
+                carriers=int(carriers.all().size),
+            )
+            doc = variant_document(
+                dataset_id, canonical, allele, counts, bff.annotation(record), carriers
+            )
+            if doc["_id"] in seen:
+                report.skip("duplicate_allele")
+                continue
+            seen.add(doc["_id"])
+            await sink.add(doc, carriers)
+        await sink.flush(final=True)
+        biosamples = list(sample_of)
+        samples = sample_documents(
+            dataset_id, biosamples, [individuals.get(b) for b in biosamples], sink.index.per_sample
+        )
+        for batch in chunks(samples, options.settings.batch_size):
+            await load.insert(c.Role.SAMPLES, batch)
+        report.samples = len(samples)
+        await load.publish(
+            sources=report.sources,
+            assembly=canonical,
+            max_length=sink.max_length,
+            test=options.test,
+        )
+    report.documents = dict(load.counts)
+    return report.finish()
+
+
+async def delete_dataset(db: Database, dataset_id: str, grace_s: float) -> bool:
+    """Remove a dataset and everything loaded for it."""
+    return await catalog.remove(db, dataset_id, grace_s)

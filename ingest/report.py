@@ -1,0 +1,52 @@
+"""The machine-readable summary every ingest run ends with."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class IngestReport:
+    dataset: str
+    kind: str
+    sources: list[str]
+    records_read: int = 0
+    alleles_written: int = 0
+    documents: dict[str, int] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+    samples: int = 0
+    assembly: str | None = None
+    began: float = field(default_factory=time.perf_counter)
+    elapsed_s: float = 0.0
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] += n
+
+    def finish(self) -> IngestReport:
+        self.elapsed_s = time.perf_counter() - self.began
+        return self
+
+    def as_json(self) -> dict[str, Any]:
+        rate = self.records_read / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        body: dict[str, Any] = {
+            "dataset": self.dataset,
+            "kind": self.kind,
+            "sources": self.sources,
+            "recordsRead": self.records_read,
+            "documents": self.documents,
+            "skipped": dict(sorted(self.skipped.items())),
+            "elapsedSeconds": round(self.elapsed_s, 3),
+            "recordsPerSecond": round(rate, 1),
+        }
+        if self.kind == "variants":
+            body["allelesWritten"] = self.alleles_written
+            body["samples"] = self.samples
+            body["assembly"] = self.assembly
+        return body
+
+    def dumps(self) -> str:
+        return json.dumps(self.as_json(), indent=2)

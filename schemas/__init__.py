@@ -1,0 +1,1 @@
+"""The project's own JSON Schemas (see README.md in this folder), shipped inside the wheel."""
