@@ -8,7 +8,7 @@ ENGINE_STAMP := $(VENV)/.engine-installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-unit lint fmt docs demo serve bench clean
+.PHONY: help install test test-unit lint fmt docs demo serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

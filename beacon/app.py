@@ -34,7 +34,8 @@ def create_app(settings: Settings, uri: str) -> web.Application:
     app[CATALOG] = CatalogCache(settings.beacon.catalog_ttl_s)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
-        client = store_client.connect(uri)
+        wait = settings.mongodb.server_timeout_ms
+        client = store_client.connect(uri, serverSelectionTimeoutMS=wait, connectTimeoutMS=wait)
         app[CLIENT] = client
         app[DB] = client[settings.mongodb.db]
         app[EXECUTOR] = Executor(app[DB], settings.mongodb.query_timeout_ms)

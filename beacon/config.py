@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
+import re
 import tomllib
 import types
 import typing
@@ -67,6 +68,11 @@ class MongoSettings:
         ".beacon-data/engine",
         env="BEACON_ENGINE_DIR",
         help="data directory of the embedded engine (used only when MONGODB_URI is unset)",
+    )
+    server_timeout_ms: int = setting(
+        5000,
+        env="BEACON_DB_TIMEOUT_MS",
+        help="how long to wait for the database server before reporting it unavailable",
     )
     query_timeout_ms: int = setting(
         10000, env="BEACON_QUERY_TIMEOUT_MS", help="maxTimeMS applied to every database query"
@@ -163,11 +169,147 @@ class IngestSettings:
     )
 
 
+CredentialsPolicy = typing.Literal["none", "forward", "service"]
+
+
+@dataclass(frozen=True)
+class NodeEntry:
+    """One member of the network: a ``[[aggregator.nodes]]`` table (or ``[[nodes]]`` in the
+    registry file)."""
+
+    id: str = setting(
+        "", help="node id (letters, digits, '.', '_', '-'); prefixes the node's result set ids"
+    )
+    url: str = setting("", help="the node's API root, e.g. https://beacon.example.org/api")
+    country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")
+    credentials: CredentialsPolicy = setting(
+        "none",
+        help="what the node is sent as Authorization: none; forward (the caller's bearer "
+        "token); service (the token in the variable named by token_env)",
+    )
+    token_env: str = setting(
+        "", help="environment variable holding the node's service token (credentials = service)"
+    )
+    method: typing.Literal["POST", "GET"] = setting(
+        "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
+    )
+    parameters: typing.Literal["nested", "flat"] = setting(
+        "nested",
+        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes)",
+    )
+    skip: typing.Literal["pages", "records"] = setting(
+        "pages", help="what the node's skip counts: pages (the spec) or records"
+    )
+    timeout_s: float = setting(0.0, help="this node's timeout; 0 = aggregator.node_timeout_s")
+
+
+@dataclass(frozen=True)
+class AggregatorSettings:
+    id: str = setting(
+        "org.example.network", env="AGGREGATOR_ID", help="beaconId of the network (reverse-DNS)"
+    )
+    name: str = setting("Example Beacon Network", env="AGGREGATOR_NAME", help="network name")
+    description: str = setting(
+        "A GA4GH Beacon v2 network: one query, every country's answer, merged.",
+        env="AGGREGATOR_DESCRIPTION",
+        help="what the network covers",
+    )
+    environment: str = setting(
+        "dev", env="AGGREGATOR_ENVIRONMENT", help="one of prod, test, dev, staging"
+    )
+    organization_id: str = setting(
+        "org.example", env="AGGREGATOR_ORG_ID", help="id of the organization running the network"
+    )
+    organization_name: str = setting(
+        "Example Organization", env="AGGREGATOR_ORG_NAME", help="its name"
+    )
+    contact_url: str = setting(
+        "", env="AGGREGATOR_CONTACT_URL", help="contact page or mailto: address"
+    )
+    host: str = setting("127.0.0.1", env="AGGREGATOR_HOST", help="address to listen on")
+    port: int = setting(5060, env="AGGREGATOR_PORT", help="port to listen on")
+    base_url: str = setting(
+        "",
+        env="AGGREGATOR_BASE_URL",
+        help="public URL of the API root used in /map (default: http://HOST:PORT/api)",
+    )
+    default_granularity: GranularityName = setting(
+        "record",
+        env="AGGREGATOR_DEFAULT_GRANULARITY",
+        help="granularity asked of the nodes when the request names none",
+    )
+    default_limit: int = setting(10, env="AGGREGATOR_DEFAULT_LIMIT", help="page size per node")
+    max_limit: int = setting(
+        100, env="AGGREGATOR_MAX_LIMIT", help="largest page asked of each node; limit=0 = this"
+    )
+    node_timeout_s: float = setting(
+        5.0, env="AGGREGATOR_NODE_TIMEOUT", help="seconds one node may take to answer"
+    )
+    connect_timeout_s: float = setting(
+        2.0, env="AGGREGATOR_CONNECT_TIMEOUT", help="seconds to open a connection to a node"
+    )
+    deadline_s: float = setting(
+        8.0,
+        env="AGGREGATOR_DEADLINE",
+        help="seconds after which the merged answer is sent with whatever nodes have answered",
+    )
+    retries: int = setting(
+        1,
+        env="AGGREGATOR_RETRIES",
+        help="retries of a node request that failed before the node could have seen it",
+    )
+    max_connections: int = setting(
+        200, env="AGGREGATOR_MAX_CONNECTIONS", help="open connections to all nodes together"
+    )
+    max_connections_per_node: int = setting(
+        20, env="AGGREGATOR_MAX_CONNECTIONS_PER_NODE", help="open connections to one node"
+    )
+    max_response_bytes: int = setting(
+        16_777_216,
+        env="AGGREGATOR_MAX_RESPONSE_BYTES",
+        help="largest node response read; a bigger one is reported invalid",
+    )
+    metadata_ttl_s: float = setting(
+        300.0,
+        env="AGGREGATOR_METADATA_TTL",
+        help="seconds a node's /info, /map, /configuration and /filtering_terms are reused; "
+        "they are refreshed in the background",
+    )
+    breaker_failures: int = setting(
+        3,
+        env="AGGREGATOR_BREAKER_FAILURES",
+        help="consecutive failures after which a node is skipped (circuit open)",
+    )
+    breaker_cooldown_s: float = setting(
+        30.0,
+        env="AGGREGATOR_BREAKER_COOLDOWN",
+        help="seconds a node stays skipped before one probe request is let through",
+    )
+    cache_ttl_s: float = setting(
+        30.0, env="AGGREGATOR_CACHE_TTL", help="seconds a merged answer is reused; 0 = no cache"
+    )
+    cache_entries: int = setting(
+        1000, env="AGGREGATOR_CACHE_ENTRIES", help="merged answers kept in the cache"
+    )
+    cors_origins: tuple[str, ...] = setting(
+        ("*",), env="AGGREGATOR_CORS_ORIGINS", help="origins allowed to call the API"
+    )
+    registry: str = setting(
+        "",
+        env="AGGREGATOR_REGISTRY",
+        help="TOML file of [[nodes]] tables, added to aggregator.nodes",
+    )
+    nodes: tuple[NodeEntry, ...] = setting(
+        (), help="the network's members as [[aggregator.nodes]] tables (fields below)"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     mongodb: MongoSettings = section(MongoSettings, help="the database")
     beacon: NodeSettings = section(NodeSettings, help="the node")
     ingest: IngestSettings = section(IngestSettings, help="the ingest CLI")
+    aggregator: AggregatorSettings = section(AggregatorSettings, help="the network aggregator")
 
 
 @dataclass(frozen=True)
@@ -192,11 +334,37 @@ def describe(cls: type[Any] = Settings, prefix: str = "") -> Iterator[SettingInf
             yield from describe(_hints(cls)[f.name], key + ".")
         else:
             yield SettingInfo(key, f.metadata.get("env"), f.default, f.metadata["help"])
+            table = _table_type(_hints(cls)[f.name])
+            if table is not None:  # an array of tables: document the fields of one table
+                yield from describe(table, key + "[].")
+
+
+def _table_type(hint: Any) -> type[Any] | None:
+    """The dataclass of a ``tuple[SomeTable, ...]`` setting (a TOML array of tables)."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args and dataclasses.is_dataclass(args[0]):
+        return typing.cast(type[Any], args[0])
+    return None
+
+
+def build_tables(cls: type[Any], raw: Any, key: str) -> tuple[Any, ...]:
+    """An array of TOML tables as ``cls`` values; errors name ``key[i].field``."""
+    if not isinstance(raw, list):
+        raise ConfigError(f"setting {key}: expected an array of tables ([[{key}]])")
+    built = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"setting {key}[{i}]: expected a table")
+        built.append(_build(cls, item, {}, f"{key}[{i}]."))
+    return tuple(built)
 
 
 def _convert(raw: Any, hint: Any, key: str) -> Any:
     """Cast a TOML or environment value to the declared type of setting ``key``."""
     args = typing.get_args(hint)
+    table = _table_type(hint)
+    if table is not None:
+        return build_tables(table, raw, key)
     if typing.get_origin(hint) is typing.Literal:
         if raw not in args:
             raise ConfigError(f"setting {key}: {raw!r} is not one of {', '.join(map(str, args))}")
@@ -285,8 +453,72 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
     settings: Settings = _build(Settings, table, env, "")
+    settings = _with_registry(settings)
     _check(settings)
+    _check_aggregator(settings.aggregator)
     return settings
+
+
+def _with_registry(settings: Settings) -> Settings:
+    """Add the nodes of the registry file named by ``aggregator.registry``."""
+    path = settings.aggregator.registry
+    if not path:
+        return settings
+    try:
+        with open(path, "rb") as fh:
+            table = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"setting aggregator.registry: {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"registry file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(table) - {"nodes"})
+    if unknown:
+        raise ConfigError(f"registry file {path}: unknown key {unknown[0]}; expected [[nodes]]")
+    nodes = build_tables(NodeEntry, table.get("nodes", []), f"{path}: nodes")
+    aggregator = dataclasses.replace(settings.aggregator, nodes=settings.aggregator.nodes + nodes)
+    return dataclasses.replace(settings, aggregator=aggregator)
+
+
+_NODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _check_aggregator(agg: AggregatorSettings) -> None:
+    if agg.environment not in ("prod", "test", "dev", "staging"):
+        raise ConfigError(
+            f"setting aggregator.environment: {agg.environment!r} is not one of "
+            "prod, test, dev, staging"
+        )
+    if not 0 < agg.port < 65536:
+        raise ConfigError(f"setting aggregator.port: {agg.port} is not a valid port")
+    if agg.default_limit < 1 or agg.max_limit < agg.default_limit:
+        raise ConfigError("settings aggregator.default_limit/max_limit: need 1 <= default <= max")
+    for name in ("node_timeout_s", "connect_timeout_s", "deadline_s"):
+        if getattr(agg, name) <= 0:
+            raise ConfigError(f"setting aggregator.{name}: must be more than 0")
+    for name in ("max_connections", "max_connections_per_node", "breaker_failures"):
+        if getattr(agg, name) < 1:
+            raise ConfigError(f"setting aggregator.{name}: must be at least 1")
+    if agg.retries < 0 or agg.cache_ttl_s < 0 or agg.max_response_bytes < 1024:
+        raise ConfigError(
+            "settings aggregator.retries/cache_ttl_s must be >= 0 and "
+            "aggregator.max_response_bytes >= 1024"
+        )
+    seen: set[str] = set()
+    for i, node in enumerate(agg.nodes):
+        key = f"aggregator.nodes[{i}]"
+        if not _NODE_ID.match(node.id):
+            raise ConfigError(
+                f"setting {key}.id: {node.id!r} must be 1-64 letters, digits, '.', '_' or '-'"
+            )
+        if node.id in seen:
+            raise ConfigError(f"setting {key}.id: {node.id!r} is declared twice")
+        seen.add(node.id)
+        if not node.url.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {key}.url: {node.url!r} is not an http(s) URL")
+        if node.credentials == "service" and not node.token_env:
+            raise ConfigError(f"setting {key}.token_env: required when credentials = service")
+        if node.timeout_s < 0:
+            raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
 
 
 def _check(settings: Settings) -> None:

@@ -1,0 +1,90 @@
+"""The query kind follows from the parameters given; undefined combinations are 400s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.variants import QueryKind, VariantParams, classify
+
+KINDS: list[tuple[dict[str, Any], QueryKind, str | None, tuple[str, ...]]] = [
+    (
+        {"reference_name": "17", "start": (5,), "alternate_bases": "A"},
+        QueryKind.SEQUENCE,
+        "17",
+        ("GRCh37", "GRCh38"),
+    ),
+    (
+        {"reference_name": "NC_000017.11", "start": (5,), "alternate_bases": ""},
+        QueryKind.SEQUENCE,
+        "17",
+        ("GRCh38",),
+    ),
+    (
+        {"reference_name": "chr17", "start": (5,), "end": (9,)},
+        QueryKind.RANGE,
+        "17",
+        ("GRCh37", "GRCh38"),
+    ),
+    (
+        {"reference_name": "17", "start": (5,), "end": (9,), "assembly_id": "hg19"},
+        QueryKind.RANGE,
+        "17",
+        ("GRCh37",),
+    ),
+    (
+        {"reference_name": "17", "start": (5, 6), "end": (9, 10)},
+        QueryKind.BRACKET,
+        "17",
+        ("GRCh37", "GRCh38"),
+    ),
+    ({"gene_id": "TP53"}, QueryKind.GENE, None, ("GRCh37", "GRCh38")),
+    ({"gene_id": "TP53", "aminoacid_change": "R273H"}, QueryKind.GENE, None, ("GRCh37", "GRCh38")),
+    ({"aminoacid_change": "V600E"}, QueryKind.AMINOACID, None, ("GRCh37", "GRCh38")),
+    (
+        {"genomic_allele_short_form": "NC_000017.11:g.7577121G>A"},
+        QueryKind.HGVS,
+        None,
+        ("GRCh37", "GRCh38"),
+    ),
+    ({"assembly_id": "GRCh38"}, QueryKind.ASSEMBLY, None, ("GRCh38",)),
+]
+
+
+@pytest.mark.parametrize(("given", "kind", "chrom", "assemblies"), KINDS)
+def test_classify(
+    given: dict[str, Any], kind: QueryKind, chrom: str | None, assemblies: tuple[str, ...]
+) -> None:
+    query = classify(VariantParams(**given))
+    assert (query.kind, query.chrom, query.assemblies) == (kind, chrom, assemblies)
+
+
+BAD: list[tuple[dict[str, Any], str]] = [
+    ({"start": (5,), "alternate_bases": "A"}, "referenceName"),
+    ({"reference_name": "17"}, "start"),
+    ({"reference_name": "17", "start": (5,)}, "alternateBases"),
+    ({"reference_name": "17", "start": (5, 6), "end": (9,)}, "start"),
+    ({"reference_name": "17", "start": (5,), "end": (9, 10)}, "start"),
+    ({"reference_name": "17", "start": (9,), "end": (9,)}, "end"),
+    ({"reference_name": "17", "start": (6, 5), "end": (9, 10)}, "start"),
+    ({"reference_name": "chr23", "start": (5,), "end": (9,)}, "referenceName"),
+    (
+        {"reference_name": "NC_000017.11", "start": (5,), "end": (9,), "assembly_id": "GRCh37"},
+        "assemblyId",
+    ),
+    ({"assembly_id": "mm10"}, "assemblyId"),
+    ({"variant_type": "DEL"}, "variantType"),
+    ({"alternate_bases": "A"}, "alternateBases"),
+    ({"variant_min_length": 5}, "variantMinLength"),
+    ({"mate_name": "2"}, "mateName"),
+    ({"genomic_allele_short_form": "NC_000017.11:g.1A>G", "reference_name": "17"}, "referenceName"),
+]
+
+
+@pytest.mark.parametrize(("given", "parameter"), BAD)
+def test_undefined_combinations_are_rejected(given: dict[str, Any], parameter: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        classify(VariantParams(**given))
+    assert caught.value.parameter == parameter
