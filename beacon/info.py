@@ -12,11 +12,9 @@ from typing import Any
 
 from beacon import __version__
 from beacon.config import Settings, public_base_url
-from beacon.protocol import entry_types as et
-from beacon.protocol.entry_types import FRAMEWORK_BASE_URL, SPEC_VERSION, EntryType
+from beacon.protocol import framework
+from beacon.protocol.entry_types import SPEC_VERSION
 from beacon.protocol.response import informational_meta
-
-_PRODUCTION_STATUS = {"prod": "PROD", "test": "TEST", "staging": "TEST", "dev": "DEV"}
 
 
 def _site_root(settings: Settings) -> str:
@@ -90,73 +88,21 @@ def service_info(settings: Settings, started: dt.datetime) -> dict[str, Any]:
     )
 
 
-def entry_type_definition(entry: EntryType) -> dict[str, Any]:
-    definition: dict[str, Any] = {
-        "id": entry.id,
-        "name": entry.name,
-        "description": entry.description,
-        "partOfSpecification": f"Beacon {SPEC_VERSION}",
-        "defaultSchema": {
-            "id": entry.schema_id,
-            "name": entry.schema_name,
-            "referenceToSchemaDefinition": entry.schema_url,
-            "schemaVersion": SPEC_VERSION,
-        },
-        "ontologyTermForThisType": {"id": entry.ontology_id, "label": entry.ontology_label},
-        "additionallySupportedSchemas": [],
-        "nonFilteredQueriesAllowed": True,
-    }
-    if entry.collection_of:
-        target = et.BY_ID[entry.collection_of]
-        definition["aCollectionOf"] = [{"id": target.id, "name": target.name}]
-    return definition
-
-
-def entry_types_section() -> dict[str, Any]:
-    return {e.id: entry_type_definition(e) for e in et.ENTRY_TYPES}
-
-
 def configuration(settings: Settings, security: dict[str, Any]) -> dict[str, Any]:
     node = settings.beacon
-    response = {
-        "$schema": f"{FRAMEWORK_BASE_URL}/configuration/beaconConfigurationSchema.json",
-        "maturityAttributes": {"productionStatus": _PRODUCTION_STATUS[node.environment]},
-        "securityAttributes": security,
-        "entryTypes": entry_types_section(),
-    }
+    response = framework.configuration_document(node.environment, security)
     return {"meta": informational_meta(node.id), "response": response}
 
 
 def entry_types_response(settings: Settings) -> dict[str, Any]:
     return {
         "meta": informational_meta(settings.beacon.id),
-        "response": {"entryTypes": entry_types_section()},
+        "response": {"entryTypes": framework.entry_types_section()},
     }
 
 
 def beacon_map(settings: Settings) -> dict[str, Any]:
-    base = public_base_url(settings.beacon)
-    sets: dict[str, Any] = {}
-    for entry in et.ENTRY_TYPES:
-        root = f"{base}/{entry.path}"
-        endpoints = {
-            et.BY_PATH[target].id: {
-                "url": f"{root}/{{id}}/{target}",
-                "returnedEntryType": et.BY_PATH[target].id,
-            }
-            for target in et.CROSS_TARGETS.get(entry.path, ())
-        }
-        sets[entry.id] = {
-            "entryType": entry.id,
-            "rootUrl": root,
-            "singleEntryUrl": f"{root}/{{id}}",
-            "filteringTermsUrl": f"{root}/filtering_terms",
-            "endpoints": endpoints,
-        }
-    response = {
-        "$schema": f"{FRAMEWORK_BASE_URL}/configuration/beaconMapSchema.json",
-        "endpointSets": sets,
-    }
+    response = framework.map_document(public_base_url(settings.beacon))
     return {"meta": informational_meta(settings.beacon.id), "response": response}
 
 
