@@ -121,7 +121,7 @@ class Executor:
             ids = await self._distinct(coll, "_id", {step.field: {"$in": list(incoming)}})
             return np.asarray(sorted(ids), dtype=np.uint32)
         if isinstance(step, CarriersOf):
-            return await self._carriers(dataset, step.filter)
+            return await self._carriers(dataset, step.filter, step.index)
         if isinstance(step, SampleField):
             coll = dataset.collection(c.Role.SAMPLES)
             if not coll:
@@ -131,7 +131,9 @@ class Executor:
             return await self._carried_keys(dataset, incoming)
         raise TypeError(f"unknown step {step!r}")
 
-    async def _carriers(self, dataset: DatasetEntry, flt: dict[str, Any]) -> Values:
+    async def _carriers(
+        self, dataset: DatasetEntry, flt: dict[str, Any], index: str | None
+    ) -> Values:
         coll = dataset.collection(c.Role.G_VARIANTS)
         if not coll:
             return np.zeros(0, dtype=np.uint32)
@@ -139,7 +141,10 @@ class Executor:
         spilled: list[int] = []
         projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
         async with _guard("variant"):
-            async for doc in self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms):
+            cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
+            if index:
+                cursor = cursor.hint(index)
+            async for doc in cursor:
                 if doc.get(c.V_SPILLED):
                     spilled.append(doc["_id"])
                 for blob in (doc.get(c.V_CARRIERS) or {}).values():
@@ -234,7 +239,8 @@ class Executor:
             if plan.unfiltered and total_hint is not None:
                 count = total_hint
             else:
-                count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms)
+                extra: dict[str, Any] = {"hint": plan.hint} if plan.hint else {}
+                count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms, **extra)
         if not plan.records or count == 0 or plan.skip >= count:
             return Results(count, [])
         async with _guard("record"):
@@ -244,6 +250,8 @@ class Executor:
                 .skip(plan.skip)
                 .limit(plan.limit)
             )
+            if plan.hint:
+                cursor = cursor.hint(plan.hint)
             records = [clean(doc) async for doc in cursor]
         return Results(count, records)
 

@@ -43,9 +43,10 @@ class SamplesWhere:
 
 @dataclass(frozen=True)
 class CarriersOf:
-    """Sample indices carrying any variant that matches ``filter``."""
+    """Sample indices carrying any variant that matches ``filter`` (answered by ``index``)."""
 
     filter: Filter
+    index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class QueryPlan:
     projection: dict[str, int] = field(default_factory=dict)
     #: The whole collection matches: the catalog's document count answers the count.
     unfiltered: bool = False
+    #: The index that answers ``filter`` (some servers only use it when told).
+    hint: str | None = None
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -100,14 +103,13 @@ def id_filter(entry: EntryType, record_id: str) -> Filter:
     return {"_id": record_id}
 
 
-def _carriers_to(target: EntryType, variant_filter: Filter) -> Relation:
+def _carriers_to(target: EntryType, variant_filter: Filter, index: str | None = None) -> Relation:
     """Records of ``target`` linked to the carriers of the matching variants."""
+    carriers = CarriersOf(variant_filter, index)
     if target in (et.BIOSAMPLES, et.INDIVIDUALS):
-        return Relation(
-            (CarriersOf(variant_filter), SampleField(_SAMPLE_FIELD[target.path])), "_id"
-        )
+        return Relation((carriers, SampleField(_SAMPLE_FIELD[target.path])), "_id")
     # runs and analyses are linked to the carriers through their biosamples
-    return Relation((CarriersOf(variant_filter), SampleField(c.S_BIOSAMPLE)), c.BIOSAMPLE_ID)
+    return Relation((carriers, SampleField(c.S_BIOSAMPLE)), c.BIOSAMPLE_ID)
 
 
 def _variants_of_samples(first: tuple[Step, ...], start: tuple[str, ...] = ()) -> Relation:
@@ -165,6 +167,7 @@ def plan(
     route = request.route
     entry = route.entry
     conditions: list[Filter] = []
+    hint: str | None = None
     if not entry.per_dataset:
         scope_field = "_id" if entry is et.DATASETS else c.DATASET_ID
         conditions.append({scope_field: {"$in": list(scope_ids)}})
@@ -178,11 +181,13 @@ def plan(
         if relation:
             relations.append(relation)
     if variant is not None:
-        vfilter = query_variants.build(variant, dataset.max_length if dataset else 0)
+        built = query_variants.build(variant, dataset.max_length if dataset else 0)
         if entry is et.G_VARIANTS:
-            conditions.append(vfilter)
+            if built.filter:
+                conditions.append(built.filter)
+            hint = built.index
         elif entry.per_dataset:
-            relations.append(_carriers_to(entry, vfilter))
+            relations.append(_carriers_to(entry, built.filter, built.index))
         else:
             raise BadRequest(
                 f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
@@ -208,4 +213,5 @@ def plan(
         records=records,
         projection=VARIANT_PROJECTION if is_variant else {},
         unfiltered=entry.per_dataset and not flt and not relations,
+        hint=hint,
     )

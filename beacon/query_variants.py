@@ -11,12 +11,14 @@ empty) also finds the VCF-style record stored with its padding base.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from beacon.protocol import genome
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.variants import QueryKind, VariantParams, VariantQuery
 from beacon.store import collections as c
+from beacon.store import indexes
 
 Filter = dict[str, Any]
 
@@ -57,6 +59,7 @@ TYPE_TERMS: dict[str, tuple[str, ...]] = {
 }
 
 _ANY_BASE = "[ACGTN]"
+_HGVS_KEYWORDS = re.compile(r"(DELINS|DEL|INS|DUP|INV)")
 
 
 def variant_types(term: str) -> tuple[str, ...]:
@@ -167,10 +170,30 @@ def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> list[str]:
             parameter="genomicAlleleShortForm",
         )
     builds = [a for a in resolved.assemblies if a in assemblies]
-    return sorted({f"{genome.contig(a, resolved.chrom).refseq}:g.{rest.upper()}" for a in builds})
+    # Bases are upper case and edit keywords lower case, as HGVS writes them.
+    body = _HGVS_KEYWORDS.sub(lambda m: m.group(1).lower(), rest.upper())
+    return sorted({f"{genome.contig(a, resolved.chrom).refseq}:g.{body}" for a in builds})
 
 
-def build(q: VariantQuery, max_length: int) -> Filter:
+@dataclass(frozen=True)
+class VariantFilter:
+    """A variant filter and the index that answers it."""
+
+    filter: Filter
+    index: str | None
+
+
+_KIND_INDEX = {
+    QueryKind.SEQUENCE: indexes.POSITION,
+    QueryKind.RANGE: indexes.POSITION,
+    QueryKind.BRACKET: indexes.POSITION,
+    QueryKind.GENE: indexes.GENES,
+    QueryKind.AMINOACID: indexes.AMINOACIDS,
+    QueryKind.HGVS: indexes.HGVS,
+}
+
+
+def build(q: VariantQuery, max_length: int) -> VariantFilter:
     """The filter for one dataset; ``max_length`` is its longest stored variant."""
     p = q.params
     if q.kind is QueryKind.SEQUENCE:
@@ -191,5 +214,6 @@ def build(q: VariantQuery, max_length: int) -> Filter:
     else:  # ASSEMBLY: the dataset scope does the work
         conditions = []
     if not conditions:
-        return {}
-    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+        return VariantFilter({}, None)
+    flt = conditions[0] if len(conditions) == 1 else {"$and": conditions}
+    return VariantFilter(flt, _KIND_INDEX.get(q.kind))
