@@ -15,6 +15,7 @@ import re
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,12 +305,187 @@ class AggregatorSettings:
     )
 
 
+Level = typing.Literal["PUBLIC", "REGISTERED", "CONTROLLED"]
+LEVELS: tuple[str, ...] = ("PUBLIC", "REGISTERED", "CONTROLLED")
+TierGranularity = typing.Literal["", "none", "boolean", "count", "record"]
+CapName = typing.Literal["", "boolean", "count", "record"]
+#: The bona fide researcher terms and status of the GA4GH Passport specification (the ELIXIR
+#: and GDI value of both visas).
+BONA_FIDE = "https://doi.org/10.1038/s41431-018-0219-y"
+#: JWT algorithms this node can be configured to accept: asymmetric only. HS* would turn a
+#: published public key into a shared secret; "none" would need no key at all.
+ASYMMETRIC_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
+
+
+@dataclass(frozen=True)
+class EntryTypeCaps:
+    """The most detail one dataset's entry types are answered at, for every tier."""
+
+    g_variants: CapName = setting("", help="genomic variants ('' = no cap)")
+    individuals: CapName = setting("", help="individuals")
+    biosamples: CapName = setting("", help="biosamples")
+    runs: CapName = setting("", help="runs")
+    analyses: CapName = setting("", help="analyses")
+    cohorts: CapName = setting("", help="the dataset's cohorts")
+    datasets: CapName = setting("", help="the dataset's own record")
+
+
+@dataclass(frozen=True)
+class DatasetPolicy:
+    """One ``[[access.datasets]]`` table: who sees a dataset, at what detail, and how its counts
+    are protected."""
+
+    id: str = setting("", help="the dataset id, as loaded")
+    security_level: Level = setting(
+        "CONTROLLED",
+        help="who the dataset is for: PUBLIC (anyone), REGISTERED (bona fide researchers), "
+        "CONTROLLED (holders of a ControlledAccessGrants visa in visa_values)",
+    )
+    public: TierGranularity = setting(
+        "",
+        help="the most detail anonymous callers see: none (the dataset is invisible), boolean, "
+        "count or record; '' = record if the level is PUBLIC, else none",
+    )
+    registered: TierGranularity = setting(
+        "",
+        help="the most detail bona fide researchers without a grant see; "
+        "'' = record if the level is PUBLIC or REGISTERED, else the public value",
+    )
+    controlled: TierGranularity = setting(
+        "", help="the most detail holders of a grant for this dataset see; '' = record"
+    )
+    visa_values: tuple[str, ...] = setting(
+        (), help="ControlledAccessGrants visa values that grant this dataset (exact match)"
+    )
+    entry_types: EntryTypeCaps = section(
+        EntryTypeCaps, help="per entry type caps, e.g. entry_types = { individuals = 'count' }"
+    )
+    min_count: int = setting(
+        0,
+        help="smallest non-zero count ever reported; smaller ones are handled as small_counts "
+        "says, and their records are never shown (0 = off)",
+    )
+    small_counts: typing.Literal["zero", "range"] = setting(
+        "zero",
+        help="a count under min_count is reported as zero (exists false) or as a range "
+        "(exists true, count = min_count, info.countPrecision = imprecise)",
+    )
+    round_to: int = setting(
+        0, help="counts answered below record level are rounded up to a multiple of this"
+    )
+
+    def tier_cap(self, tier: str) -> str:
+        """The granularity name (or "none") for tier PUBLIC, REGISTERED or CONTROLLED."""
+        level = LEVELS.index(self.security_level)
+        public = self.public or ("record" if level == 0 else "none")
+        if tier == "PUBLIC":
+            return public
+        registered = self.registered or ("record" if level <= 1 else public)
+        if tier == "REGISTERED":
+            return registered
+        return self.controlled or "record"
+
+
+@dataclass(frozen=True)
+class IssuerSettings:
+    """One ``[[access.issuers]]`` table: an issuer this node trusts, and where its keys are."""
+
+    iss: str = setting("", help="the issuer exactly as in the tokens' iss claim")
+    jwks_uri: str = setting(
+        "", help="where its signing keys are published (https; the only key source used)"
+    )
+    audiences: tuple[str, ...] = setting(
+        (), help="accepted aud values of its access tokens (empty = aud not checked)"
+    )
+    access_tokens: bool = setting(True, help="trusted to sign access tokens / passports")
+    visas: bool = setting(True, help="trusted to sign GA4GH visas")
+    login_is_registered: bool = setting(
+        False, help="any valid access token of this issuer makes its holder a registered user"
+    )
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    undeclared_datasets: typing.Literal["hidden", "public"] = setting(
+        "hidden",
+        env="BEACON_UNDECLARED_DATASETS",
+        help="datasets without an [[access.datasets]] table: hidden (controlled, no grant "
+        "reaches them) or public (record level for anyone; demos and open beacons)",
+    )
+    datasets: tuple[DatasetPolicy, ...] = setting(
+        (), help="per-dataset policies as [[access.datasets]] tables (fields below)"
+    )
+    issuers: tuple[IssuerSettings, ...] = setting(
+        (), help="trusted token and visa issuers as [[access.issuers]] tables (fields below)"
+    )
+    algorithms: tuple[str, ...] = setting(
+        ASYMMETRIC_ALGORITHMS,
+        env="BEACON_JWT_ALGORITHMS",
+        help="JWT signature algorithms accepted (asymmetric only)",
+    )
+    leeway_s: int = setting(
+        30, env="BEACON_JWT_LEEWAY", help="clock skew tolerated on exp, nbf and iat"
+    )
+    jwks_ttl_s: float = setting(
+        3600.0, env="BEACON_JWKS_TTL", help="seconds an issuer's key set is reused"
+    )
+    jwks_min_refresh_s: float = setting(
+        60.0,
+        env="BEACON_JWKS_MIN_REFRESH",
+        help="least seconds between two fetches of one key set (an unknown kid refetches)",
+    )
+    jwks_timeout_s: float = setting(5.0, env="BEACON_JWKS_TIMEOUT", help="key set fetch timeout")
+    bona_fide_terms: tuple[str, ...] = setting(
+        (BONA_FIDE,),
+        help="AcceptedTermsAndPolicies visa values that count towards bona fide (empty = any)",
+    )
+    bona_fide_statuses: tuple[str, ...] = setting(
+        (BONA_FIDE,), help="ResearcherStatus visa values that count towards bona fide (empty = any)"
+    )
+    visa_subject_must_match: bool = setting(
+        True, help="ignore visas whose sub differs from the passport's sub"
+    )
+    budget_window_s: float = setting(
+        60.0, env="BEACON_BUDGET_WINDOW", help="the window of the query budgets, in seconds"
+    )
+    budget_per_identity: int = setting(
+        600,
+        env="BEACON_BUDGET_IDENTITY",
+        help="data queries one authenticated caller may make per window (0 = unlimited)",
+    )
+    budget_per_ip: int = setting(
+        120,
+        env="BEACON_BUDGET_ANONYMOUS",
+        help="data queries one anonymous client address may make per window (0 = unlimited)",
+    )
+    client_ip_header: str = setting(
+        "",
+        env="BEACON_CLIENT_IP_HEADER",
+        help="header naming the client address behind a reverse proxy, e.g. X-Forwarded-For "
+        "(its last entry is used); empty = the connection's peer",
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     mongodb: MongoSettings = section(MongoSettings, help="the database")
     beacon: NodeSettings = section(NodeSettings, help="the node")
     ingest: IngestSettings = section(IngestSettings, help="the ingest CLI")
     aggregator: AggregatorSettings = section(AggregatorSettings, help="the network aggregator")
+    access: AccessSettings = section(
+        AccessSettings, help="access control: datasets, tiers, token issuers, privacy"
+    )
 
 
 @dataclass(frozen=True)
@@ -456,6 +632,7 @@ def load_settings(
     settings = _with_registry(settings)
     _check(settings)
     _check_aggregator(settings.aggregator)
+    _check_access(settings.access)
     return settings
 
 
@@ -519,6 +696,62 @@ def _check_aggregator(agg: AggregatorSettings) -> None:
             raise ConfigError(f"setting {key}.token_env: required when credentials = service")
         if node.timeout_s < 0:
             raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
+
+
+def _check_access(access: AccessSettings) -> None:
+    for alg in access.algorithms or ("(none)",):
+        if alg not in ASYMMETRIC_ALGORITHMS:
+            raise ConfigError(
+                f"setting access.algorithms: {alg!r} is not accepted; choose among "
+                + ", ".join(ASYMMETRIC_ALGORITHMS)
+            )
+    for name in ("jwks_ttl_s", "jwks_timeout_s", "budget_window_s"):
+        if getattr(access, name) <= 0:
+            raise ConfigError(f"setting access.{name}: must be more than 0")
+    for name in ("leeway_s", "jwks_min_refresh_s", "budget_per_identity", "budget_per_ip"):
+        if getattr(access, name) < 0:
+            raise ConfigError(f"setting access.{name}: must be 0 or more")
+    issuers: set[str] = set()
+    for i, issuer in enumerate(access.issuers):
+        key = f"access.issuers[{i}]"
+        if not issuer.iss or issuer.iss in issuers:
+            raise ConfigError(f"setting {key}.iss: {issuer.iss!r} is empty or declared twice")
+        issuers.add(issuer.iss)
+        url = urllib.parse.urlsplit(issuer.jwks_uri)
+        local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
+        if not (url.scheme == "https" and url.hostname) and not local:
+            raise ConfigError(
+                f"setting {key}.jwks_uri: {issuer.jwks_uri!r} is not an https URL "
+                "(plain http is accepted for localhost only)"
+            )
+        if not (issuer.access_tokens or issuer.visas):
+            raise ConfigError(f"setting {key}: trusted for neither access_tokens nor visas")
+    datasets: set[str] = set()
+    ranks = ("none", *GRANULARITY_ORDER)
+    for i, policy in enumerate(access.datasets):
+        key = f"access.datasets[{i}]"
+        if not policy.id or policy.id in datasets:
+            raise ConfigError(f"setting {key}.id: {policy.id!r} is empty or declared twice")
+        datasets.add(policy.id)
+        caps = [policy.tier_cap(tier) for tier in LEVELS]
+        level = LEVELS.index(policy.security_level)
+        described = ", ".join(f"{t.lower()} = {c}" for t, c in zip(LEVELS, caps, strict=True))
+        if [ranks.index(c) for c in caps] != sorted(ranks.index(c) for c in caps):
+            raise ConfigError(
+                f"settings {key} ({policy.id}): a tier sees less than the one below ({described})"
+            )
+        if caps[level] == "none" or "record" in caps[:level]:
+            raise ConfigError(
+                f"settings {key} ({policy.id}): a {policy.security_level} dataset must be visible "
+                f"to that tier, and below it at most at count ({described})"
+            )
+        if policy.security_level == "CONTROLLED" and not policy.visa_values:
+            raise ConfigError(
+                f"setting {key}.visa_values: {policy.id} is CONTROLLED; list the "
+                "ControlledAccessGrants visa values that grant it"
+            )
+        if policy.min_count < 0 or policy.round_to < 0:
+            raise ConfigError(f"settings {key}.min_count/round_to: must be 0 or more")
 
 
 def _check(settings: Settings) -> None:
