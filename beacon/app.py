@@ -1,7 +1,8 @@
 """create_app(settings) -> web.Application: keys, the database context, middlewares, routes.
 
-It only assembles. The database client is opened, pinged and closed by one cleanup context;
-tests build their apps with this same factory.
+It only assembles. The database client is opened, pinged and closed by one cleanup context, the
+HTTP session that fetches the token issuers' keys by another; tests build their apps with this
+same factory.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 
-from beacon import middleware, routes
+from beacon import guard, middleware, routes
 from beacon.config import Settings
 from beacon.execute import CatalogCache, Executor
-from beacon.keys import CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, STARTED
+from beacon.jwks import JwksCache
+from beacon.keys import BUDGETS, CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, STARTED, VERIFIER
+from beacon.passport import Verifier
+from beacon.privacy import Budgets
 from beacon.store import client as store_client
 
 log = logging.getLogger("beacon")
@@ -27,7 +32,13 @@ def create_app(settings: Settings, uri: str) -> web.Application:
         client_max_size=settings.beacon.max_body_bytes,
         # request ids and the access log wrap everything; CORS headers must reach error
         # responses too, so CORS sits outside the error renderer.
-        middlewares=[middleware.request_id, middleware.cors, middleware.beacon_errors],
+        # authentication is innermost, so a rejected token gets the spec's error envelope.
+        middlewares=[
+            middleware.request_id,
+            middleware.cors,
+            middleware.beacon_errors,
+            guard.authenticate,
+        ],
     )
     app[SETTINGS] = settings
     app[STARTED] = dt.datetime.now(dt.UTC)
@@ -46,6 +57,28 @@ def create_app(settings: Settings, uri: str) -> web.Application:
         yield
         await client.close()
 
+    app[BUDGETS] = Budgets.from_settings(
+        settings.access.budget_window_s,
+        settings.access.budget_per_identity,
+        settings.access.budget_per_ip,
+    )
+    if guard.audit_log.level == logging.NOTSET:  # audited even when other logs are quiet
+        guard.audit_log.setLevel(logging.INFO)
+
+    async def key_fetcher(app: web.Application) -> AsyncIterator[None]:
+        # One session for every JWKS fetch; TLS verification stays on.
+        access = settings.access
+        async with aiohttp.ClientSession(headers={"User-Agent": "beacon-gdi"}) as session:
+            keys = JwksCache(
+                session,
+                ttl=access.jwks_ttl_s,
+                min_refresh=access.jwks_min_refresh_s,
+                timeout=access.jwks_timeout_s,
+            )
+            app[VERIFIER] = Verifier(access, keys)
+            yield
+
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(key_fetcher)
     app.add_routes(routes.routes())
     return app

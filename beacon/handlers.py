@@ -13,13 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
-from beacon import access, info, query, respond, scope
+from beacon import access, guard, info, privacy, query, respond, scope
 from beacon.execute import Results
-from beacon.keys import CATALOG, DB, EXECUTOR, IDENTITY, PARSED, SETTINGS, STARTED
+from beacon.keys import CATALOG, DB, EXECUTOR, PARSED, SETTINGS, STARTED
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
-from beacon.protocol.granularity import Granularity, effective
+from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
 from beacon.protocol.variants import VariantQuery, classify
 from beacon.store import collections as c
@@ -63,75 +63,107 @@ async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     return parsed
 
 
-def _granularity(
-    request: web.Request, parsed: BeaconRequest, datasets: list[DatasetEntry]
-) -> tuple[Granularity, Granularity]:
-    """(default, returned): the least of what was asked, the node cap and each dataset's cap."""
-    settings = request.app[SETTINGS]
-    default = Granularity(settings.beacon.default_granularity)
-    identity = request.get(IDENTITY, access.ANONYMOUS)
-    caps = [access.dataset_granularity(settings, d, identity) for d in datasets]
-    requested = parsed.requested_granularity or default
-    return default, effective(requested, Granularity(settings.beacon.max_granularity), *caps)
-
-
 async def _per_dataset(
     request: web.Request,
     parsed: BeaconRequest,
     datasets: list[DatasetEntry],
+    decisions: dict[str, access.Decision],
     variant: VariantQuery | None,
-    records: bool,
 ) -> list[respond.DatasetAnswer]:
+    """Each dataset answered at its own granularity, its count protected by its own policy."""
     executor = request.app[EXECUTOR]
     role = c.ROLE_OF_PATH[parsed.route.entry.path]
 
     async def one(dataset: DatasetEntry) -> Results:
+        records = decisions[dataset.id].granularity is Granularity.RECORD
         plan = query.plan(parsed, dataset, variant, records)
         return await executor.run(plan, dataset, dataset.count(role))
 
     results = await asyncio.gather(*(one(d) for d in datasets))
-    return [
-        respond.DatasetAnswer(d.id, "dataset", r.count, r.records)
-        for d, r in zip(datasets, results, strict=True)
-    ]
+    answers = []
+    for dataset, result in zip(datasets, results, strict=True):
+        decision = decisions[dataset.id]
+        shown = privacy.report(result.count, decision.policy, decision.granularity)
+        records = result.records if shown.records_allowed else []
+        answers.append(
+            respond.DatasetAnswer(
+                dataset.id,
+                "dataset",
+                shown.exists,
+                shown.count,
+                records,
+                decision.granularity,
+                shown.info,
+            )
+        )
+    return answers
 
 
-async def _global(
+async def _collections(
     request: web.Request,
     parsed: BeaconRequest,
     datasets: list[DatasetEntry],
-    records: bool,
-) -> Results:
-    plan = query.plan(parsed, None, None, records, scope_ids=tuple(d.id for d in datasets))
-    return await request.app[EXECUTOR].run(plan, None)
+    decisions: dict[str, access.Decision],
+) -> list[tuple[Granularity, Results]]:
+    """/datasets and /cohorts records, queried once per granularity among the datasets.
+
+    They count collections, not people, so no count threshold applies; records come only from
+    the datasets answered at record level.
+    """
+    groups: dict[Granularity, list[str]] = {}
+    for dataset in datasets:
+        groups.setdefault(decisions[dataset.id].granularity, []).append(dataset.id)
+
+    async def one(granularity: Granularity, ids: list[str]) -> Results:
+        records = granularity is Granularity.RECORD
+        plan = query.plan(parsed, None, None, records, scope_ids=tuple(ids))
+        return await request.app[EXECUTOR].run(plan, None)
+
+    found = await asyncio.gather(*(one(g, ids) for g, ids in sorted(groups.items())))
+    return list(zip(sorted(groups), found, strict=True))
 
 
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request, from parsing to the response body."""
     parsed = await parse_request(request, route)
+    guard.spend(request)
     settings = request.app[SETTINGS]
     catalog = await request.app[CATALOG].get(request.app[DB])
     variant = None if parsed.variant.is_empty() else classify(parsed.variant)
-    datasets = scope.select(catalog, parsed, variant)
-    default, returned = _granularity(request, parsed, datasets)
-    records = returned is Granularity.RECORD
-    beacon_id = settings.beacon.id
+    default = Granularity(settings.beacon.default_granularity)
+    requested = parsed.requested_granularity or default
     entry = route.entry
+    decisions = access.decide(
+        settings, catalog, guard.identity(request), entry, requested, parsed.test_mode
+    )
+    # Datasets the caller may not see leave the catalog before selection: naming one is the
+    # same 400 as naming a dataset that does not exist.
+    datasets = scope.select({k: catalog[k] for k in decisions}, parsed, variant)
+    chosen = {d.id: decisions[d.id] for d in datasets}
+    returned = access.returned_granularity(settings, requested, list(chosen.values()))
+    beacon_id = settings.beacon.id
     if entry.per_dataset:
-        answers = await _per_dataset(request, parsed, datasets, variant, records)
-        return json_response(respond.entries(beacon_id, parsed, answers, returned, default))
-    if variant is not None:
+        answers = await _per_dataset(request, parsed, datasets, chosen, variant)
+        body = respond.entries(beacon_id, parsed, answers, returned, default)
+    elif variant is not None:
         raise BadRequest(
             f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
         )
-    result = await _global(request, parsed, datasets, records)
-    if route.record_id is None and route.source is None:
-        return json_response(
-            respond.collections(beacon_id, parsed, result.count, result.records, returned, default)
-        )
-    set_type = "dataset" if entry is et.DATASETS else "cohort"
-    answer_ = respond.DatasetAnswer(route.record_id or "", set_type, result.count, result.records)
-    return json_response(respond.entries(beacon_id, parsed, [answer_], returned, default))
+    else:
+        found = await _collections(request, parsed, datasets, chosen)
+        if route.record_id is None and route.source is None:
+            body = respond.collections(beacon_id, parsed, found, returned, default)
+        else:
+            set_type = "dataset" if entry is et.DATASETS else "cohort"
+            one = respond.found_record(route.record_id or "", set_type, found, returned)
+            body = respond.entries(beacon_id, parsed, [one], returned, default)
+    guard.audit(
+        request,
+        "answered",
+        datasets={k: d.granularity for k, d in chosen.items()},
+        returned=returned,
+    )
+    return json_response(body)
 
 
 def entry_handler(
@@ -183,11 +215,7 @@ async def service_info(request: web.Request) -> web.StreamResponse:
 async def configuration(request: web.Request) -> web.StreamResponse:
     _no_parameters(request)
     settings = request.app[SETTINGS]
-    security = {
-        "defaultGranularity": settings.beacon.default_granularity,
-        "securityLevels": ["PUBLIC"],
-    }
-    return json_response(info.configuration(settings, security))
+    return json_response(info.configuration(settings, access.security_attributes(settings)))
 
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:

@@ -1,12 +1,16 @@
 """(BeaconRequest, per-dataset results, granularity) -> the response body.
 
-Record data appears only in record-granularity responses: boolean and count answers carry the
-summary alone, whatever the query fetched.
+Each dataset is answered at its own granularity (``access.decide``); ``returnedGranularity`` is
+the most detail any of them is given, and the response takes that shape. A dataset answered at
+less never contributes more than its level: records only from record-level datasets, counts
+(``numTotalResults``, result sets) only from count-level ones and up, and a boolean-level
+dataset only its ``exists`` to the summary's. A result set answered below the response's level
+says so in ``info.returnedGranularity``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.protocol import response as r
@@ -16,12 +20,15 @@ from beacon.protocol.request import BeaconRequest, IncludeResultsets
 
 @dataclass(frozen=True)
 class DatasetAnswer:
-    """What one dataset (or one global record's set) contributes."""
+    """What one dataset (or one global record's set) contributes, as it may be reported."""
 
     id: str
     set_type: str
+    exists: bool
     count: int
     records: list[dict[str, Any]]
+    granularity: Granularity = Granularity.RECORD
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 def _included(include: IncludeResultsets, exists: bool) -> bool:
@@ -46,6 +53,13 @@ def meta(
     )
 
 
+def _set_info(answer: DatasetAnswer, returned: Granularity) -> dict[str, Any]:
+    info = dict(answer.info)
+    if answer.granularity < returned:
+        info["returnedGranularity"] = answer.granularity.value
+    return info
+
+
 def entries(
     beacon_id: str,
     request: BeaconRequest,
@@ -55,33 +69,59 @@ def entries(
     info: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A boolean, count or result-sets response over the per-dataset answers."""
-    total = sum(a.count for a in answers)
+    counted = [a for a in answers if a.granularity >= Granularity.COUNT]
     result_sets = [
         r.ResultSet(
             id=a.id,
             set_type=a.set_type,
-            exists=a.count > 0,
+            exists=a.exists,
             count=a.count,
-            results=tuple(a.records),
+            # belt and braces: a dataset below record level never shows records
+            results=tuple(a.records) if a.granularity is Granularity.RECORD else (),
+            info=_set_info(a, returned),
         )
-        for a in answers
-        if _included(request.include, a.count > 0)
+        for a in counted
+        if _included(request.include, a.exists)
     ]
+    exists = any(a.exists for a in answers)
+    total = sum(a.count for a in counted)
     return r.data_response(
-        meta(beacon_id, request, returned, default), returned, total > 0, total, result_sets, info
+        meta(beacon_id, request, returned, default), returned, exists, total, result_sets, info
     )
+
+
+Found = list[tuple[Granularity, Any]]
+
+
+def _merge(found: Found) -> tuple[bool, int, list[dict[str, Any]]]:
+    """(exists, count, records) over the per-granularity queries of /datasets or /cohorts."""
+    exists = any(result.count > 0 for _, result in found)
+    count = sum(result.count for g, result in found if g >= Granularity.COUNT)
+    records = [rec for g, result in found if g is Granularity.RECORD for rec in result.records]
+    return exists, count, records
 
 
 def collections(
     beacon_id: str,
     request: BeaconRequest,
-    count: int,
-    records: list[dict[str, Any]],
+    found: Found,
     returned: Granularity,
     default: Granularity,
 ) -> dict[str, Any]:
     """``/datasets`` and ``/cohorts``: a collections response at record level."""
+    exists, count, records = _merge(found)
     body_meta = meta(beacon_id, request, returned, default)
     if returned is Granularity.RECORD:
-        return r.collections_response(body_meta, count > 0, count, records)
-    return r.data_response(body_meta, returned, count > 0, count)
+        return r.collections_response(body_meta, exists, count, records)
+    return r.data_response(body_meta, returned, exists, count)
+
+
+def found_record(
+    record_id: str, set_type: str, found: Found, returned: Granularity
+) -> DatasetAnswer:
+    """``/datasets/{id}`` or ``/cohorts/{id}``: the one record, at its dataset's granularity."""
+    for granularity, result in found:
+        if result.count > 0:
+            records = result.records if granularity is Granularity.RECORD else []
+            return DatasetAnswer(record_id, set_type, True, result.count, records, granularity)
+    return DatasetAnswer(record_id, set_type, False, 0, [], returned)

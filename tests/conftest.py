@@ -69,6 +69,8 @@ def make_settings(db_name: str) -> Callable[..., Settings]:
             "MONGODB_DB": db_name,
             "BEACON_CATALOG_TTL": "0",
             "BEACON_INGEST_SWAP_GRACE": "0",
+            # The node hides datasets without an access policy; the fixtures are open data.
+            "BEACON_UNDECLARED_DATASETS": "public",
         }
         environ.update(env)
         return load_settings(None, environ)

@@ -22,6 +22,7 @@ def env(mongo_uri: str, db_name: str) -> dict[str, str]:
         "MONGODB_DB": db_name,
         "BEACON_INGEST_SWAP_GRACE": "0",
         "BEACON_CATALOG_TTL": "0",
+        "BEACON_UNDECLARED_DATASETS": "public",
     }
 
 
