@@ -20,7 +20,7 @@ from beacon.config import ConfigError, Settings, load_settings
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database
-from ingest import pipeline
+from ingest import pipeline, vcfload
 from ingest.bff import BffError, find_files
 from ingest.report import IngestReport
 from ingest.write import WriteError
@@ -153,6 +153,58 @@ def bff(
 
     for report in _run(settings, work):
         _report(report)
+
+
+@main.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@dataset_option
+@click.option("--assembly", required=True, help="GRCh37 or GRCh38 (hg19/hg38 accepted).")
+@click.option(
+    "--reference",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Reference FASTA of the assembly: REF is checked and indels are left-aligned.",
+)
+@click.option(
+    "--sample-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TSV: vcf_sample, biosampleId, individualId (default: the VCF sample name is the "
+    "biosampleId; individuals come from the dataset's loaded biosamples).",
+)
+@test_option
+@config_option
+def vcf(
+    paths: tuple[Path, ...],
+    dataset_id: str,
+    assembly: str,
+    reference: Path | None,
+    sample_map: Path | None,
+    test: bool | None,
+    config: str | None,
+) -> None:
+    """Load variants from VCF/BCF files (.vcf, .vcf.gz, .bcf), e.g. one per chromosome.
+
+    Multi-allelic rows are split, alleles normalised, counts and carriers computed from the
+    genotypes (or taken from INFO AC/AN/AF for sites-only files). All PATHS become the
+    dataset's variants in one step, replacing its previous variants once all are written.
+    """
+    settings = _settings(config)
+    report = _run(
+        settings,
+        lambda db: vcfload.run_vcf(
+            db,
+            dataset_id,
+            list(paths),
+            assembly,
+            _options(settings, test),
+            reference=reference,
+            sample_map=sample_map,
+        ),
+    )
+    _report(report)
 
 
 @main.command()

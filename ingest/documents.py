@@ -114,9 +114,11 @@ def variation(assembly: str, allele: Allele) -> dict[str, Any]:
     return body
 
 
-def carriers_field(carriers: Carriers) -> tuple[dict[str, Binary] | None, bool]:
+def carriers_field(carriers: Carriers) -> tuple[dict[str, bytes] | None, bool]:
     """Packed carriers to keep inline, or (None, True) when they must spill to chunks."""
-    blobs = {name: Binary(packed.encode_indices(arr)) for name, arr in carriers.items() if arr.size}
+    # Plain bytes are stored as BSON binary (subtype 0) and read back as bytes: no Binary
+    # wrapper needed, and building one per allele costs more than the encoding itself.
+    blobs = {name: packed.encode_indices(arr) for name, arr in carriers.items() if arr.size}
     if not blobs:
         return None, False
     if sum(len(b) for b in blobs.values()) > INLINE_CARRIER_BYTES:

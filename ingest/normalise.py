@@ -9,11 +9,16 @@ Pure functions over plain values (no cyvcf2 objects). Coordinates are Beacon's: 
   from ``END`` (or ``SVLEN``); for deletions and duplications the span includes the padding base
   at ``POS``, as the VCF writes it, so ``start = POS - 1`` and ``end = END``.
 * Breakends keep their mate's chromosome and position.
+* Given the reference sequence (``fetch(start, end)`` of the row's chromosome), REF is checked
+  against it and indels are left-aligned the way ``bcftools norm`` and ``vt normalize`` do:
+  drop a shared last base, extend on the left with the reference when an allele runs empty,
+  repeat, then trim the shared first bases (one padding base kept).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.protocol import genome
@@ -68,6 +73,34 @@ def trim(start: int, ref: str, alt: str) -> tuple[int, str, str]:
     while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
         ref, alt = ref[1:], alt[1:]
         start += 1
+    return start, ref, alt
+
+
+#: The reference of one chromosome: ``fetch(start, end)`` -> bases (0-based, half-open).
+Fetch = Callable[[int, int], str]
+
+
+def left_align(start: int, ref: str, alt: str, fetch: Fetch) -> tuple[int, str, str]:
+    """Left-align and trim an indel against the reference (``start`` is 0-based)."""
+    while True:
+        changed = False
+        if ref and alt and ref[-1] == alt[-1]:
+            ref, alt = ref[:-1], alt[:-1]
+            changed = True
+        if not ref or not alt:
+            if start == 0:  # nothing to the left: fall back to trimming what is left
+                return trim(
+                    start,
+                    ref + fetch(start + len(ref), start + len(ref) + 1),
+                    alt + fetch(start + len(ref), start + len(ref) + 1),
+                )
+            base = fetch(start - 1, start).upper()
+            ref, alt, start = base + ref, base + alt, start - 1
+            changed = True
+        if not changed:
+            break
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt, start = ref[1:], alt[1:], start + 1
     return start, ref, alt
 
 
@@ -153,8 +186,12 @@ def normalise(
     end: int | None = None,
     svlen: int | None = None,
     svtype: str | None = None,
+    reference: Fetch | None = None,
 ) -> Allele:
-    """One ALT of a VCF row (``start`` 0-based) -> its canonical allele, or ``AlleleError``."""
+    """One ALT of a VCF row (``start`` 0-based) -> its canonical allele, or ``AlleleError``.
+
+    With ``reference`` (the row's chromosome), REF is checked and indels are left-aligned.
+    """
     if alt in ("*", "<*>", "<NON_REF>"):
         raise AlleleError(
             "star_allele", "the * allele marks an overlapping deletion, not a variant"
@@ -170,7 +207,15 @@ def normalise(
     ref, alt = ref.upper(), alt.upper()
     if ref == alt:
         raise AlleleError("ref_equals_alt", f"ALT {alt} equals REF")
-    new_start, ref, alt = trim(start, ref, alt)
+    if reference is not None:
+        found = reference(start, start + len(ref)).upper()
+        if found != ref:
+            raise AlleleError(
+                "ref_mismatch", f"REF {ref} differs from the reference ({found or 'nothing'})"
+            )
+        new_start, ref, alt = left_align(start, ref, alt, reference)
+    else:
+        new_start, ref, alt = trim(start, ref, alt)
     vtype = simple_type(ref, alt)
     return Allele(
         chrom, new_start, new_start + len(ref), ref, alt, vtype, simple_length(ref, alt, vtype)

@@ -49,6 +49,30 @@ class SampleIndex:
         self._buffered += n
         np.add.at(self.per_sample, samples, 1)
 
+    def add_many(
+        self,
+        samples: list[npt.NDArray[np.uint32]],
+        keys: list[int],
+        ranks: list[int],
+        starts: list[int],
+    ) -> None:
+        """Like :meth:`add` for many variants at once: one numpy pass per batch, not per call.
+
+        ``samples[i]`` are carriers of variant ``keys[i]``; a variant may appear several times
+        (once per zygosity) as long as its sample sets are disjoint.
+        """
+        sizes = np.fromiter((s.size for s in samples), dtype=np.int64, count=len(samples))
+        total = int(sizes.sum())
+        if total == 0:
+            return
+        flat = np.concatenate(samples).astype(np.uint32, copy=False)
+        self._samples.append(flat)
+        self._keys.append(np.repeat(np.asarray(keys, dtype=np.int64), sizes))
+        self._ranks.append(np.repeat(np.asarray(ranks, dtype=np.int16), sizes))
+        self._starts.append(np.repeat(np.asarray(starts, dtype=np.int64), sizes))
+        self._buffered += total
+        self.per_sample += np.bincount(flat, minlength=self.per_sample.size)[: self.per_sample.size]
+
     @property
     def full(self) -> bool:
         return self._buffered >= self.budget

@@ -8,6 +8,9 @@ Variant keys (signed 64-bit) are packed as little-endian int64, in the order giv
 
 from __future__ import annotations
 
+import itertools
+import struct
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,9 +25,24 @@ _EMPTY = np.zeros(0, dtype=np.uint32)
 def encode_indices(indices: npt.ArrayLike) -> bytes:
     """Pack sorted, unique sample indices in the smaller of the two encodings."""
     arr = np.asarray(indices, dtype=np.uint32)
-    if arr.size == 0:
+    n = arr.size
+    if n == 0:
         return _LIST
-    if arr.size > 1 and np.any(arr[1:] <= arr[:-1]):
+    if n <= 64:
+        # Rare variants are most of a genome: plain Python beats numpy's per-call overhead.
+        values: list[int] = arr.tolist()
+        if any(a >= b for a, b in itertools.pairwise(values)):
+            values = sorted(set(values))
+            n = len(values)
+        first = values[0]
+        width = (values[-1] - first + 8) // 8
+        if 1 + 4 * n <= 5 + width:
+            return _LIST + struct.pack(f"<{n}I", *values)
+        bitmap = 0
+        for value in values:
+            bitmap |= 1 << (value - first)
+        return _BITMAP + first.to_bytes(4, "little") + bitmap.to_bytes(width, "little")
+    if np.any(arr[1:] <= arr[:-1]):
         arr = np.unique(arr)
     base = int(arr[0])
     span = int(arr[-1]) - base + 1

@@ -1,0 +1,115 @@
+"""Genotype calls -> per-allele carriers and counts, for a batch of VCF rows at once.
+
+Pure numpy over allele-code arrays (``ingest/vcf.py`` produces them): ``k >= 0`` is allele k,
+``-1`` a missing allele, ``-2`` an empty slot (a haploid call in a diploid row). Rows are stacked
+into one (rows, samples, ploidy) array so the work per row is a few slices, not a dozen numpy
+calls: per-row numpy overhead, not arithmetic, is what limits a Python ingester.
+
+Semantics, per ALT ``a`` of a row (multi-allelic rows are split, genotypes re-coded per ALT):
+
+* AN counts the called alleles of the row (``.`` is not counted), AC the copies of ``a``;
+* a sample whose call has a single slot (chrX/Y of males, MT) is **hemizygous** if it is ``a``;
+* a sample whose every slot is ``a`` (``1/1``, ``1|1``) is **homozygous**;
+* any other call holding ``a`` is **heterozygous**: ``0/1``, ``1/2`` (for ALT 1 *and* ALT 2),
+  and a partly missing ``1/.``, whose other allele is unknown but which carries ``a`` once;
+* phase does not change zygosity; a ``*`` ALT gets no carriers (the caller skips it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Codes = npt.NDArray[np.int16]
+Indices = npt.NDArray[np.uint32]
+
+MISSING = -1
+EMPTY = -2
+#: Cells (rows x samples x ploidy) stacked at once; bounds memory whatever the cohort size.
+MAX_CELLS = 8_000_000
+
+
+@dataclass(frozen=True)
+class AlleleCalls:
+    """Carriers of one ALT of one row, by zygosity (sorted sample indices), and its AC."""
+
+    ac: int
+    het: Indices
+    hom: Indices
+    hemi: Indices
+
+
+@dataclass(frozen=True)
+class RowCalls:
+    an: int
+    alleles: list[AlleleCalls]  # ALT k is alleles[k - 1]
+
+
+def from_strings(calls: list[str]) -> Codes:
+    """``["0/1", "1", "./."]`` -> allele codes, padded to the largest ploidy (for tests, tools)."""
+    split = [c.replace("|", "/").split("/") for c in calls]
+    ploidy = max((len(s) for s in split), default=2)
+    codes = np.full((len(calls), ploidy), EMPTY, dtype=np.int16)
+    for i, alleles in enumerate(split):
+        for j, allele in enumerate(alleles):
+            codes[i, j] = MISSING if allele == "." else int(allele)
+    return codes
+
+
+def batch_rows(n_samples: int, ploidy: int = 2) -> int:
+    """How many rows to stack so a batch stays under ``MAX_CELLS``."""
+    return max(1, MAX_CELLS // max(1, n_samples * ploidy))
+
+
+def _stack(rows: list[Codes]) -> Codes:
+    ploidy = max(r.shape[1] for r in rows)
+    if all(r.shape[1] == ploidy for r in rows):
+        return np.stack(rows)
+    stacked = np.full((len(rows), rows[0].shape[0], ploidy), EMPTY, dtype=np.int16)
+    for i, r in enumerate(rows):
+        stacked[i, :, : r.shape[1]] = r
+    return stacked
+
+
+def _split(mask: npt.NDArray[np.bool_]) -> list[Indices]:
+    """Per row of a (rows, samples) mask, the sample indices where it is set."""
+    rows, found = np.nonzero(mask)
+    cols: Indices = found.astype(np.uint32)
+    bounds = np.searchsorted(rows, np.arange(mask.shape[0] + 1)).tolist()
+    return [cols[bounds[i] : bounds[i + 1]] for i in range(mask.shape[0])]
+
+
+def _allele(
+    g: Codes, ploidy: npt.NDArray[np.int8], allele: int
+) -> tuple[list[int], list[Indices], list[Indices], list[Indices]]:
+    copies = (g == allele).sum(axis=2, dtype=np.int8)
+    carrier = copies > 0
+    hemi = carrier & (ploidy == 1)
+    hom = carrier & (copies == ploidy) & (ploidy > 1)
+    het = carrier & ~hemi & ~hom
+    ac = copies.sum(axis=1, dtype=np.int64).tolist()
+    return ac, _split(het), _split(hom), _split(hemi)
+
+
+def summarise(rows: list[Codes], n_alts: list[int]) -> list[RowCalls]:
+    """AN, and per ALT the AC and carriers, of each row (all rows have the same samples)."""
+    if not rows:
+        return []
+    g = _stack(rows)
+    ploidy = (g != EMPTY).sum(axis=2, dtype=np.int8)
+    an = (g >= 0).sum(axis=(1, 2), dtype=np.int64).tolist()
+    result = [RowCalls(an[i], []) for i in range(len(rows))]
+    alts = np.asarray(n_alts)
+    for allele in range(1, int(alts.max(initial=0)) + 1):
+        # ALT 1 is in (nearly) every row; later ALTs only in multi-allelic rows: take those.
+        which = np.flatnonzero(alts >= allele)
+        if which.size == len(rows):
+            sub_g, sub_p = g, ploidy
+        else:
+            sub_g, sub_p = g[which], ploidy[which]
+        ac, het, hom, hemi = _allele(sub_g, sub_p, allele)
+        for j, row in enumerate(which.tolist()):
+            result[row].alleles.append(AlleleCalls(ac[j], het[j], hom[j], hemi[j]))
+    return result
