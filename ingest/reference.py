@@ -17,7 +17,7 @@ from ingest.normalise import Fetch
 from ingest.pipeline import IngestError
 
 
-class ReferenceError(IngestError):
+class FastaError(IngestError):
     """A FASTA that cannot be used with this assembly."""
 
 
@@ -26,7 +26,7 @@ class Reference:
         try:
             self._fasta = Fasta(str(path), as_raw=True, sequence_always_upper=True)
         except (FastaIndexingError, OSError, ValueError) as exc:
-            raise ReferenceError(
+            raise FastaError(
                 f"{path}: cannot read the reference FASTA ({exc}); index it with samtools faidx"
             ) from None
         self.path = path
@@ -38,7 +38,7 @@ class Reference:
             length = len(self._fasta[name])
             expected = genome.contig(assembly, chrom).length
             if length != expected:
-                raise ReferenceError(
+                raise FastaError(
                     f"{path}: sequence {name} is {length} bases long, but chromosome {chrom} "
                     f"of {assembly} has {expected}: give the FASTA of {assembly}"
                 )

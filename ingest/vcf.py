@@ -10,6 +10,7 @@ Only the INFO fields the pipeline asked for are read, which keeps the per-record
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from cyvcf2 import VCF
 from ingest.pipeline import IngestError
 
 GenotypeArray = npt.NDArray[np.int16]
+_CONTIG = re.compile(r"^##contig=<ID=(?P<id>[^,>]+)(?P<body>.*)>\s*$")
+_LENGTH = re.compile(r"(?:^|,)length=(?P<n>\d+)")
 
 
 class VcfError(IngestError):
@@ -75,10 +78,7 @@ def _header(vcf: Any, path: Path) -> VcfHeader:
     for item in vcf.header_iter():
         kind = item.type
         meta = item.info()
-        if kind == "CONTIG":
-            length = meta.get("length")
-            contigs[meta["ID"]] = int(length) if length and str(length).isdigit() else None
-        elif kind == "INFO":
+        if kind == "INFO":
             info[meta["ID"]] = InfoField(
                 meta["ID"],
                 meta.get("Number", "."),
@@ -87,6 +87,12 @@ def _header(vcf: Any, path: Path) -> VcfHeader:
             )
         elif kind == "FORMAT":
             formats.add(meta["ID"])
+    # cyvcf2's header records leave out contig lengths: read them from the header text.
+    for line in vcf.raw_header.splitlines():
+        match = _CONTIG.match(line)
+        if match:
+            length = _LENGTH.search(match["body"])
+            contigs[match["id"]] = int(length["n"]) if length else None
     return VcfHeader(path, contigs, list(vcf.samples), info, formats)
 
 

@@ -36,7 +36,7 @@ CASES: list[tuple[str, list[str], int, int, Expected]] = [
 ]
 
 
-def codes(calls: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+def codes(calls: list[str]) -> np.ndarray:
     return from_strings([c.replace("*", "2") for c in calls])
 
 

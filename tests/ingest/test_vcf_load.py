@@ -1,0 +1,271 @@
+"""Loading small hand-written VCFs: split alleles, carriers, counts, sample index, reloads."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beacon.store import carriers as packed
+from beacon.store import catalog
+from beacon.store import collections as c
+from beacon.store.client import Database
+from ingest import pipeline
+from ingest.vcfload import run_vcf
+from tests import official
+
+pytestmark = pytest.mark.mongo
+
+HEADER = """##fileformat=VCFv4.2
+##contig=<ID=1,length=249250621>
+##contig=<ID=X,length=155270560>
+##contig=<ID=MT,length=16569>
+##contig=<ID=GL000207.1,length=4262>
+##INFO=<ID=END,Number=1,Type=Integer,Description="End">
+##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="SV length">
+##INFO=<ID=SVTYPE,Number=1,Type=String,Description="SV type">
+##INFO=<ID=EUR_AF,Number=A,Type=Float,Description="EUR allele frequency">
+##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: 'Allele | \
+Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | \
+Transcript_BioType | Rank | HGVS.c | HGVS.p'">
+##INFO=<ID=CLNSIG,Number=.,Type=String,Description="ClinVar significance">
+##INFO=<ID=CLNDN,Number=.,Type=String,Description="ClinVar disease">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+"""
+COLUMNS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts1\ts2\ts3\ts4\n"
+ANN = "ANN=G|missense_variant|MODERATE|BRAF|BRAF|transcript|NM_1|coding|1/2|c.1A>G|p.Val600Glu"
+ROWS = [
+    f"1\t1000\trs1\tA\tG,T\t50\tPASS\tEUR_AF=0.1,0.2;{ANN}\tGT\t0/1\t1/2\t./.\t2|2",
+    "1\t2000\t.\tAT\tA,*\t50\tPASS\t.\tGT\t0/1\t0/2\t1/1\t./1",
+    "1\t3000\tsv1\tN\t<DEL>\t.\tPASS\tSVTYPE=DEL;END=3100;SVLEN=-100\tGT\t0/1\t0/0\t0/0\t1/1",
+    "1\t4000\tbnd1\tG\tG]X:5000]\t.\tPASS\tSVTYPE=BND\tGT\t0/1\t0/0\t0/0\t0/0",
+    "1\t6000\t123\tC\tT\t.\tPASS\tCLNSIG=Pathogenic;CLNDN=Some_disease\tGT\t0/0\t0/1\t0/0\t0/0",
+    "X\t5000\t.\tC\tT\t.\tPASS\t.\tGT\t1\t0/1\t1/1\t.",
+    "MT\t100\t.\tA\tG\t.\tPASS\t.\tGT\t1\t0\t1\t.",
+    "GL000207.1\t10\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/1\t0/1\t0/1",
+]
+# variantInternalId -> (AC, AN, het, hom, hemi), carriers by sample name
+EXPECTED: dict[str, tuple[tuple[int, int, int, int, int], dict[str, list[str]]]] = {
+    "1-1000-A-G": ((2, 6, 2, 0, 0), {"het": ["s1", "s2"]}),
+    "1-1000-A-T": ((3, 6, 1, 1, 0), {"het": ["s2"], "hom": ["s4"]}),
+    "1-2000-AT-A": ((4, 7, 2, 1, 0), {"het": ["s1", "s4"], "hom": ["s3"]}),
+    "1-3000-DEL-3100": ((3, 8, 1, 1, 0), {"het": ["s1"], "hom": ["s4"]}),
+    "1-4000-BND-": ((1, 8, 1, 0, 0), {"het": ["s1"]}),
+    "1-6000-C-T": ((1, 8, 1, 0, 0), {"het": ["s2"]}),
+    "X-5000-C-T": ((4, 5, 1, 1, 1), {"hemi": ["s1"], "het": ["s2"], "hom": ["s3"]}),
+    "MT-100-A-G": ((2, 3, 0, 0, 2), {"hemi": ["s1", "s3"]}),
+}
+SAMPLES = ["s1", "s2", "s3", "s4"]
+
+
+def write_vcf(path: Path, rows: list[str], header: str = HEADER, columns: str = COLUMNS) -> Path:
+    text = header + columns + "".join(r + "\n" for r in rows)
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt") as handle:  # plain gzip, not BGZF: must be read too
+            handle.write(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+async def variants(db: Database, dataset: str = "ds") -> dict[str, dict[str, Any]]:
+    entry = await catalog.get(db, dataset)
+    assert entry is not None
+    name = entry.collection(c.Role.G_VARIANTS)
+    assert name is not None
+    return {d[c.VARIANT_INTERNAL_ID]: d async for d in db[name].find({})}
+
+
+def record(doc: dict[str, Any]) -> dict[str, Any]:
+    """The Beacon record as a response would carry it: helper fields stripped."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def key_of(internal_id: str, found: dict[str, dict[str, Any]]) -> str:
+    return next(k for k in found if k.startswith(internal_id))
+
+
+async def test_alleles_counts_and_carriers(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf", ROWS)
+    report = await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    assert report.records_read == len(ROWS)
+    assert report.alleles_written == len(EXPECTED)
+    assert dict(report.skipped) == {"star_allele": 1, "contig_not_in_assembly": 1}
+    assert report.samples == 4
+    found = await variants(db)
+    assert len(found) == len(EXPECTED)
+    for prefix, (counts, carriers) in EXPECTED.items():
+        doc = found[key_of(prefix, found)]
+        stored = doc[c.V_COUNTS]
+        assert (stored["ac"], stored["an"], stored["het"], stored["hom"], stored["hemi"]) == counts
+        got = {
+            zygosity: [SAMPLES[i] for i in packed.decode_indices(blob)]
+            for zygosity, blob in doc.get(c.V_CARRIERS, {}).items()
+        }
+        assert got == carriers, prefix
+
+
+async def test_record_fields(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf", ROWS)
+    await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    found = await variants(db)
+    braf = found["1-1000-A-G"]
+    assert braf["molecularAttributes"]["geneIds"] == ["BRAF"]
+    assert braf["molecularAttributes"]["aminoacidChanges"] == ["V600E", "Val600Glu"]
+    assert braf["identifiers"]["genomicHGVSId"] == "NC_000001.10:g.1000A>G"
+    assert braf["identifiers"]["variantAlternativeIds"] == [{"id": "dbSNP:rs1"}]
+    populations = {p["source"]: p["frequencies"] for p in braf["frequencyInPopulations"]}
+    assert populations["small.vcf"] == [{"population": "EUR", "alleleFrequency": 0.1}]
+    own = populations["Beacon dataset ds"][0]
+    assert (own["alleleCount"], own["alleleNumber"], own["alleleFrequency"]) == (2, 6, 0.33333333)
+    # the annotation named ALT G only: ALT T of the same row has none
+    assert "molecularAttributes" not in found["1-1000-A-T"]
+    assert found["1-1000-A-T"]["frequencyInPopulations"][1]["frequencies"][0][
+        "alleleFrequency"
+    ] == pytest.approx(0.2)
+    sv = found["1-3000-DEL-3100"]
+    assert (sv[c.V_START], sv[c.V_END], sv[c.V_TYPE], sv[c.V_LENGTH]) == (2999, 3100, "DEL", 100)
+    assert sv["variation"]["alternateBases"] == "N"
+    bnd = found[key_of("1-4000-BND-", found)]
+    assert (bnd[c.V_TYPE], bnd[c.V_MATE]) == ("BND", "X")
+    clin = found["1-6000-C-T"]
+    assert clin["identifiers"]["clinvarVariantId"] == "clinvar:123"
+    (interpretation,) = clin["variantLevelData"]["clinicalInterpretations"]
+    assert interpretation["clinicalRelevance"] == "pathogenic"
+    assert interpretation["conditionId"] == "Some disease"
+    if official.available():
+        for doc in found.values():
+            official.assert_valid(record(doc), official.ENTITY_SCHEMAS["genomicVariant"])
+
+
+async def test_sample_first_index(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf", ROWS)
+    await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    entry = await catalog.get(db, "ds")
+    assert entry is not None
+    found = await variants(db)
+    samples = {d["_id"]: d async for d in db[str(entry.collection(c.Role.SAMPLES))].find({})}
+    assert [samples[i][c.S_BIOSAMPLE] for i in range(4)] == SAMPLES
+    carried: dict[str, set[int]] = {s: set() for s in SAMPLES}
+    async for run in db[str(entry.collection(c.Role.SAMPLE_VARIANTS))].find({}):
+        carried[SAMPLES[run[c.SV_SAMPLE]]].update(packed.decode_keys(run[c.SV_KEYS]).tolist())
+    expected: dict[str, set[int]] = {s: set() for s in SAMPLES}
+    for prefix, (_, carriers) in EXPECTED.items():
+        for names in carriers.values():
+            for name in names:
+                expected[name].add(found[key_of(prefix, found)]["_id"])
+    assert carried == expected
+    assert {s[c.S_BIOSAMPLE]: s[c.S_VARIANTS] for s in samples.values()} == {
+        s: len(v) for s, v in expected.items()
+    }
+
+
+async def test_rerun_gives_identical_documents_and_replaces_the_load(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf.gz", ROWS)
+    await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    first = await variants(db)
+    entry = await catalog.get(db, "ds")
+    assert entry is not None
+    await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    assert await variants(db) == first
+    names = await db.list_collection_names()
+    assert entry.collection(c.Role.G_VARIANTS) not in names  # the old load was dropped
+    assert sum(n.startswith("d.ds.g_variants.") for n in names) == 1
+
+
+async def test_sites_only_file(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    header = HEADER.replace(
+        "##FORMAT",
+        '##INFO=<ID=AC,Number=A,Type=Integer,Description="AC">\n'
+        '##INFO=<ID=AN,Number=1,Type=Integer,Description="AN">\n'
+        '##INFO=<ID=AF,Number=A,Type=Float,Description="AF">\n##FORMAT',
+    )
+    columns = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    rows = [
+        "1\t1000\t.\tA\tG,C\t.\tPASS\tAC=3,1;AN=100;AF=0.03,0.01",
+        "1\t2000\t.\tA\tT\t.\tPASS\tAF=0.5",
+    ]
+    path = write_vcf(tmp_path / "sites.vcf", rows, header, columns)
+    report = await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    assert (report.alleles_written, report.samples) == (3, 0)
+    found = await variants(db)
+    assert found["1-1000-A-C"][c.V_COUNTS] == {
+        "ac": 1,
+        "an": 100,
+        "het": 0,
+        "hom": 0,
+        "hemi": 0,
+        "carriers": 0,
+    }
+    assert c.V_CARRIERS not in found["1-1000-A-C"]
+    only_af = found["1-2000-A-T"]["frequencyInPopulations"][0]["frequencies"]
+    assert only_af == [{"population": "ds", "alleleFrequency": 0.5}]
+
+
+async def test_several_files_with_different_sample_orders(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    one = write_vcf(tmp_path / "a.vcf", ["1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0\t1/1\t0/0"])
+    other_columns = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts4\ts3\ts5\n"
+    two = write_vcf(
+        tmp_path / "b.vcf", ["X\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0\t1"], columns=other_columns
+    )
+    report = await run_vcf(db, "ds", [one, two], "GRCh37", run_options)
+    assert report.samples == 5
+    found = await variants(db)
+    names = ["s1", "s2", "s3", "s4", "s5"]
+    x = found["X-100-A-G"][c.V_CARRIERS]
+    assert [names[i] for i in packed.decode_indices(x["het"])] == ["s4"]
+    assert [names[i] for i in packed.decode_indices(x["hemi"])] == ["s5"]
+
+
+async def test_sample_map_and_individuals(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf", ROWS[:1])
+    mapping = tmp_path / "map.tsv"
+    mapping.write_text(
+        "vcf_sample\tbiosampleId\tindividualId\ns1\tbs1\tind1\ns2\tbs2\t\ns3\tbs3\tind3\ns4\tbs4\tind4\n"
+    )
+    await run_vcf(db, "ds", [path], "GRCh37", run_options, sample_map=mapping)
+    entry = await catalog.get(db, "ds")
+    assert entry is not None
+    samples = [d async for d in db[str(entry.collection(c.Role.SAMPLES))].find({}).sort("_id")]
+    assert [(s[c.S_BIOSAMPLE], s.get(c.S_INDIVIDUAL)) for s in samples] == [
+        ("bs1", "ind1"),
+        ("bs2", None),
+        ("bs3", "ind3"),
+        ("bs4", "ind4"),
+    ]
+
+
+async def test_bgzf_and_bcf_read_like_plain_text(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    if shutil.which("bcftools") is None:
+        pytest.skip("bcftools is not installed (make bench-ingest installs it)")
+    text = write_vcf(tmp_path / "small.vcf", ROWS)
+    await run_vcf(db, "ds", [text], "GRCh37", run_options)
+    expected = str(await variants(db))
+    for fmt, suffix in (("z", ".vcf.gz"), ("b", ".bcf")):
+        out = tmp_path / f"small{suffix}"
+        convert = ["bcftools", "view", f"-O{fmt}", "-o", str(out), str(text)]
+        await asyncio.to_thread(subprocess.run, convert, check=True)
+        await run_vcf(db, "ds", [out], "GRCh37", run_options)
+        # the INFO frequencies name their source file; everything else is identical
+        assert str(await variants(db)).replace(out.name, text.name) == expected, suffix
