@@ -1,0 +1,154 @@
+"""``beacon-aggregator``: serve the network, run one request in-process, check the nodes.
+
+Exit codes: 0 success; 1 a ``--get`` request did not answer 200, or ``nodes`` found a node it
+cannot use; 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from aggregator import __version__
+from aggregator.app import create_app
+from aggregator.info import public_base_url
+from aggregator.keys import NETWORK
+from beacon.config import AggregatorSettings, ConfigError, load_settings, redacted
+
+
+def _settings(config: str | None, **overrides: Any) -> AggregatorSettings:
+    environ = dict(os.environ)
+    for env, value in overrides.items():
+        if value is not None:
+            environ[env] = str(value)
+    try:
+        return load_settings(config, environ).aggregator
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _app(settings: AggregatorSettings) -> web.Application:
+    try:
+        return create_app(settings)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML settings file with an [aggregator] table (default: $BEACON_CONFIG).",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="beacon-aggregator")
+def main() -> None:
+    """A GA4GH Beacon v2 network: one query to every node, one merged answer."""
+
+
+async def _get(app: web.Application, path: str) -> tuple[int, Any]:
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get(path)
+        text = await response.text()
+        try:
+            return response.status, json.loads(text)
+        except ValueError:
+            return response.status, text
+
+
+@main.command()
+@config_option
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 5060).")
+@click.option(
+    "--get",
+    "get_path",
+    default=None,
+    metavar="PATH",
+    help="Run one GET request in-process, print the JSON body and exit (1 unless 200).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request and node outcome.")
+def serve(
+    config: str | None, host: str | None, port: int | None, get_path: str | None, verbose: bool
+) -> None:
+    """Serve the network's Beacon API under /api (or answer one request with --get)."""
+    settings = _settings(config, AGGREGATOR_HOST=host, AGGREGATOR_PORT=port)
+    _logging(verbose or get_path is None)
+    app = _app(settings)
+    if get_path is not None:
+        status, body = asyncio.run(_get(app, get_path))
+        click.echo(json.dumps(body, indent=2) if not isinstance(body, str) else body)
+        sys.exit(0 if status == 200 else 1)
+    click.echo(
+        f"Beacon network {settings.id} over {len(settings.nodes)} nodes at "
+        f"{public_base_url(settings)}",
+        err=True,
+    )
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=10.0,
+        print=None,
+        access_log=None,
+    )
+
+
+@main.command()
+@config_option
+def check(config: str | None) -> None:
+    """Print the effective aggregator settings and registry (secrets masked) and exit."""
+    settings = _settings(config)
+    _app(settings)  # also checks that every service token variable is set
+    click.echo(json.dumps(redacted(settings), indent=2))
+
+
+async def _discover_all(app: web.Application) -> list[tuple[str, str]]:
+    async with TestClient(TestServer(app)):
+        net = app[NETWORK]
+        rows = []
+        for node in net.registry.nodes:
+            task = net.discovery.refresh(node)
+            await asyncio.gather(task, return_exceptions=True)
+            known = net.discovery.known.get(node.id)
+            if known is None:
+                rows.append((node.id, f"unusable: {net.discovery.problems.get(node.id, '?')}"))
+                continue
+            terms = "?" if known.filters is None else str(len(known.filters))
+            rows.append(
+                (
+                    node.id,
+                    f"ok: {known.beacon_id}, {len(known.entry_types)} entry types, "
+                    f"{terms} filtering terms",
+                )
+            )
+        return rows
+
+
+@main.command()
+@config_option
+def nodes(config: str | None) -> None:
+    """Read every node's metadata once and say which nodes the network can use."""
+    settings = _settings(config)
+    _logging(False)
+    rows = asyncio.run(_discover_all(_app(settings)))
+    for node_id, status in rows:
+        click.echo(f"{node_id}\t{status}")
+    sys.exit(1 if any(status.startswith("unusable") for _, status in rows) else 0)

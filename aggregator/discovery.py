@@ -1,0 +1,269 @@
+"""What each node can answer: its /info, /map, /configuration, /entry_types and
+/filtering_terms, fetched concurrently, cached with a TTL and refreshed in the background.
+
+A query goes only to nodes whose ``/map`` (and configuration) serve the entry type, the single-
+record or cross-entry endpoint asked for, and whose ``/filtering_terms`` list every filter of the
+query. Cached capabilities are used even when stale while a refresh runs (a node that was fine a
+minute ago is still worth asking); only a node never seen is discovered inline, inside the
+query's deadline. The data version that keys the response cache is the node's ``/info``
+``updateDateTime`` together with its ``version``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from aggregator.client import Limits, NodeFailure, fetch
+from aggregator.dialect import NodeCall
+from aggregator.outcome import Status
+from aggregator.registry import Node, Registry
+from beacon.protocol import entry_types as et
+from beacon.protocol.request import Route
+
+log = logging.getLogger("aggregator.discovery")
+
+_TERMS_PAGE = 1000
+_TERMS_MAX_PAGES = 100
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    beacon_id: str
+    entry_types: frozenset[str]  # entry type ids with an endpoint set
+    single: frozenset[str]  # entry type ids with a singleEntryUrl
+    cross: frozenset[tuple[str, str]]  # (source id, returned entry type id)
+    filters: frozenset[str] | None  # known filter ids; None when /filtering_terms failed
+    terms: tuple[dict[str, Any], ...]
+    resources: tuple[dict[str, Any], ...]
+    version: str
+    info: dict[str, Any]
+    default_granularity: str | None
+    fetched_at: float
+
+    def refusal(self, route: Route, filter_ids: tuple[str, ...]) -> str | None:
+        """Why this node cannot answer ``route`` with these filters, or None if it can."""
+        entry = route.entry
+        if route.source is not None:
+            if (route.source.id, entry.id) not in self.cross:
+                return f"does not serve /{route.source.path}/{{id}}/{entry.path}"
+        elif entry.id not in self.entry_types:
+            return f"does not serve /{entry.path}"
+        elif route.record_id is not None and entry.id not in self.single:
+            return f"does not serve /{entry.path}/{{id}}"
+        if filter_ids and self.filters is None:
+            return "its filtering terms are unavailable, so filters cannot be checked"
+        for filter_id in filter_ids:
+            if self.filters is not None and filter_id not in self.filters:
+                return f"unsupported filter {filter_id}"
+        return None
+
+
+def _response(body: Any, endpoint: str) -> dict[str, Any]:
+    response = body.get("response") if isinstance(body, dict) else None
+    if not isinstance(response, dict):
+        raise NodeFailure(Status.INVALID, f"{endpoint}: no 'response' object")
+    return response
+
+
+def _read_map(body: Any) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    sets = _response(body, "/map").get("endpointSets")
+    if not isinstance(sets, dict):
+        raise NodeFailure(Status.INVALID, "/map: response.endpointSets is not an object")
+    served: set[str] = set()
+    single: set[str] = set()
+    cross: set[tuple[str, str]] = set()
+    for key, endpoint_set in sets.items():
+        if not isinstance(endpoint_set, dict):
+            continue
+        entry = et.lookup_id(str(endpoint_set.get("entryType", key)))
+        if entry is None or not endpoint_set.get("rootUrl"):
+            continue
+        served.add(entry.id)
+        if endpoint_set.get("singleEntryUrl"):
+            single.add(entry.id)
+        endpoints = endpoint_set.get("endpoints")
+        for endpoint in endpoints.values() if isinstance(endpoints, dict) else ():
+            if not isinstance(endpoint, dict) or not endpoint.get("url"):
+                continue
+            target = et.lookup_id(str(endpoint.get("returnedEntryType", "")))
+            if target is not None:
+                cross.add((entry.id, target.id))
+    return served, single, cross
+
+
+class Discovery:
+    """The capability cache of every node, and the background task that keeps it fresh."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        session: aiohttp.ClientSession,
+        limits: Limits,
+        ttl_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.registry = registry
+        self.session = session
+        self.limits = limits
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self.known: dict[str, Capabilities] = {}
+        self.problems: dict[str, str] = {}
+        self._inflight: dict[str, asyncio.Task[Capabilities]] = {}
+
+    async def _get(self, node: Node, path: str, query: tuple[tuple[str, str], ...] = ()) -> Any:
+        reply = await fetch(self.session, node, NodeCall("GET", path, query), self.limits)
+        return reply.body
+
+    async def _terms(self, node: Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Every filtering term, page by page (the node may cap the page size below ours)."""
+        terms: list[dict[str, Any]] = []
+        resources: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        size = _TERMS_PAGE
+        for page in range(_TERMS_MAX_PAGES):
+            skip = page if node.dialect.skip_pages else page * size
+            query = (("skip", str(skip)), ("limit", str(size)))
+            response = _response(
+                await self._get(node, "/filtering_terms", query), "/filtering_terms"
+            )
+            batch = response.get("filteringTerms") or []
+            if page == 0 and isinstance(response.get("resources"), list):
+                resources = [r for r in response["resources"] if isinstance(r, dict)]
+            fresh = [
+                t
+                for t in batch
+                if isinstance(t, dict) and isinstance(t.get("id"), str) and t["id"] not in seen
+            ]
+            terms += fresh
+            seen.update(t["id"] for t in fresh)
+            if not fresh or len(batch) < size:
+                break
+            size = len(batch)  # the node's real page size, for the next pages
+        return terms, resources
+
+    async def discover(self, node: Node) -> Capabilities:
+        """Fetch the five metadata documents of ``node`` now and cache what they say."""
+        info, beacon_map, configuration, entry_types, terms = await asyncio.gather(
+            self._get(node, "/info"),
+            self._get(node, "/map"),
+            self._get(node, "/configuration"),
+            self._get(node, "/entry_types"),
+            self._terms(node),
+            return_exceptions=True,
+        )
+        for item in (info, beacon_map):
+            if isinstance(item, BaseException):
+                raise item
+        info_response = _response(info, "/info")
+        served, single, cross = _read_map(beacon_map)
+        default_granularity = None
+        declared: set[str] | None = None
+        for name, document in (("/configuration", configuration), ("/entry_types", entry_types)):
+            if isinstance(document, BaseException):
+                continue
+            with contextlib.suppress(NodeFailure):  # optional documents: /map decides alone
+                response = _response(document, name)
+                types = response.get("entryTypes")
+                if isinstance(types, dict):
+                    ids = {e.id for k in types if (e := et.lookup_id(str(k))) is not None}
+                    declared = ids if declared is None else declared | ids
+                security = response.get("securityAttributes")
+                if isinstance(security, dict) and isinstance(
+                    security.get("defaultGranularity"), str
+                ):
+                    default_granularity = security["defaultGranularity"]
+        if declared is not None:
+            # /map and the configuration must agree: serve only what both declare.
+            served &= declared
+        filters: frozenset[str] | None = None
+        term_list: list[dict[str, Any]] = []
+        resources: list[dict[str, Any]] = []
+        if isinstance(terms, BaseException):
+            self.problems[node.id] = f"/filtering_terms: {terms}"
+        else:
+            term_list, resources = terms
+            filters = frozenset(t["id"] for t in term_list)
+        version = f"{info_response.get('updateDateTime', '')}|{info_response.get('version', '')}"
+        meta = info.get("meta") if isinstance(info, dict) else None
+        beacon_id = info_response.get("id") or (meta or {}).get("beaconId") or node.id
+        capabilities = Capabilities(
+            beacon_id=str(beacon_id),
+            entry_types=frozenset(served),
+            single=frozenset(single & served),
+            cross=frozenset((s, t) for s, t in cross if s in served),
+            filters=filters,
+            terms=tuple(term_list),
+            resources=tuple(resources),
+            version=version,
+            info=info_response,
+            default_granularity=default_granularity,
+            fetched_at=self.clock(),
+        )
+        self.known[node.id] = capabilities
+        if filters is not None:
+            self.problems.pop(node.id, None)
+        return capabilities
+
+    async def _discover_logged(self, node: Node) -> Capabilities:
+        try:
+            return await self.discover(node)
+        except NodeFailure as failure:
+            self.problems[node.id] = failure.reason
+            log.warning("node %s: metadata %s (%s)", node.id, failure.status.value, failure.reason)
+            raise
+
+    def refresh(self, node: Node) -> asyncio.Task[Capabilities]:
+        """Start (or join) a discovery of ``node``; concurrent callers share one."""
+        task = self._inflight.get(node.id)
+        if task is None or task.done():
+            task = asyncio.ensure_future(self._discover_logged(node))
+            self._inflight[node.id] = task
+            task.add_done_callback(_quiet)
+        return task
+
+    async def ensure(self, node: Node) -> Capabilities:
+        """Cached capabilities (starting a background refresh when stale), else discover now."""
+        known = self.known.get(node.id)
+        if known is not None:
+            if self.clock() - known.fetched_at >= self.ttl_s:
+                self.refresh(node)
+            return known
+        return await asyncio.shield(self.refresh(node))
+
+    def is_stale(self, node: Node) -> bool:
+        known = self.known.get(node.id)
+        return known is None or self.clock() - known.fetched_at >= self.ttl_s
+
+    async def refresh_all(self) -> None:
+        tasks = [self.refresh(n) for n in self.registry.nodes]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def run(self, interval_s: float) -> None:
+        """Forever: refresh every node whose capabilities are older than the TTL."""
+        await self.refresh_all()
+        while True:
+            await asyncio.sleep(interval_s)
+            stale = [self.refresh(n) for n in self.registry.nodes if self.is_stale(n)]
+            await asyncio.gather(*stale, return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in self._inflight.values():
+            task.cancel()
+        for task in self._inflight.values():
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def _quiet(task: asyncio.Task[Capabilities]) -> None:
+    """Retrieve a background discovery's exception so asyncio does not warn about it."""
+    if not task.cancelled():
+        task.exception()

@@ -1,0 +1,188 @@
+"""One understood request -> one ``NodeOutcome`` per node, within one global deadline.
+
+Per node, in order: route network ids (``"<nodeId>:<id>"`` names one node), check what the node
+serves and which filters it knows (a node that cannot apply a filter is skipped and reported,
+never asked without it), ask the circuit breaker, translate the request into the node's
+dialect, and send it with the node's timeout, cut to what is left of the deadline. All nodes run
+concurrently over the one shared session, whose connector bounds the open connections in total
+and per node. When the deadline passes, the stragglers are cancelled and reported as timeouts:
+a slow node never holds the answer back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import aiohttp
+
+from aggregator import client
+from aggregator.dialect import NodeCall, translate
+from aggregator.discovery import Discovery
+from aggregator.outcome import CIRCUIT_OPEN, NodeOutcome, Status, skipped
+from aggregator.registry import Dialect, Node, Registry
+from beacon.config import AggregatorSettings
+from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import BeaconRequest, Route
+
+
+@dataclass
+class Network:
+    """Everything a fan-out needs, built once by the app."""
+
+    settings: AggregatorSettings
+    registry: Registry
+    discovery: Discovery
+    session: aiohttp.ClientSession
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one node is asked: the route with its own ids, and its share of ``datasetIds``."""
+
+    node: Node
+    route: Route
+    dataset_ids: tuple[str, ...] | None
+
+
+def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], list[NodeOutcome]]:
+    """Split network ids between nodes: who is asked about what, who is left out and why."""
+    route = request.route
+    owner: Node | None = None
+    if route.record_id is not None:
+        owner, local = registry.split_id(route.record_id)
+        route = replace(route, record_id=local)
+    elif route.source_id is not None:
+        owner, local = registry.split_id(route.source_id)
+        route = replace(route, source_id=local)
+    shares: dict[str, list[str]] = {n.id: [] for n in registry.nodes}
+    if request.dataset_ids is not None:
+        for value in request.dataset_ids:
+            node, local = registry.split_id(value)
+            for share_of in [node.id] if node else list(shares):
+                shares[share_of].append(local)
+    asked: list[Target] = []
+    left_out: list[NodeOutcome] = []
+    for node in registry.nodes:
+        if owner is not None and node is not owner:
+            left_out.append(skipped(node.id, f"the id names node {owner.id}", node.country))
+        elif request.dataset_ids is not None and not shares[node.id]:
+            left_out.append(skipped(node.id, "holds none of the datasetIds", node.country))
+        else:
+            ids = tuple(shares[node.id]) if request.dataset_ids is not None else None
+            asked.append(Target(node, route, ids))
+    return asked, left_out
+
+
+class _Calls:
+    """Translate once per distinct (dialect, route, datasets): most nodes share one call."""
+
+    def __init__(self, request: BeaconRequest, granularity: Granularity) -> None:
+        self.request = request
+        self.granularity = granularity
+        self.made: dict[tuple[Dialect, Route, tuple[str, ...] | None], NodeCall] = {}
+
+    def get(self, target: Target) -> NodeCall:
+        key = (target.node.dialect, target.route, target.dataset_ids)
+        call = self.made.get(key)
+        if call is None:
+            call = translate(
+                self.request, target.route, target.dataset_ids, self.granularity, key[0]
+            )
+            self.made[key] = call
+        return call
+
+
+async def _ask(
+    net: Network,
+    target: Target,
+    calls: _Calls,
+    deadline: float,
+    token: str | None,
+    request_id: str | None,
+) -> NodeOutcome:
+    node = target.node
+    filter_ids = tuple(f.id for f in calls.request.filters)
+    known = net.discovery.known.get(node.id)
+    if known is not None and (why := known.refusal(target.route, filter_ids)):
+        return skipped(node.id, why, node.country)
+    if not net.registry.breakers[node.id].allow():
+        return skipped(node.id, CIRCUIT_OPEN, node.country)
+    began = time.perf_counter()
+    if known is None:  # never seen: discover inline, inside the deadline
+        try:
+            known = await net.discovery.ensure(node)
+        except client.NodeFailure as failure:
+            return NodeOutcome(
+                node.id,
+                failure.status,
+                f"metadata: {failure.reason}",
+                elapsed_ms=(time.perf_counter() - began) * 1000,
+                http_status=failure.http_status,
+                country=node.country,
+            )
+        if why := known.refusal(target.route, filter_ids):
+            return skipped(node.id, why, node.country)
+    settings = net.settings
+    left = deadline - time.monotonic()
+    limits = client.Limits(
+        timeout_s=max(0.001, min(node.timeout_s, left)),
+        connect_s=min(settings.connect_timeout_s, node.timeout_s),
+        max_bytes=settings.max_response_bytes,
+        retries=settings.retries,
+    )
+    return await client.query(
+        net.session, node, calls.get(target), target.route.entry, limits, token, request_id
+    )
+
+
+async def fan_out(
+    net: Network,
+    request: BeaconRequest,
+    granularity: Granularity,
+    token: str | None = None,
+    request_id: str | None = None,
+) -> list[NodeOutcome]:
+    """Ask every node that can answer; one outcome per registered node, in registry order."""
+    deadline_s = net.settings.deadline_s
+    deadline = time.monotonic() + deadline_s
+    asked, left_out = targets(net.registry, request)
+    calls = _Calls(request, granularity)
+    tasks = {
+        t.node.id: asyncio.ensure_future(_ask(net, t, calls, deadline, token, request_id))
+        for t in asked
+    }
+    began = time.perf_counter()
+    pending: set[asyncio.Future[NodeOutcome]] = set()
+    try:
+        if tasks:
+            _, pending = await asyncio.wait(tasks.values(), timeout=deadline_s)
+    finally:
+        for task in tasks.values():
+            task.cancel()  # a no-op for finished tasks; stops stragglers (or all, if we are)
+    outcomes: dict[str, NodeOutcome] = {o.node_id: o for o in left_out}
+    for node_id, task in tasks.items():
+        if task not in pending:
+            outcomes[node_id] = task.result()
+            continue
+        node = net.registry.by_id[node_id]
+        outcomes[node_id] = NodeOutcome(
+            node_id,
+            Status.TIMEOUT,
+            f"no answer before the network deadline of {deadline_s:g} s",
+            elapsed_ms=(time.perf_counter() - began) * 1000,
+            country=node.country,
+        )
+    if pending:
+        # Let the cancelled requests release their connections before answering.
+        await asyncio.gather(*pending, return_exceptions=True)
+    ordered = [outcomes[n.id] for n in net.registry.nodes]
+    for outcome in ordered:
+        net.registry.record(outcome)
+    return ordered
+
+
+def failures(outcomes: Sequence[NodeOutcome]) -> list[NodeOutcome]:
+    return [o for o in outcomes if o.failed]

@@ -1,0 +1,231 @@
+"""Thin handlers: parse -> cache -> fan out -> merge -> respond, and the informational ones.
+
+Entry requests are parsed by the same protocol parser as the node's, so a request the network
+accepts is one every node understands, and a bad one is a 400 before any node is asked.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from aggregator import cache as c
+from aggregator import info
+from aggregator.client import Limits, NodeFailure, fetch
+from aggregator.dialect import NodeCall
+from aggregator.fanout import Network, fan_out
+from aggregator.keys import CACHE, NETWORK, PARSED, REQUEST_ID, SETTINGS, STARTED
+from aggregator.merge import merge
+from aggregator.middleware import Handler, json_response
+from beacon.protocol import entry_types as et
+from beacon.protocol.entry_types import EntryType
+from beacon.protocol.errors import BadRequest, Unauthorized, UpstreamUnavailable
+from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+
+_TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
+
+
+async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
+    """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
+    settings = request.app[SETTINGS]
+    limits = PageLimits(settings.default_limit, settings.max_limit)
+    if request.method == "POST":
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest(
+                f"the request body is not valid JSON: {exc}", parameter="body"
+            ) from None
+        if body is None:
+            raise BadRequest(
+                'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',
+                parameter="body",
+            )
+        parsed = parse_post(route, body, limits)
+    else:
+        parsed = parse_get(route, request.query.items(), limits)
+    request[PARSED] = parsed
+    return parsed
+
+
+def caller_token(request: web.Request) -> str | None:
+    """The caller's bearer token, if any (forwarded only to nodes whose policy accepts it)."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("only 'Authorization: Bearer <token>' is accepted")
+    return token.strip()
+
+
+def _versions(net: Network) -> tuple[tuple[str, str], ...]:
+    known = net.discovery.known
+    return tuple((n.id, known[n.id].version if n.id in known else "") for n in net.registry.nodes)
+
+
+async def answer(request: web.Request, route: Route) -> web.Response:
+    """Answer one entry request over the network."""
+    parsed = await parse_request(request, route)
+    settings = request.app[SETTINGS]
+    net = request.app[NETWORK]
+    store = request.app[CACHE]
+    default = Granularity(settings.default_granularity)
+    token = caller_token(request)
+    wants = c.directives(request.headers.get("Cache-Control"))
+    usable = store.enabled and token is None
+    state = "bypass"
+    hit = store.get(c.cache_key(parsed, _versions(net))) if usable and wants.lookup else None
+    if hit is not None:
+        outcomes, age = hit
+        state = "hit"
+    else:
+        granularity = parsed.requested_granularity or default
+        outcomes = tuple(await fan_out(net, parsed, granularity, token, request[REQUEST_ID]))
+        age = 0.0
+        if usable and wants.store and c.storable(outcomes):
+            store.put(c.cache_key(parsed, _versions(net)), outcomes)
+            state = "miss"
+    merged = merge(parsed, outcomes, settings.id, default, {"cache": state})
+    headers = {"X-Aggregator-Cache": state}
+    if state == "bypass":
+        headers["Cache-Control"] = "private, no-store" if token else "no-store"
+    else:
+        headers["Cache-Control"] = f"public, max-age={max(0, int(store.ttl_s - age))}"
+        headers["Age"] = str(int(age))
+    return json_response(merged.body, merged.status, headers)
+
+
+def entry_handler(
+    entry: EntryType, *, with_id: bool = False, source: EntryType | None = None
+) -> Handler:
+    """The handler of ``/{entry}``, ``/{entry}/{id}`` or ``/{source}/{id}/{entry}``."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if source is not None:
+            route = Route(entry, source=source, source_id=request.match_info["id"])
+        elif with_id:
+            route = Route(entry, record_id=request.match_info["id"])
+        else:
+            route = Route(entry)
+        return await answer(request, route)
+
+    return handler
+
+
+def _no_parameters(request: web.Request, allowed: tuple[str, ...] = ()) -> None:
+    for name in request.query:
+        if name not in allowed:
+            accepted = ", ".join(allowed) if allowed else "none"
+            raise BadRequest(
+                f"unknown parameter '{name}' for {request.path}; accepted: {accepted}",
+                parameter=name,
+            )
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    """``/``: the same document as /info, or service-info when that schema is requested."""
+    _no_parameters(request, ("requestedSchema",))
+    if request.query.get("requestedSchema", "").startswith("ga4gh-service-info"):
+        return await service_info(request)
+    return await beacon_info(request)
+
+
+async def beacon_info(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
+    app = request.app
+    net = app[NETWORK]
+    return json_response(
+        info.info_response(app[SETTINGS], app[STARTED], net.registry, net.discovery)
+    )
+
+
+async def service_info(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request, ("requestedSchema",))
+    return json_response(info.service_info(request.app[SETTINGS], request.app[STARTED]))
+
+
+async def configuration(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    return json_response(info.configuration(request.app[SETTINGS], request.app[NETWORK].registry))
+
+
+async def beacon_map(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    return json_response(info.beacon_map(request.app[SETTINGS]))
+
+
+async def entry_types(request: web.Request) -> web.StreamResponse:
+    _no_parameters(request)
+    return json_response(info.entry_types_response(request.app[SETTINGS]))
+
+
+async def _node_terms(net: Network, node_id: str, path: str) -> dict[str, Any]:
+    """One node's own /{entry}/{id}/filtering_terms, fetched now."""
+    node = net.registry.by_id[node_id]
+    settings = net.settings
+    limits = Limits(node.timeout_s, settings.connect_timeout_s, settings.max_response_bytes)
+    try:
+        reply = await fetch(net.session, node, NodeCall("GET", path), limits)
+    except NodeFailure as failure:
+        raise UpstreamUnavailable(f"node {node_id}: {failure.reason}") from None
+    response = reply.body.get("response") if isinstance(reply.body, dict) else None
+    if not isinstance(response, dict):
+        raise UpstreamUnavailable(f"node {node_id}: not a filtering terms response")
+    return response
+
+
+def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = False) -> Handler:
+    """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        _no_parameters(request, ("skip", "limit"))
+        settings = request.app[SETTINGS]
+        net = request.app[NETWORK]
+        parsed = parse_get(Route(et.DATASETS), request.query.items(), _TERMS_LIMITS)
+        node, local = (None, "")
+        if per_record and entry is not None:
+            node, local = net.registry.split_id(request.match_info["id"])
+        if node is not None and entry is not None:
+            own = await _node_terms(net, node.id, f"/{entry.path}/{local}/filtering_terms")
+            terms = [t for t in own.get("filteringTerms") or [] if isinstance(t, dict)]
+            resources = [x for x in own.get("resources") or [] if isinstance(x, dict)]
+        else:
+            terms, resources = info.union_terms(
+                net.registry, net.discovery, entry.id if entry else None
+            )
+        page = terms[parsed.offset : parsed.offset + parsed.limit]
+        return json_response(info.filtering_terms_response(settings, page, resources))
+
+    return handler
+
+
+async def nodes(request: web.Request) -> web.StreamResponse:
+    """The operator's view of every node (not a Beacon endpoint)."""
+    _no_parameters(request)
+    net = request.app[NETWORK]
+    body = info.nodes_view(net.registry, net.discovery)
+    store = request.app[CACHE]
+    body["cache"] = {"entries": len(store), "hits": store.hits, "misses": store.misses}
+    return json_response(body)
+
+
+async def health(request: web.Request) -> web.StreamResponse:
+    """200 while at least one node is known and not cut off by its breaker (or none exist)."""
+    net = request.app[NETWORK]
+    usable = [
+        n.id
+        for n in net.registry.nodes
+        if n.id in net.discovery.known and net.registry.breakers[n.id].state.value != "open"
+    ]
+    ok = bool(usable) or not net.registry.nodes
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "nodes": len(net.registry.nodes),
+        "usable": len(usable),
+    }
+    return json_response(body, 200 if ok else 503)

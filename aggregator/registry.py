@@ -1,0 +1,180 @@
+"""The network's members at run time: who they are, how they speak, and whether to ask them.
+
+Built once from ``aggregator.nodes`` (and the registry file). Each :class:`Node` carries its
+request dialect and credentials policy; each has a :class:`CircuitBreaker`, so a node that keeps
+failing is skipped (reported ``skipped: circuit open``) instead of costing every query its
+timeout, until a cool-down passes and one probe request is let through.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aggregator.outcome import NodeOutcome, Status
+from beacon.config import AggregatorSettings, ConfigError, NodeEntry, Secret
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a node wants its queries (SPEC.md §12: nodes disagree on all three)."""
+
+    method: str = "POST"  # POST bodies, or GET query strings with comma lists
+    nested: bool = True  # requestParameters nested under g_variant (schema) or flat
+    skip_pages: bool = True  # skip counts pages (spec) or records
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    url: str  # the API root, without a trailing slash
+    country: str
+    credentials: str  # none | forward | service
+    dialect: Dialect
+    timeout_s: float
+    service_token: Secret | None = None
+
+    def authorization(self, caller_token: str | None) -> str | None:
+        """The Authorization header this node gets: never the caller's unless it accepts it."""
+        if self.credentials == "forward" and caller_token:
+            return f"Bearer {caller_token}"
+        if self.credentials == "service" and self.service_token is not None:
+            return f"Bearer {self.service_token.reveal()}"
+        return None
+
+
+def node_from_entry(
+    entry: NodeEntry, settings: AggregatorSettings, environ: Mapping[str, str]
+) -> Node:
+    token = None
+    if entry.credentials == "service":
+        value = environ.get(entry.token_env, "")
+        if not value:
+            raise ConfigError(
+                f"node {entry.id}: the service token variable ${entry.token_env} is not set"
+            )
+        token = Secret(value)
+    return Node(
+        id=entry.id,
+        url=entry.url.rstrip("/"),
+        country=entry.country,
+        credentials=entry.credentials,
+        dialect=Dialect(entry.method, entry.parameters == "nested", entry.skip == "pages"),
+        timeout_s=entry.timeout_s or settings.node_timeout_s,
+        service_token=token,
+    )
+
+
+class BreakerState(enum.Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
+
+
+class CircuitBreaker:
+    """Closed -> (N consecutive failures) -> open -> (cool-down) -> half-open: one probe.
+
+    The probe's success closes the circuit; its failure opens it for another cool-down.
+    """
+
+    def __init__(self, failures: int, cooldown_s: float, clock: Clock = time.monotonic) -> None:
+        self.threshold = failures
+        self.cooldown_s = cooldown_s
+        self.clock = clock
+        self.state = BreakerState.CLOSED
+        self.consecutive = 0
+        self.opened_at = 0.0
+        self.probe_started = 0.0
+
+    def allow(self) -> bool:
+        """May a request go to the node now? (Starts the probe when the cool-down is over.)"""
+        now = self.clock()
+        if self.state is BreakerState.CLOSED:
+            return True
+        if self.state is BreakerState.OPEN:
+            if now - self.opened_at < self.cooldown_s:
+                return False
+            self.state = BreakerState.HALF_OPEN
+            self.probe_started = now
+            return True
+        # Half-open: one probe at a time; a probe that never reported frees the slot later.
+        if now - self.probe_started >= self.cooldown_s:
+            self.probe_started = now
+            return True
+        return False
+
+    def success(self) -> None:
+        self.state = BreakerState.CLOSED
+        self.consecutive = 0
+
+    def failure(self) -> None:
+        self.consecutive += 1
+        if self.state is BreakerState.HALF_OPEN or self.consecutive >= self.threshold:
+            self.state = BreakerState.OPEN
+            self.opened_at = self.clock()
+
+    def retry_in(self) -> float:
+        """Seconds until the next probe may go (0 when requests flow)."""
+        if self.state is not BreakerState.OPEN:
+            return 0.0
+        return max(0.0, self.cooldown_s - (self.clock() - self.opened_at))
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"state": self.state.value, "consecutiveFailures": self.consecutive}
+        if self.state is BreakerState.OPEN:
+            body["retryInSeconds"] = round(self.retry_in(), 1)
+        return body
+
+
+class Registry:
+    """The nodes in declaration order, their breakers and what each last did."""
+
+    def __init__(
+        self, nodes: tuple[Node, ...], settings: AggregatorSettings, clock: Clock = time.monotonic
+    ) -> None:
+        self.nodes = nodes
+        self.by_id = {n.id: n for n in nodes}
+        self.breakers = {
+            n.id: CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s, clock)
+            for n in nodes
+        }
+        self.last: dict[str, NodeOutcome] = {}
+        self.counters: dict[str, dict[str, int]] = {n.id: {} for n in nodes}
+
+    @classmethod
+    def from_settings(
+        cls, settings: AggregatorSettings, environ: Mapping[str, str], clock: Clock = time.monotonic
+    ) -> Registry:
+        nodes = tuple(node_from_entry(e, settings, environ) for e in settings.nodes)
+        return cls(nodes, settings, clock)
+
+    def record(self, outcome: NodeOutcome) -> None:
+        """Feed an outcome to the node's breaker and statistics."""
+        counts = self.counters[outcome.node_id]
+        counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
+        if outcome.status is Status.SKIPPED:
+            return  # not asked: says nothing about the node's health
+        breaker = self.breakers[outcome.node_id]
+        if outcome.status is Status.OK:
+            breaker.success()
+        elif not _request_specific(outcome):
+            breaker.failure()
+        self.last[outcome.node_id] = outcome
+
+    def split_id(self, value: str) -> tuple[Node | None, str]:
+        """``"<nodeId>:<id>"`` -> (that node, ``id``); any other id -> (None, id)."""
+        prefix, sep, rest = value.partition(":")
+        if sep and rest and prefix in self.by_id:
+            return self.by_id[prefix], rest
+        return None, value
+
+
+def _request_specific(outcome: NodeOutcome) -> bool:
+    """A 4xx answer is about this request, not the node's health (429 excepted: overload)."""
+    code = outcome.http_status
+    return outcome.status is Status.ERROR and code is not None and 400 <= code < 500 and code != 429

@@ -1,0 +1,186 @@
+"""Three real nodes with different data behind one network: merged answers, checked exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from beacon.config import NodeEntry
+from tests.aggregator.conftest import Client, get_json, post_json, statuses
+
+pytestmark = pytest.mark.mongo
+
+SNV1 = "referenceName=17&start=7577120&alternateBases=A"
+Network = Callable[..., Awaitable[Client]]
+RealNode = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def federation(real_node: RealNode, network: Network) -> Client:
+    urls = [(node_id, await real_node(node_id)) for node_id in ("se", "fi", "dk")]
+    return await network(urls)
+
+
+async def test_record_query_merges_one_result_set_per_node_and_dataset(
+    federation: Client,
+) -> None:
+    body = await get_json(federation, f"/api/g_variants?{SNV1}&requestedGranularity=record")
+    assert body["meta"]["beaconId"] == "org.example.network"
+    assert body["meta"]["returnedGranularity"] == "record"
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
+    sets = body["response"]["resultSets"]
+    assert [(s["id"], s["exists"], s["resultsCount"]) for s in sets] == [
+        ("se:ds1", True, 1),
+        ("dk:ds1", True, 1),
+    ]
+    assert [s["info"]["beaconId"] for s in sets] == ["se.example.beacon", "dk.example.beacon"]
+    assert [s["results"][0]["variantInternalId"] for s in sets] == ["17-7577121-G-A"] * 2
+    assert statuses(body) == {"se": ("ok", ""), "fi": ("ok", ""), "dk": ("ok", "")}
+    nodes = {n["nodeId"]: n for n in body["info"]["nodes"]}
+    assert nodes["fi"]["exists"] is False
+    assert nodes["fi"]["numTotalResults"] == 0
+    assert body["info"]["countIsLowerBound"] is False
+
+
+async def test_counts_are_summed_over_nodes(federation: Client) -> None:
+    body = await get_json(federation, "/api/individuals?requestedGranularity=count")
+    # se: ind1, ind3; fi: ind2; dk: ind1, ind3, ind2
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 6}
+    assert "response" not in body
+    per_node = {n["nodeId"]: n["numTotalResults"] for n in body["info"]["nodes"]}
+    assert per_node == {"se": 2, "fi": 1, "dk": 3}
+
+
+async def test_no_hit_anywhere_is_exists_false(federation: Client) -> None:
+    body = await get_json(
+        federation,
+        "/api/g_variants?referenceName=17&start=7577120&alternateBases=C&requestedGranularity=count",
+    )
+    assert body["responseSummary"] == {"exists": False, "numTotalResults": 0}
+
+
+async def test_include_all_lists_misses_per_node(federation: Client) -> None:
+    body = await get_json(
+        federation,
+        f"/api/g_variants?{SNV1}&requestedGranularity=record&includeResultsetResponses=ALL",
+    )
+    ids = [(s["id"], s["exists"]) for s in body["response"]["resultSets"]]
+    assert ids == [
+        ("se:ds1", True),
+        ("fi:ds2", False),
+        ("dk:ds1", True),
+        ("dk:ds2", False),
+    ]
+
+
+async def test_get_and_post_give_the_same_answer(federation: Client) -> None:
+    got = await get_json(federation, f"/api/g_variants?{SNV1}&requestedGranularity=record")
+    posted = await post_json(
+        federation,
+        "/api/g_variants",
+        {
+            "meta": {"apiVersion": "v2.0.0"},
+            "query": {
+                "requestParameters": {
+                    "referenceName": "17",
+                    "start": [7577120],
+                    "alternateBases": "A",
+                },
+                "requestedGranularity": "record",
+            },
+        },
+    )
+    assert got["responseSummary"] == posted["responseSummary"]
+    assert got["response"] == posted["response"]
+
+
+async def test_datasets_are_listed_with_network_ids(federation: Client) -> None:
+    body = await get_json(federation, "/api/datasets?requestedGranularity=record")
+    ids = [d["id"] for d in body["response"]["collections"]]
+    assert ids == ["se:ds1", "fi:ds2", "dk:ds1", "dk:ds2"]
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 4}
+    assert body["response"]["collections"][0]["info"]["beaconId"] == "se.example.beacon"
+
+
+async def test_network_ids_route_to_one_node(federation: Client) -> None:
+    body = await get_json(federation, "/api/datasets/dk:ds2/g_variants?requestedGranularity=record")
+    sets = body["response"]["resultSets"]
+    assert [s["id"] for s in sets] == ["dk:ds2"]
+    found = sorted(v["variantInternalId"] for v in sets[0]["results"])
+    assert len(found) == 2  # INS1 and CNV1
+    assert statuses(body)["se"] == ("skipped", "the id names node dk")
+
+
+async def test_dataset_ids_split_between_nodes(federation: Client) -> None:
+    body = await get_json(
+        federation,
+        "/api/individuals?requestedGranularity=record&datasetIds=se:ds1,dk:ds2",
+    )
+    sets = body["response"]["resultSets"]
+    assert [(s["id"], s["resultsCount"]) for s in sets] == [("se:ds1", 2), ("dk:ds2", 1)]
+    assert statuses(body)["fi"] == ("skipped", "holds none of the datasetIds")
+
+
+async def test_pagination_is_per_node(federation: Client) -> None:
+    body = await get_json(federation, "/api/individuals?requestedGranularity=record&limit=1&skip=1")
+    sets = {s["id"]: s for s in body["response"]["resultSets"]}
+    # Each node pages its own result sets: the second record of se:ds1 is ind3.
+    assert [r["id"] for r in sets["se:ds1"]["results"]] == ["ind3"]
+    assert sets["se:ds1"]["resultsCount"] == 2
+    assert sets["fi:ds2"]["results"] == []
+    assert body["responseSummary"]["numTotalResults"] == 6
+
+
+async def test_a_count_only_node_lowers_the_network_granularity(
+    real_node: RealNode, network: Network
+) -> None:
+    se = await real_node("se")
+    fi = await real_node("fi", BEACON_MAX_GRANULARITY="count", BEACON_DEFAULT_GRANULARITY="count")
+    client = await network([("se", se), ("fi", fi)])
+    body = await get_json(client, "/api/individuals?requestedGranularity=record")
+    assert body["meta"]["returnedGranularity"] == "count"
+    assert "response" not in body
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 3}
+
+
+async def test_node_dialects_reach_the_same_answer(real_node: RealNode, network: Network) -> None:
+    se = await real_node("se")
+    dialects = [
+        NodeEntry(id="post", url=se),
+        NodeEntry(id="get", url=se, method="GET"),
+        NodeEntry(id="flat", url=se, parameters="flat"),
+    ]
+    client = await network(dialects)
+    body = await get_json(client, f"/api/g_variants?{SNV1}&requestedGranularity=record")
+    assert [s["id"] for s in body["response"]["resultSets"]] == ["post:ds1", "get:ds1", "flat:ds1"]
+    assert body["responseSummary"]["numTotalResults"] == 3
+
+
+async def test_unsupported_filter_leaves_the_node_out(federation: Client) -> None:
+    body = await get_json(federation, "/api/individuals?filters=NCIT:C16576&limit=5")
+    # fi holds only ds2, whose individuals are male: it does not list the female term, so it
+    # is left out rather than asked without the filter (which would count all its people).
+    assert statuses(body) == {
+        "se": ("ok", ""),
+        "fi": ("skipped", "unsupported filter NCIT:C16576"),
+        "dk": ("ok", ""),
+    }
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
+    assert [s["id"] for s in body["response"]["resultSets"]] == ["se:ds1", "dk:ds1"]
+
+
+async def test_a_filter_no_node_knows_is_a_no_with_reasons(federation: Client) -> None:
+    body = await get_json(federation, "/api/individuals?filters=XYZ:1&requestedGranularity=count")
+    assert body["responseSummary"] == {"exists": False, "numTotalResults": 0}
+    assert {s for s, _ in statuses(body).values()} == {"skipped"}
+
+
+async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:
+    await get_json(federation, "/api/individuals")
+    body = await get_json(federation, "/api/nodes")
+    listed = {n["nodeId"]: n for n in body["nodes"]}
+    assert set(listed) == {"se", "fi", "dk"}
+    assert listed["se"]["capabilities"]["beaconId"] == "se.example.beacon"
+    assert listed["se"]["lastOutcome"]["status"] == "ok"
+    assert listed["se"]["circuit"]["state"] == "closed"

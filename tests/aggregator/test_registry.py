@@ -1,0 +1,217 @@
+"""The registry: declared in TOML with errors naming the key; breakers; credentials policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.cache import Directives, ResponseCache, cache_key, directives, storable
+from aggregator.outcome import CIRCUIT_OPEN, NodeAnswer, NodeOutcome, Status, skipped
+from aggregator.registry import CircuitBreaker, Registry
+from beacon.config import ConfigError, load_settings
+from beacon.protocol import entry_types as et
+from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import Route, parse_get, parse_post
+
+NODES = """
+[aggregator]
+deadline_s = 3.0
+
+[[aggregator.nodes]]
+id = "se"
+url = "https://se.example.org/api/"
+country = "SE"
+credentials = "forward"
+
+[[aggregator.nodes]]
+id = "fi"
+url = "http://fi.example.org/api"
+method = "GET"
+skip = "records"
+credentials = "service"
+token_env = "FI_TOKEN"
+"""
+
+
+def state(breaker: CircuitBreaker) -> str:
+    """The breaker's state, read fresh (it changes behind mypy's back)."""
+    return breaker.state.value
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_nodes_from_toml_and_a_registry_file(tmp_path: Path) -> None:
+    extra = tmp_path / "nodes.toml"
+    extra.write_text('[[nodes]]\nid = "dk"\nurl = "http://dk.example.org/api"\n')
+    config = tmp_path / "network.toml"
+    config.write_text(NODES.replace("deadline_s = 3.0", f'deadline_s = 3.0\nregistry = "{extra}"'))
+    settings = load_settings(config, {}).aggregator
+    assert [n.id for n in settings.nodes] == ["se", "fi", "dk"]
+    registry = Registry.from_settings(settings, {"FI_TOKEN": "s3cret"})
+    se, fi, _dk = registry.nodes
+    assert se.url == "https://se.example.org/api"
+    assert (fi.dialect.method, fi.dialect.skip_pages, fi.dialect.nested) == ("GET", False, True)
+    assert fi.timeout_s == settings.node_timeout_s
+    assert "s3cret" not in repr(fi)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[aggregator.nodes]]\nid = "a b"\nurl = "http://x/api"\n', "aggregator.nodes[0].id"),
+        ('[[aggregator.nodes]]\nid = "a"\nurl = "ftp://x"\n', "aggregator.nodes[0].url"),
+        ('[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\nmethod = "PUT"\n', "nodes[0].method"),
+        ('[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\ncolour = 1\n', "nodes[0].colour"),
+        (
+            '[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\ncredentials = "service"\n',
+            "nodes[0].token_env",
+        ),
+        (
+            '[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\n'
+            '[[aggregator.nodes]]\nid = "a"\nurl = "http://y"\n',
+            "declared twice",
+        ),
+        ("[aggregator]\nnodes = 3\n", "expected an array of tables"),
+        ("[aggregator]\ndeadline_s = 0\n", "aggregator.deadline_s"),
+        ('[aggregator]\nregistry = "/nonexistent.toml"\n', "aggregator.registry"),
+    ],
+)
+def test_bad_registries_name_the_key(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {})
+    assert message in str(caught.value)
+
+
+def test_a_missing_service_token_stops_startup(tmp_path: Path) -> None:
+    path = tmp_path / "n.toml"
+    path.write_text(NODES)
+    settings = load_settings(path, {}).aggregator
+    with pytest.raises(ConfigError, match=r"\$FI_TOKEN"):
+        Registry.from_settings(settings, {})
+
+
+def test_credentials_policy(tmp_path: Path) -> None:
+    path = tmp_path / "n.toml"
+    path.write_text(NODES + '[[aggregator.nodes]]\nid = "no"\nurl = "http://no.example/api"\n')
+    registry = Registry.from_settings(load_settings(path, {}).aggregator, {"FI_TOKEN": "svc"})
+    se, fi, no = registry.nodes
+    assert se.authorization("user-token") == "Bearer user-token"
+    assert se.authorization(None) is None
+    assert fi.authorization("user-token") == "Bearer svc"
+    assert no.authorization("user-token") is None
+
+
+def test_breaker_opens_after_consecutive_failures_and_probes_after_cooldown() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(failures=2, cooldown_s=10, clock=clock)
+    breaker.failure()
+    assert breaker.allow()
+    assert state(breaker) == "closed"
+    breaker.success()
+    breaker.failure()
+    breaker.failure()
+    assert state(breaker) == "open"
+    assert not breaker.allow()
+    clock.now += 10
+    assert breaker.allow()
+    assert state(breaker) == "half-open"
+    assert not breaker.allow()  # one probe at a time
+    breaker.failure()
+    assert state(breaker) == "open"
+    assert not breaker.allow()
+    clock.now += 10
+    assert breaker.allow()
+    breaker.success()
+    assert state(breaker) == "closed"
+    assert breaker.allow()
+
+
+def test_registry_feeds_breakers_but_not_with_skips_or_4xx(tmp_path: Path) -> None:
+    path = tmp_path / "n.toml"
+    path.write_text(NODES)
+    settings = load_settings(path, {"AGGREGATOR_BREAKER_FAILURES": "1"}).aggregator
+    registry = Registry.from_settings(settings, {"FI_TOKEN": "x"})
+    registry.record(skipped("se", "unsupported filter X"))
+    registry.record(NodeOutcome("se", Status.ERROR, "HTTP 400: no", http_status=400))
+    assert state(registry.breakers["se"]) == "closed"
+    registry.record(NodeOutcome("se", Status.ERROR, "HTTP 503", http_status=503))
+    assert state(registry.breakers["se"]) == "open"
+    assert registry.counters["se"] == {"skipped": 1, "error": 2}
+
+
+def test_split_id(tmp_path: Path) -> None:
+    path = tmp_path / "n.toml"
+    path.write_text(NODES)
+    registry = Registry.from_settings(load_settings(path, {}).aggregator, {"FI_TOKEN": "x"})
+    node, local = registry.split_id("se:ds1")
+    assert node is not None
+    assert (node.id, local) == ("se", "ds1")
+    assert registry.split_id("NCIT:C1") == (None, "NCIT:C1")
+    assert registry.split_id("se:") == (None, "se:")
+
+
+# -- the response cache ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, Directives(True, True)),
+        ("max-age=60", Directives(True, True)),
+        ("no-cache", Directives(False, True)),
+        ("max-age=0", Directives(False, True)),
+        ("No-Store, no-cache", Directives(False, False)),
+    ],
+)
+def test_cache_control(header: str | None, expected: Directives) -> None:
+    assert directives(header) == expected
+
+
+def test_get_and_post_share_a_key_and_versions_split_it() -> None:
+    route = Route(et.INDIVIDUALS)
+    got = parse_get(route, [("requestedGranularity", "count"), ("skip", "1")])
+    posted = parse_post(
+        route,
+        {
+            "meta": {"apiVersion": "v2.0"},
+            "query": {"requestedGranularity": "count", "pagination": {"skip": 1}},
+        },
+    )
+    versions = (("se", "2026-01-01|1"),)
+    assert cache_key(got, versions) == cache_key(posted, versions)
+    assert cache_key(got, versions) != cache_key(got, (("se", "2026-02-01|1"),))
+
+
+def test_cache_ttl_and_size() -> None:
+    clock = Clock()
+    cache = ResponseCache(ttl_s=5, max_entries=2, clock=clock)
+    outcome = NodeOutcome("se", Status.OK, answer=NodeAnswer("b", Granularity.COUNT, True, 1))
+    cache.put("a", [outcome])
+    clock.now += 4
+    assert cache.get("a") == ((outcome,), 4)
+    clock.now += 1
+    assert cache.get("a") is None
+    for key in ("x", "y", "z"):
+        cache.put(key, [outcome])
+    assert len(cache) == 2
+    assert cache.get("x") is None
+
+
+def test_only_complete_public_answers_are_stored() -> None:
+    good = NodeOutcome("se", Status.OK, answer=NodeAnswer("b", Granularity.COUNT, True, 1))
+    private = NodeOutcome(
+        "se", Status.OK, answer=NodeAnswer("b", Granularity.COUNT, True, 1, cacheable=False)
+    )
+    assert storable([good, skipped("fi", "unsupported filter X")])
+    assert not storable([good, skipped("fi", CIRCUIT_OPEN)])
+    assert not storable([good, NodeOutcome("fi", Status.TIMEOUT, "slow")])
+    assert not storable([private])
