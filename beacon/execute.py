@@ -27,6 +27,7 @@ from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
 from beacon.query import (
     CarriersOf,
     FieldValues,
+    Hint,
     QueryPlan,
     Relation,
     SampleField,
@@ -49,7 +50,7 @@ class Results:
 
 
 @contextlib.asynccontextmanager
-async def _guard(what: str) -> AsyncIterator[None]:
+async def guard(what: str) -> AsyncIterator[None]:
     """Translate driver failures into Beacon errors with a useful message."""
     try:
         yield
@@ -79,7 +80,7 @@ class CatalogCache:
             return self._entries
         async with self._lock:
             if time.monotonic() - self._at >= self.ttl:
-                async with _guard("catalog"):
+                async with guard("catalog"):
                     self._entries = await catalog.read(db)
                 self._at = time.monotonic()
         return self._entries
@@ -106,7 +107,7 @@ class Executor:
         return dataset.collection(role)
 
     async def _distinct(self, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
-        async with _guard("lookup"):
+        async with guard("lookup"):
             values = await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms)
         return [v for v in values if v is not None]
 
@@ -131,16 +132,14 @@ class Executor:
             return await self._carried_keys(dataset, incoming)
         raise TypeError(f"unknown step {step!r}")
 
-    async def _carriers(
-        self, dataset: DatasetEntry, flt: dict[str, Any], index: str | None
-    ) -> Values:
+    async def _carriers(self, dataset: DatasetEntry, flt: dict[str, Any], index: Hint) -> Values:
         coll = dataset.collection(c.Role.G_VARIANTS)
         if not coll:
             return np.zeros(0, dtype=np.uint32)
         found: list[np.ndarray[Any, Any]] = []
         spilled: list[int] = []
         projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
-        async with _guard("variant"):
+        async with guard("variant"):
             cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
             if index:
                 cursor = cursor.hint(index)
@@ -152,7 +151,7 @@ class Executor:
         if spilled:
             chunks = dataset.collection(c.Role.CARRIERS)
             assert chunks is not None
-            async with _guard("carrier"):
+            async with guard("carrier"):
                 cursor = self.db[chunks].find(
                     {c.C_VARIANT: {"$in": spilled}}, max_time_ms=self.timeout_ms
                 )
@@ -168,7 +167,7 @@ class Executor:
         if not coll or len(samples) == 0:
             return np.zeros(0, dtype=np.int64)
         runs: list[tuple[int, int, np.ndarray[Any, Any]]] = []
-        async with _guard("sample"):
+        async with guard("sample"):
             cursor = self.db[coll].find(
                 {c.SV_SAMPLE: {"$in": _ints(samples)}}, max_time_ms=self.timeout_ms
             )
@@ -198,24 +197,11 @@ class Executor:
             return False
         return True
 
-    async def filtering_terms(
-        self, scope: str | None, dataset_id: str | None, skip: int, limit: int
-    ) -> list[dict[str, Any]]:
-        """Stored filtering terms, optionally of one entry type's scope or one dataset."""
-        flt: dict[str, Any] = {}
-        if scope:
-            flt["scopes"] = scope
-        if dataset_id:
-            flt[c.DATASET_ID] = dataset_id
-        async with _guard("filtering terms"):
-            cursor = (
-                self.db[c.FILTERING_TERMS]
-                .find(flt, max_time_ms=self.timeout_ms)
-                .sort([("_id", 1)])
-                .skip(skip)
-                .limit(limit)
-            )
-            return [clean(doc) async for doc in cursor]
+    async def cohort_datasets(self, cohort_id: str) -> set[str]:
+        """The datasets a cohort was loaded with."""
+        async with guard("cohort"):
+            doc = await self.db[c.COHORTS].find_one({"_id": cohort_id}, {c.DATASET_ID: 1})
+        return {doc[c.DATASET_ID]} if doc else set()
 
     async def run(
         self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
@@ -235,7 +221,7 @@ class Executor:
             conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else {})
         )
         collection = self.db[coll]
-        async with _guard("count"):
+        async with guard("count"):
             if plan.unfiltered and total_hint is not None:
                 count = total_hint
             else:
@@ -243,7 +229,7 @@ class Executor:
                 count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms, **extra)
         if not plan.records or count == 0 or plan.skip >= count:
             return Results(count, [])
-        async with _guard("record"):
+        async with guard("record"):
             cursor = (
                 collection.find(flt, plan.projection or None, max_time_ms=self.timeout_ms)
                 .sort(list(plan.sort))

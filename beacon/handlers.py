@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from beacon import access, guard, info, privacy, query, respond, scope
+from beacon import access, guard, info, privacy, query, query_filters, respond, scope, terms
 from beacon.execute import Results
 from beacon.keys import CATALOG, DB, EXECUTOR, PARSED, SETTINGS, STARTED
 from beacon.protocol import entry_types as et
@@ -69,14 +69,16 @@ async def _per_dataset(
     datasets: list[DatasetEntry],
     decisions: dict[str, access.Decision],
     variant: VariantQuery | None,
+    filters: query_filters.FilterPlan | None,
 ) -> list[respond.DatasetAnswer]:
     """Each dataset answered at its own granularity, its count protected by its own policy."""
     executor = request.app[EXECUTOR]
     role = c.ROLE_OF_PATH[parsed.route.entry.path]
+    population = filters.population if filters else None
 
     async def one(dataset: DatasetEntry) -> Results:
         records = decisions[dataset.id].granularity is Granularity.RECORD
-        plan = query.plan(parsed, dataset, variant, records)
+        plan = query.plan(parsed, dataset, variant, records, filters=filters)
         return await executor.run(plan, dataset, dataset.count(role))
 
     results = await asyncio.gather(*(one(d) for d in datasets))
@@ -84,7 +86,9 @@ async def _per_dataset(
     for dataset, result in zip(datasets, results, strict=True):
         decision = decisions[dataset.id]
         shown = privacy.report(result.count, decision.policy, decision.granularity)
-        records = result.records if shown.records_allowed else []
+        records = (
+            respond.select_population(result.records, population) if shown.records_allowed else []
+        )
         answers.append(
             respond.DatasetAnswer(
                 dataset.id,
@@ -104,6 +108,7 @@ async def _collections(
     parsed: BeaconRequest,
     datasets: list[DatasetEntry],
     decisions: dict[str, access.Decision],
+    filters: query_filters.FilterPlan | None,
 ) -> list[tuple[Granularity, Results]]:
     """/datasets and /cohorts records, queried once per granularity among the datasets.
 
@@ -116,7 +121,7 @@ async def _collections(
 
     async def one(granularity: Granularity, ids: list[str]) -> Results:
         records = granularity is Granularity.RECORD
-        plan = query.plan(parsed, None, None, records, scope_ids=tuple(ids))
+        plan = query.plan(parsed, None, None, records, scope_ids=tuple(ids), filters=filters)
         return await request.app[EXECUTOR].run(plan, None)
 
     found = await asyncio.gather(*(one(g, ids) for g, ids in sorted(groups.items())))
@@ -142,15 +147,19 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     chosen = {d.id: decisions[d.id] for d in datasets}
     returned = access.returned_granularity(settings, requested, list(chosen.values()))
     beacon_id = settings.beacon.id
+    filters = None
+    if parsed.filters:
+        index = await terms.term_index(request.app[EXECUTOR], datasets, parsed.filters)
+        filters = query_filters.build(parsed.filters, entry, index)
     if entry.per_dataset:
-        answers = await _per_dataset(request, parsed, datasets, chosen, variant)
+        answers = await _per_dataset(request, parsed, datasets, chosen, variant, filters)
         body = respond.entries(beacon_id, parsed, answers, returned, default)
     elif variant is not None:
         raise BadRequest(
             f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
         )
     else:
-        found = await _collections(request, parsed, datasets, chosen)
+        found = await _collections(request, parsed, datasets, chosen, filters)
         if route.record_id is None and route.source is None:
             body = respond.collections(beacon_id, parsed, found, returned, default)
         else:
@@ -229,21 +238,36 @@ async def entry_types(request: web.Request) -> web.StreamResponse:
 
 
 def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = False) -> Handler:
-    """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
+    """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{datasets|cohorts}/{id}/...``.
+
+    The terms of the datasets the caller may see (anonymous callers: those open to the public
+    tier), with the ancestors of those terms in the loaded ontologies. All terms by default;
+    ``skip`` and ``limit`` page through them.
+    """
 
     async def handler(request: web.Request) -> web.StreamResponse:
         _no_parameters(request, ("skip", "limit"))
-        node = request.app[SETTINGS].beacon
-        parsed = parse_get(
-            Route(et.DATASETS), request.query.items(), PageLimits(node.max_limit, node.max_limit)
+        settings = request.app[SETTINGS]
+        every = PageLimits(1_000_000, 1_000_000)
+        parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
+        catalog = await request.app[CATALOG].get(request.app[DB])
+        target = entry or et.INDIVIDUALS
+        visible = access.decide(
+            settings, catalog, guard.identity(request), target, Granularity.BOOLEAN, False
         )
-        terms = await request.app[EXECUTOR].filtering_terms(
-            scope=entry.id if entry else None,
-            dataset_id=request.match_info.get("id") if per_record else None,
-            skip=parsed.offset,
-            limit=parsed.limit,
-        )
-        return json_response(info.filtering_terms_response(request.app[SETTINGS], terms, []))
+        datasets = [catalog[k] for k in sorted(visible) if not catalog[k].test]
+        scope_id: str | None = entry.id if entry is not None else None
+        if per_record and entry is not None:
+            scope_id = None
+            record_id = request.match_info["id"]
+            if entry is et.DATASETS:
+                datasets = [d for d in datasets if d.id == record_id]
+            else:
+                owners = await request.app[EXECUTOR].cohort_datasets(record_id)
+                datasets = [d for d in datasets if d.id in owners]
+        found, resources = await terms.listing(request.app[EXECUTOR], datasets, scope_id)
+        page = found[parsed.offset : parsed.offset + parsed.limit]
+        return json_response(info.filtering_terms_response(settings, page, resources))
 
     return handler
 

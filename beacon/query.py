@@ -18,11 +18,14 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.request import BeaconRequest
 from beacon.protocol.variants import VariantQuery
+from beacon.query_filters import FilterPlan
 from beacon.store import collections as c
+from beacon.store import indexes
 from beacon.store.catalog import DatasetEntry
 from beacon.store.documents import variant_key
 
 Filter = dict[str, Any]
+Hint = str | list[tuple[str, int]] | None
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class FieldValues:
     role: c.Role
     filter: Filter
     field: str
+    index: Hint = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class CarriersOf:
     """Sample indices carrying any variant that matches ``filter`` (answered by ``index``)."""
 
     filter: Filter
-    index: str | None = None
+    index: Hint = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class QueryPlan:
     #: The whole collection matches: the catalog's document count answers the count.
     unfiltered: bool = False
     #: The index that answers ``filter`` (some servers only use it when told).
-    hint: str | None = None
+    hint: Hint = None
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -103,7 +107,7 @@ def id_filter(entry: EntryType, record_id: str) -> Filter:
     return {"_id": record_id}
 
 
-def _carriers_to(target: EntryType, variant_filter: Filter, index: str | None = None) -> Relation:
+def _carriers_to(target: EntryType, variant_filter: Filter, index: Hint = None) -> Relation:
     """Records of ``target`` linked to the carriers of the matching variants."""
     carriers = CarriersOf(variant_filter, index)
     if target in (et.BIOSAMPLES, et.INDIVIDUALS):
@@ -155,19 +159,85 @@ def cross_relation(
     raise BadRequest(f"/{s}/{{id}}/{t} is not an endpoint of this beacon", parameter="path")
 
 
+#: (filtered entry type, target) -> (field read from the filtered records, target field matched).
+_LINK_TABLE: dict[tuple[str, str], tuple[str, str]] = {
+    ("biosample", "individual"): (c.INDIVIDUAL_ID, "_id"),
+    ("run", "individual"): (c.INDIVIDUAL_ID, "_id"),
+    ("analysis", "individual"): (c.INDIVIDUAL_ID, "_id"),
+    ("individual", "biosample"): ("_id", c.INDIVIDUAL_ID),
+    ("run", "biosample"): (c.BIOSAMPLE_ID, "_id"),
+    ("analysis", "biosample"): (c.BIOSAMPLE_ID, "_id"),
+    ("individual", "run"): ("_id", c.INDIVIDUAL_ID),
+    ("biosample", "run"): ("_id", c.BIOSAMPLE_ID),
+    ("analysis", "run"): (c.RUN_ID, "_id"),
+    ("individual", "analysis"): ("_id", c.INDIVIDUAL_ID),
+    ("biosample", "analysis"): ("_id", c.BIOSAMPLE_ID),
+    ("run", "analysis"): ("_id", c.RUN_ID),
+}
+_ROLE_OF_ID = {et.BY_PATH[path].id: role for path, role in c.ROLE_OF_PATH.items()}
+_LINKS = (c.INDIVIDUAL_ID, c.BIOSAMPLE_ID, c.RUN_ID, c.COHORT_IDS)
+
+
+def choose_hint(conditions: list[Filter]) -> Hint:
+    """The index for a conjunction: ids first, then links between records, then filters."""
+    keys: set[str] = set()
+    for condition in conditions:
+        parts = condition.get("$and", [condition]) if isinstance(condition, dict) else []
+        for part in parts:
+            keys.update(part)
+    if "_id" in keys:
+        return None  # every server finds documents by _id on its own
+    for link in _LINKS:
+        if link in keys:
+            return [(link, 1)]
+    if c.TERMS in keys:
+        return indexes.TERMS
+    if c.DURATIONS in keys:
+        return indexes.DURATIONS
+    return None
+
+
+def _values(scope: str, flt: Filter, out: str) -> FieldValues:
+    return FieldValues(_ROLE_OF_ID[scope], flt, out, choose_hint([flt]))
+
+
+def filter_relation(scope: str, flt: Filter, target: EntryType) -> Relation:
+    """How records of entry type ``scope`` matching ``flt`` select records of ``target``."""
+    t = target.id
+    if scope == "genomicVariant":
+        carriers = CarriersOf(flt, choose_hint([flt]))
+        if t in ("individual", "biosample"):
+            return Relation((carriers, SampleField(_SAMPLE_FIELD[target.path])), "_id")
+        return Relation((carriers, SampleField(c.S_BIOSAMPLE)), c.BIOSAMPLE_ID)
+    if t == "genomicVariant":
+        if scope == "individual":
+            first: tuple[Step, ...] = (_values(scope, flt, "_id"), SamplesWhere(c.S_INDIVIDUAL))
+        elif scope == "biosample":
+            first = (_values(scope, flt, "_id"), SamplesWhere(c.S_BIOSAMPLE))
+        else:
+            first = (_values(scope, flt, c.BIOSAMPLE_ID), SamplesWhere(c.S_BIOSAMPLE))
+        return _variants_of_samples(first)
+    link = _LINK_TABLE.get((scope, t))
+    if link is not None:
+        read, match = link
+        return Relation((_values(scope, flt, read),), match)
+    raise BadRequest(f"filters on {scope} records cannot select {target.path}", parameter="filters")
+
+
 def plan(
     request: BeaconRequest,
     dataset: DatasetEntry | None,
     variant: VariantQuery | None,
     records: bool,
     scope_ids: tuple[str, ...] = (),
+    filters: FilterPlan | None = None,
 ) -> QueryPlan:
     """The query for one dataset (or, for datasets/cohorts, the global collection limited to
     the datasets in ``scope_ids``)."""
     route = request.route
     entry = route.entry
     conditions: list[Filter] = []
-    hint: str | None = None
+    hint: Hint = None
     if not entry.per_dataset:
         scope_field = "_id" if entry is et.DATASETS else c.DATASET_ID
         conditions.append({scope_field: {"$in": list(scope_ids)}})
@@ -192,6 +262,22 @@ def plan(
             raise BadRequest(
                 f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
             )
+    if filters and filters.population and entry is et.G_VARIANTS:
+        # Only variants observed in the chosen population answer for it.
+        observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}
+        conditions.append({"frequencyInPopulations.frequencies": {"$elemMatch": observed}})
+    for scope, parts in filters.conditions.items() if filters else ():
+        combined = parts[0] if len(parts) == 1 else {"$and": parts}
+        if scope == entry.id:
+            conditions.append(combined)
+        elif not entry.per_dataset or scope in ("dataset", "cohort"):
+            raise BadRequest(
+                f"filters on {scope} records do not apply to /{entry.path}", parameter="filters"
+            )
+        else:
+            relations.append(filter_relation(scope, combined, entry))
+    if hint is None:
+        hint = choose_hint(conditions)
     flt: Filter = (
         {"$and": conditions} if len(conditions) > 1 else (conditions[0] if conditions else {})
     )

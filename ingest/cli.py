@@ -20,7 +20,7 @@ from beacon.config import ConfigError, Settings, load_settings
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database
-from ingest import pipeline, vcfload
+from ingest import ontology, pipeline, vcfload
 from ingest.bff import BffError, find_files
 from ingest.report import IngestReport
 from ingest.write import WriteError
@@ -205,6 +205,27 @@ def vcf(
         ),
     )
     _report(report)
+
+
+@main.command("ontology")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@config_option
+def ontology_command(paths: tuple[Path, ...], config: str | None) -> None:
+    """Load ontologies (OBO, OWL or OBO Graphs JSON) for term hierarchies and labels.
+
+    Filters then match descendants of a term (includeDescendantTerms), and /filtering_terms
+    lists ancestors and labels. Nothing is fetched from the network; loading an ontology again
+    replaces its terms. Works before or after the data that uses its terms.
+    """
+    settings = _settings(config)
+
+    async def work(db: Database) -> list[IngestReport]:
+        return [await ontology.load(db, path, settings.ingest.batch_size) for path in paths]
+
+    for report in _run(settings, work):
+        _report(report)
 
 
 @main.command()

@@ -161,6 +161,21 @@ def frequency_block(dataset_id: str, population: str, counts: Counts) -> dict[st
     }
 
 
+def variant_terms(doc: dict[str, Any]) -> list[str]:
+    """Ontology terms a variant can be filtered on: its molecular effects and clinical terms."""
+    found = {
+        e["id"] for e in doc.get("molecularAttributes", {}).get("molecularEffects", []) if "id" in e
+    }
+    for item in doc.get("variantLevelData", {}).get("clinicalInterpretations", []):
+        for key in ("conditionId", "effect"):
+            term = item.get(key)
+            if isinstance(term, dict) and isinstance(term.get("id"), str):
+                found.add(term["id"])
+            elif key == "conditionId" and isinstance(term, str) and ":" in term:
+                found.add(term)
+    return sorted(found)
+
+
 def variant_document(
     dataset_id: str,
     assembly: str,
@@ -224,6 +239,9 @@ def variant_document(
         doc["molecularAttributes"] = molecular
     if note.clinical:
         doc["variantLevelData"] = {"clinicalInterpretations": note.clinical}
+    terms = variant_terms(doc)
+    if terms:
+        doc[c.TERMS] = terms
     populations = list(note.populations)
     own = frequency_block(dataset_id, population or dataset_id, counts)
     if own:

@@ -21,7 +21,7 @@ from beacon.protocol import genome
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
-from ingest import bff
+from ingest import bff, metadata
 from ingest.documents import Carriers, Counts, carrier_chunks, variant_document
 from ingest.normalise import AlleleError
 from ingest.report import IngestReport
@@ -101,55 +101,19 @@ async def run_metadata(
 ) -> IngestReport:
     """Load individuals, biosamples, runs, analyses, datasets and cohorts from BFF files."""
     _check_dataset_id(dataset_id)
-    report = IngestReport(dataset_id, "metadata", [str(p) for p in paths])
-    files: dict[str, Path] = {}
-    for path in paths:
-        if path.is_dir():
-            files.update({k: v for k, v in bff.find_files(path).items() if k in bff.ENTITY_FILES})
-        else:
-            name = bff.entity_name(path)
-            if name not in bff.ENTITY_FILES:
-                raise IngestError(
-                    f"{path}: cannot tell which entity it holds; name it one of "
-                    + ", ".join(f"{n}.json" for n in bff.ENTITY_FILES)
-                )
-            files[name] = path
-    if not files:
-        raise IngestError("no BFF metadata files found (individuals.json, biosamples.json, ...)")
-    records = {name: list(bff.read_records(path)) for name, path in files.items()}
-    for name, items in records.items():
-        report.records_read += len(items)
-        report.documents[name] = len(items)
-    await _dataset_record(db, dataset_id, records.get("datasets"))
-    cohorts = [
-        bff.metadata_document(r, dataset_id, f"cohorts[{i}]")
-        for i, r in enumerate(records.get("cohorts", []))
-    ]
-    cohort_ids = [doc["_id"] for doc in cohorts]
-    members = bff.cohort_members(cohorts)
-    async with Load(db, dataset_id, "metadata", grace_s=options.settings.swap_grace_s) as load:
-        for role in c.METADATA_ROLES:
-            name = role.value
-            items = records.get(name, [])
-            docs = [
-                bff.metadata_document(r, dataset_id, f"{files.get(name)}[{i}]")
-                for i, r in enumerate(items)
-            ]
-            if role is c.Role.INDIVIDUALS:
-                for doc in docs:
-                    doc[c.COHORT_IDS] = [
-                        cid for cid in cohort_ids if _member(members[cid], doc["_id"])
-                    ]
-            for batch in chunks(_progress(docs, options, name), options.settings.batch_size):
-                await load.insert(role, batch)
-        await load.publish(sources=report.sources, test=options.test)
-    await db[c.COHORTS].delete_many({c.DATASET_ID: dataset_id, "_id": {"$nin": cohort_ids}})
-    await upsert_records(db, c.COHORTS, cohorts)
-    return report.finish()
 
+    def progress(items: list[Any], name: str) -> Iterator[Any]:
+        return _progress(items, options, name)
 
-def _member(members: set[str] | None, individual: str) -> bool:
-    return members is None or individual in members
+    return await metadata.load(
+        db,
+        dataset_id,
+        paths,
+        batch_size=options.settings.batch_size,
+        grace_s=options.settings.swap_grace_s,
+        test=options.test,
+        progress=progress,
+    )
 
 
 async def _biosample_individuals(db: Database, dataset_id: str) -> dict[str, str]:

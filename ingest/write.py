@@ -24,6 +24,7 @@ from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.documents import new_load_id
 from beacon.store.indexes import ensure_global_indexes, ensure_indexes
+from ingest.terms import VariantTerms
 
 log = logging.getLogger("ingest.write")
 
@@ -55,6 +56,7 @@ class Load:
         self.load_id = new_load_id()
         self.counts: dict[str, int] = {}
         self.published = False
+        self.variant_terms = VariantTerms()
 
     @property
     def roles(self) -> tuple[c.Role, ...]:
@@ -66,6 +68,12 @@ class Load:
         return c.collection_name(self.dataset_id, role, self.load_id)
 
     async def insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:
+        if role is c.Role.G_VARIANTS:
+            for doc in docs:
+                self.variant_terms.add(doc)
+        return await self._insert(role, docs)
+
+    async def _insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:
         """Insert one batch (unordered); duplicate keys within a load are an input error."""
         if not docs:
             return 0
@@ -92,6 +100,9 @@ class Load:
         """Index the new collections, make them the dataset's active load, retire the old one."""
         for role in self.roles:  # creating the indexes also creates empty collections
             await ensure_indexes(self.db, self.collection_name(role), role)
+        terms = self.variant_terms.documents(self.dataset_id, self.load_id)
+        if terms:
+            await self.db[c.FILTERING_TERMS].insert_many(terms, ordered=False)
         await ensure_global_indexes(self.db)
         counts = {role.value: self.counts.get(role.value, 0) for role in self.roles}
         previous = await catalog.publish(

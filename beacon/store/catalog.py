@@ -115,6 +115,7 @@ async def drop_load(db: Database, dataset_id: str, group: str, load_id: str) -> 
     roles = c.VARIANT_ROLES if group == "variants" else c.METADATA_ROLES
     for role in roles:
         await db.drop_collection(c.collection_name(dataset_id, role, load_id))
+    await db[c.FILTERING_TERMS].delete_many({c.FT_LOAD: load_id})
 
 
 async def drop_orphans(db: Database, dataset_id: str) -> list[str]:
@@ -129,6 +130,8 @@ async def drop_orphans(db: Database, dataset_id: str) -> list[str]:
         if name.startswith(prefix) and name not in active:
             await db.drop_collection(name)
             dropped.append(name)
+    loads = list(entry.loads.values()) if entry else []
+    await db[c.FILTERING_TERMS].delete_many({c.DATASET_ID: dataset_id, c.FT_LOAD: {"$nin": loads}})
     return dropped
 
 

@@ -29,6 +29,7 @@ DATASETS = "datasets"
 COHORTS = "cohorts"
 FILTERING_TERMS = "filtering_terms"
 ONTOLOGY_TERMS = "ontology_terms"
+ONTOLOGIES = "ontologies"
 
 DATASET_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
 
@@ -116,6 +117,23 @@ SV_KEYS = "v"  # packed int64 variant keys
 # carriers (spill): chunks of carriers of very common variants
 C_VARIANT = "v"
 C_CHUNK = "k"
+
+# every record: what filters match
+TERMS = "_terms"  # ontology term ids the record carries
+DURATIONS = "_durations"  # [{"p": field path, "d": days}] for ISO 8601 durations
+
+# filtering_terms: one document per (load, scope, term or field); Beacon fields plus helpers
+FT_LOAD = "_load"
+FT_SCOPE = "_scope"
+FT_FIELDS = "_fields"
+FT_KIND = "_kind"  # alphanumeric fields: number, string, duration, boolean
+FT_COUNT = "_count"
+
+# ontology_terms: one document per term of a loaded ontology
+OT_LABEL = "label"
+OT_PARENTS = "parents"
+OT_ANCESTORS = "ancestors"  # the transitive closure of is_a, stored so descendants are one lookup
+OT_ONTOLOGY = "ontology"
 
 # metadata relations
 BIOSAMPLE_ID = "biosampleId"

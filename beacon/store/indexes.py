@@ -18,6 +18,14 @@ GENES = "variant_genes"
 AMINOACIDS = "variant_aminoacids"
 HGVS = "variant_hgvs"
 
+TERMS = "record_terms"
+DURATIONS = "record_durations"
+#: Every metadata record: ontology filters hit _terms, age and duration filters _durations.
+FILTERABLE = [
+    IndexModel([(c.TERMS, ASCENDING)], name=TERMS),
+    IndexModel([(f"{c.DURATIONS}.p", ASCENDING), (f"{c.DURATIONS}.d", ASCENDING)], name=DURATIONS),
+]
+
 INDEXES: dict[c.Role, list[IndexModel]] = {
     # One index serves sequence (chrom + start), range and bracket queries: equality on the
     # chromosome, then a tight range on start (the planner bounds it on the left by the
@@ -36,6 +44,7 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.GENE_IDS, ASCENDING)], name=GENES),
         IndexModel([(c.AMINOACID_CHANGES, ASCENDING)], name=AMINOACIDS),
         IndexModel([(c.HGVS_ID, ASCENDING)], name=HGVS),
+        FILTERABLE[0],
     ],
     c.Role.SAMPLES: [
         IndexModel([(c.S_BIOSAMPLE, ASCENDING)]),
@@ -45,16 +54,18 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_RANK, ASCENDING), (c.SV_FIRST, ASCENDING)]),
     ],
     c.Role.CARRIERS: [IndexModel([(c.C_VARIANT, ASCENDING), (c.C_CHUNK, ASCENDING)])],
-    c.Role.INDIVIDUALS: [IndexModel([(c.COHORT_IDS, ASCENDING)])],
-    c.Role.BIOSAMPLES: [IndexModel([(c.INDIVIDUAL_ID, ASCENDING)])],
+    c.Role.INDIVIDUALS: [IndexModel([(c.COHORT_IDS, ASCENDING)]), *FILTERABLE],
+    c.Role.BIOSAMPLES: [IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]), *FILTERABLE],
     c.Role.RUNS: [
         IndexModel([(c.BIOSAMPLE_ID, ASCENDING)]),
         IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]),
+        *FILTERABLE,
     ],
     c.Role.ANALYSES: [
         IndexModel([(c.RUN_ID, ASCENDING)]),
         IndexModel([(c.BIOSAMPLE_ID, ASCENDING)]),
         IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]),
+        *FILTERABLE,
     ],
 }
 
@@ -67,4 +78,9 @@ async def ensure_indexes(db: Database, name: str, role: c.Role) -> None:
 
 
 async def ensure_global_indexes(db: Database) -> None:
-    await db[c.COHORTS].create_indexes([IndexModel([(c.DATASET_ID, ASCENDING)])])
+    await db[c.COHORTS].create_indexes([IndexModel([(c.DATASET_ID, ASCENDING)]), *FILTERABLE])
+    await db[c.DATASETS].create_indexes(FILTERABLE)
+    await db[c.FILTERING_TERMS].create_indexes(
+        [IndexModel([(c.FT_LOAD, ASCENDING), (c.FT_SCOPE, ASCENDING), ("id", ASCENDING)])]
+    )
+    await db[c.ONTOLOGY_TERMS].create_indexes([IndexModel([(c.OT_ANCESTORS, ASCENDING)])])

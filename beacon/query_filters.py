@@ -1,0 +1,266 @@
+"""Beacon filters -> MongoDB conditions, per entry type, with the spec's AND/OR semantics.
+
+Pure. The planner gets a ``TermIndex``: what the datasets in scope know about each filter id
+(which entry types carry the term and in which fields, its descendants present in the data,
+whether a loaded ontology knows it) and which alphanumeric fields exist. Then:
+
+* an ontology/custom term matches records carrying it — or, by default, any descendant — via
+  the indexed ``_terms``; ``similarity`` other than ``exact`` is refused;
+* an alphanumeric filter compares a field (numbers as numbers, ISO 8601 durations as
+  durations, ``%`` as a wildcard), or a measurement's value when its id is an assay term;
+* filters on the same property are ORed, different properties ANDed (the spec's FAQ);
+* a filter on another entry type than the one requested reaches it through the links between
+  records (``scope``), and an id nobody knows is a 400 — never dropped, which would widen the
+  answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from beacon.protocol import entry_types as et
+from beacon.protocol.durations import days, is_duration
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.filters import AlphanumericFilter, Filter, TermFilter
+from beacon.store import collections as c
+
+Condition = dict[str, Any]
+
+AGE_ALIASES = ("age", "PATO:0000011")
+#: Where an age lives, per entry type, most relevant first (SPEC.md §5: age at diagnosis).
+AGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "individual": (
+        "diseases.ageOfOnset.iso8601duration",
+        "diseases.ageOfOnset.age.iso8601duration",
+        "phenotypicFeatures.onset.iso8601duration",
+        "phenotypicFeatures.onset.age.iso8601duration",
+    ),
+    "biosample": ("collectionMoment",),
+}
+POPULATION_FILTERS = ("sexFilter", "countryFilter")
+_OPS = {"=": "$eq", "<": "$lt", ">": "$gt", "<=": "$lte", ">=": "$gte", "!": "$ne"}
+
+
+@dataclass(frozen=True)
+class KnownTerm:
+    """What the data and the loaded ontologies say about one term id."""
+
+    id: str
+    in_ontology: bool = False
+    #: Terms below it that occur in the data (descendants through the loaded ontologies).
+    descendants: frozenset[str] = frozenset()
+    #: Entry type id -> fields where the term or a descendant occurs.
+    fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TermIndex:
+    terms: Mapping[str, KnownTerm] = field(default_factory=dict)
+    #: (entry type id, field path) -> kind: number, string, duration, boolean.
+    fields: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def field_scopes(self, path: str) -> list[str]:
+        return sorted(scope for scope, p in self.fields if p == path)
+
+
+@dataclass(frozen=True)
+class Population:
+    """The GDI portal's population filters on /g_variants: which frequencies to report."""
+
+    sex: str | None = None  # "M" or "F"
+    country: str | None = None  # ISO 3166 alpha-2
+
+    @property
+    def label(self) -> str:
+        return "_".join(p for p in (self.country, self.sex) if p)
+
+
+@dataclass
+class FilterPlan:
+    """Conditions per entry type id (ANDed), and the population selection if any."""
+
+    conditions: dict[str, list[Condition]] = field(default_factory=dict)
+    population: Population | None = None
+
+    def add(self, scope: str, condition: Condition) -> None:
+        self.conditions.setdefault(scope, []).append(condition)
+
+
+def _bad(index: int, message: str) -> BadRequest:
+    return BadRequest(f"parameter 'filters[{index}]': {message}", parameter="filters")
+
+
+def _scope_of(flt: Filter, index: int, target: et.EntryType, known: list[str]) -> str:
+    """The entry type a filter applies to: its ``scope``, else where the data has it."""
+    if flt.scope is not None:
+        entry = et.lookup_id(flt.scope)
+        if entry is None:
+            raise _bad(index, f"scope {flt.scope!r} is not an entry type of this beacon")
+        return entry.id
+    if not known or target.id in known:
+        return target.id
+    for preferred in ("individual", "biosample", "run", "analysis", "genomicVariant"):
+        if preferred in known:
+            return preferred
+    return known[0]
+
+
+def _like(value: str) -> Condition:
+    pattern = ".*".join(re.escape(part) for part in value.split("%"))
+    return {"$regex": f"^{pattern}$", "$options": "i"}
+
+
+def _compare(path: str, kind: str, op: str, value: str, index: int) -> Condition:
+    if kind == "duration":
+        if not is_duration(value):
+            raise _bad(index, f"{path} holds ISO 8601 durations; {value!r} is not one (e.g. P70Y)")
+        return {c.DURATIONS: {"$elemMatch": {"p": path, "d": {_OPS[op]: days(value)}}}}
+    if kind == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise _bad(index, f"{path} holds numbers; {value!r} is not one") from None
+        return {path: _present(op, number)}
+    if kind == "boolean":
+        if value.lower() not in ("true", "false") or op not in ("=", "!"):
+            raise _bad(index, f"{path} is true or false; compare it with = or !")
+        return {path: _present(op, value.lower() == "true")}
+    if "%" in value and op in ("=", "!"):
+        return (
+            {path: _like(value)} if op == "=" else {path: {"$exists": True, "$not": _like(value)}}
+        )
+    return {path: _present(op, value)}
+
+
+def _present(op: str, value: Any) -> Condition:
+    """A comparison; ``!`` means "has the field, with another value", not "lacks it"."""
+    if op == "!":
+        return {"$exists": True, "$ne": value}
+    return {_OPS[op]: value}
+
+
+def _measurement(term: KnownTerm, scope: str, op: str, value: str, index: int) -> Condition | None:
+    """``LOINC:35925-4 > 25``: a measurement whose assay is the term, compared by value."""
+    arrays = [
+        f.removesuffix(".assayCode") for f in term.fields.get(scope, ()) if f.endswith(".assayCode")
+    ]
+    if not arrays:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise _bad(index, f"{term.id} is a measurement; {value!r} is not a number") from None
+    match = {"assayCode.id": term.id, "measurementValue.value": {_OPS[op]: number}}
+    either = [{array: {"$elemMatch": match}} for array in arrays]
+    return either[0] if len(either) == 1 else {"$or": either}
+
+
+def _population(plan: FilterPlan, flt: Filter, index: int, target: et.EntryType) -> None:
+    if target is not et.G_VARIANTS:
+        raise _bad(index, f"{flt.id} selects population frequencies of /g_variants only")
+    if isinstance(flt, AlphanumericFilter):
+        if flt.operator != "=":
+            raise _bad(index, f"{flt.id} takes the operator =")
+        value = flt.value
+    else:
+        value = flt.id.partition(":")[2]
+    current = plan.population or Population()
+    if flt.id.startswith("sexFilter"):
+        sex = {"m": "M", "male": "M", "f": "F", "female": "F"}.get(value.strip().lower())
+        if sex is None:
+            raise _bad(index, f"sexFilter is M or F, not {value!r}")
+        plan.population = Population(sex, current.country)
+    else:
+        country = value.strip().upper()
+        if not re.match(r"^[A-Z]{2}$", country):
+            raise _bad(index, f"countryFilter is an ISO 3166 two-letter code, not {value!r}")
+        plan.population = Population(current.sex, country)
+
+
+def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -> FilterPlan:
+    """Group the filters by property and turn them into conditions per entry type."""
+    plan = FilterPlan()
+    groups: dict[tuple[str, frozenset[str], int], list[Condition | set[str]]] = {}
+    for i, flt in enumerate(filters):
+        # Equalities on one property are alternatives (the FAQ's OR); comparisons are bounds,
+        # so each stands alone and they AND (age > P10Y and age < P71Y is a range).
+        alone = -1 if isinstance(flt, TermFilter) or flt.operator == "=" else i
+        base = flt.id.split(":", 1)[0]
+        if base in POPULATION_FILTERS and (flt.scope in (None, "population")):
+            _population(plan, flt, i, target)
+            continue
+        if isinstance(flt, TermFilter):
+            if flt.similarity != "exact":
+                raise _bad(i, f"similarity {flt.similarity!r} is not supported; use 'exact'")
+            term = index.terms.get(flt.id)
+            if term is not None and (term.fields or term.in_ontology):
+                scope = _scope_of(flt, i, target, sorted(term.fields))
+                ids = {flt.id} | (set(term.descendants) if flt.include_descendants else set())
+                key = (scope, term.fields.get(scope, frozenset({flt.id})), alone)
+                groups.setdefault(key, []).append(ids)
+                continue
+            path, _, value = flt.id.rpartition(":")
+            scopes = index.field_scopes(path) if path else []
+            if not scopes or not value:
+                raise _bad(
+                    i,
+                    f"filter {flt.id!r} is not known to this beacon; see /filtering_terms for the "
+                    "terms and fields it can filter on",
+                )
+            scope = _scope_of(flt, i, target, scopes)
+            kind = index.fields.get((scope, path), "string")
+            groups.setdefault((scope, frozenset({path}), alone), []).append(
+                _compare(path, kind, "=", value, i)
+            )
+            continue
+        if flt.id in AGE_ALIASES:
+            scope = _scope_of(flt, i, target, sorted(AGE_FIELDS))
+            paths = [p for p in AGE_FIELDS.get(scope, ()) if (scope, p) in index.fields]
+            if not paths:
+                raise _bad(i, f"no age is recorded for {scope} records in this beacon")
+            either = [_compare(p, "duration", flt.operator, flt.value, i) for p in paths]
+            groups.setdefault((scope, frozenset(paths), alone), []).append(
+                either[0] if len(either) == 1 else {"$or": either}
+            )
+            continue
+        term = index.terms.get(flt.id)
+        if term is not None:
+            scope = _scope_of(flt, i, target, sorted(term.fields))
+            measured = _measurement(term, scope, flt.operator, flt.value, i)
+            if measured is not None:
+                groups.setdefault((scope, frozenset({flt.id}), alone), []).append(measured)
+                continue
+        scopes = index.field_scopes(flt.id)
+        if not scopes:
+            raise _bad(
+                i,
+                f"filter {flt.id!r} is neither a field nor a measured term of this beacon; see "
+                "/filtering_terms",
+            )
+        scope = _scope_of(flt, i, target, scopes)
+        field_kind = index.fields.get((scope, flt.id))
+        if field_kind is None:
+            raise _bad(i, f"{scope} records have no field {flt.id}")
+        groups.setdefault((scope, frozenset({flt.id}), alone), []).append(
+            _compare(flt.id, field_kind, flt.operator, flt.value, i)
+        )
+    for (scope, _fields, _alone), members in groups.items():
+        plan.add(scope, _or_group(members))
+    return plan
+
+
+def _or_group(members: list[Condition | set[str]]) -> Condition:
+    """Filters on one property: any of them (term ids merge into one indexed $in)."""
+    ids: set[str] = set()
+    others: list[Condition] = []
+    for member in members:
+        if isinstance(member, set):
+            ids |= member
+        else:
+            others.append(member)
+    if ids:
+        others.insert(0, {c.TERMS: next(iter(ids)) if len(ids) == 1 else {"$in": sorted(ids)}})
+    return others[0] if len(others) == 1 else {"$or": others}
