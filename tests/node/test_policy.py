@@ -1,0 +1,317 @@
+"""The pure core of access control, table by table: tiers, granularity, counts, budgets, bodies.
+
+No database, no HTTP: these are the rules the HTTP tests then see applied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beacon import access, respond
+from beacon.access import Identity, Tier
+from beacon.config import ConfigError, DatasetPolicy, EntryTypeCaps, Settings, load_settings
+from beacon.privacy import QueryBudget, report
+from beacon.protocol import entry_types as et
+from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import PageLimits, Route, parse_get
+from beacon.store.catalog import DatasetEntry
+
+B, C, R = Granularity.BOOLEAN, Granularity.COUNT, Granularity.RECORD
+GRANT = "https://dac.test/datasets/ctrl"
+
+
+def settings(toml: str = "", tmp_path: Path | None = None, **env: str) -> Settings:
+    if not toml:
+        return load_settings(None, env)
+    assert tmp_path is not None
+    path = tmp_path / "access.toml"
+    path.write_text(toml)
+    return load_settings(path, env)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "public", "registered", "controlled", "expected"),
+    [
+        ("PUBLIC", "", "", "", ("record", "record", "record")),
+        ("REGISTERED", "", "", "", ("none", "record", "record")),
+        ("CONTROLLED", "", "", "", ("none", "none", "record")),
+        ("CONTROLLED", "boolean", "", "", ("boolean", "boolean", "record")),
+        ("CONTROLLED", "boolean", "count", "", ("boolean", "count", "record")),
+        ("REGISTERED", "count", "", "", ("count", "record", "record")),
+        ("PUBLIC", "count", "", "", ("count", "record", "record")),
+        ("CONTROLLED", "", "", "count", ("none", "none", "count")),
+    ],
+)
+def test_tier_caps_resolve_from_the_security_level(
+    level: Any, public: Any, registered: Any, controlled: Any, expected: tuple[str, ...]
+) -> None:
+    policy = DatasetPolicy("x", level, public, registered, controlled)
+    assert tuple(policy.tier_cap(t) for t in ("PUBLIC", "REGISTERED", "CONTROLLED")) == expected
+
+
+ISSUER = '[[access.issuers]]\niss = "https://idp.test"\njwks_uri = "https://idp.test/jwks"\n'
+CTRL = f'[[access.datasets]]\nid = "ctrl"\nvisa_values = ["{GRANT}"]\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[access]\nalgorithms = ["HS256"]\n', "access.algorithms: 'HS256' is not accepted"),
+        ('[access]\nalgorithms = ["none"]\n', "access.algorithms: 'none' is not accepted"),
+        ("[access]\nalgorithms = []\n", "access.algorithms"),
+        ("[access]\nleeway_s = -1\n", "access.leeway_s"),
+        (ISSUER.replace("https://idp.test/jwks", "http://idp.test/jwks"), "not an https URL"),
+        (ISSUER + ISSUER, "access.issuers[1].iss: 'https://idp.test' is empty or declared twice"),
+        (ISSUER + "access_tokens = false\nvisas = false\n", "trusted for neither"),
+        (ISSUER + "audience = ['x']\n", "unknown setting access.issuers[0].audience"),
+        (
+            '[[access.datasets]]\nid = "ctrl"\n',
+            "access.datasets[0].visa_values: ctrl is CONTROLLED",
+        ),
+        (CTRL + CTRL, "access.datasets[1].id: 'ctrl' is empty or declared twice"),
+        (CTRL + 'public = "record"\n', "below it at most at count"),
+        (CTRL + 'public = "count"\nregistered = "boolean"\n', "a tier sees less"),
+        (CTRL + 'controlled = "none"\n', "must be visible to that tier"),
+        (CTRL + 'security_level = "SECRET"\n', "security_level: 'SECRET' is not one of"),
+        (CTRL + "min_count = -1\n", "min_count/round_to"),
+        (CTRL + 'small_counts = "hide"\n', "small_counts: 'hide' is not one of zero, range"),
+        (
+            CTRL + 'entry_types = { individual = "count" }\n',
+            "unknown setting access.datasets[0].entry_types.individual",
+        ),
+        (CTRL + 'entry_types = { individuals = "none" }\n', "entry_types.individuals"),
+    ],
+)
+def test_bad_access_settings_name_the_setting(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings(toml, tmp_path)
+    assert message in str(caught.value)
+
+
+def test_localhost_key_sets_may_use_plain_http(tmp_path: Path) -> None:
+    toml = ISSUER.replace("https://idp.test/jwks", "http://127.0.0.1:8080/jwks")
+    assert settings(toml, tmp_path).access.issuers[0].jwks_uri.startswith("http://127.0.0.1")
+
+
+# -- tiers and granularity -------------------------------------------------------------------
+
+
+ANON = access.ANONYMOUS
+BONA_FIDE = Identity("u", "https://idp.test", registered=True)
+GRANTED = Identity("u", "https://idp.test", grants=frozenset({GRANT}))
+OTHER_GRANT = Identity("u", "https://idp.test", registered=True, grants=frozenset({GRANT + "x"}))
+
+
+@pytest.mark.parametrize(
+    ("identity", "tier"),
+    [
+        (ANON, Tier.PUBLIC),
+        (BONA_FIDE, Tier.REGISTERED),
+        (GRANTED, Tier.CONTROLLED),
+        (OTHER_GRANT, Tier.REGISTERED),
+    ],
+)
+def test_tier_of(identity: Identity, tier: Tier) -> None:
+    policy = DatasetPolicy("ctrl", "CONTROLLED", visa_values=(GRANT,))
+    assert access.tier_of(identity, policy) is tier
+
+
+POLICIES = f"""
+[[access.datasets]]
+id = "open"
+security_level = "PUBLIC"
+public = "count"
+
+[[access.datasets]]
+id = "reg"
+security_level = "REGISTERED"
+public = "boolean"
+entry_types = {{ individuals = "count" }}
+
+[[access.datasets]]
+id = "ctrl"
+visa_values = ["{GRANT}"]
+"""
+CATALOG = {
+    name: DatasetEntry(name, test=name == "synthetic")
+    for name in ("open", "reg", "ctrl", "other", "synthetic")
+}
+
+
+S = "synthetic"  # an undeclared test dataset: open, and kept to test mode by scope.select
+MAX_COUNT = {"BEACON_MAX_GRANULARITY": "count", "BEACON_DEFAULT_GRANULARITY": "count"}
+CAPPED = {"open": C, "reg": B, "ctrl": C, S: C}
+OPEN = {"open": C, "reg": B, "other": R, S: R}
+TEST_MODE = {"open": R, "reg": R, "ctrl": R, "other": B, S: R}
+
+
+@pytest.mark.parametrize(
+    ("identity", "entry", "requested", "env", "test_mode", "expected"),
+    [
+        (ANON, et.G_VARIANTS, R, {}, False, {"open": C, "reg": B, S: R}),
+        (ANON, et.G_VARIANTS, B, {}, False, {"open": B, "reg": B, S: B}),
+        (BONA_FIDE, et.G_VARIANTS, R, {}, False, {"open": R, "reg": R, S: R}),
+        (BONA_FIDE, et.INDIVIDUALS, R, {}, False, {"open": R, "reg": C, S: R}),
+        (GRANTED, et.G_VARIANTS, R, {}, False, {"open": C, "reg": B, "ctrl": R, S: R}),
+        (GRANTED, et.G_VARIANTS, R, MAX_COUNT, False, CAPPED),
+        (ANON, et.G_VARIANTS, R, {"BEACON_UNDECLARED_DATASETS": "public"}, False, OPEN),
+        (ANON, et.G_VARIANTS, R, {}, True, TEST_MODE),
+    ],
+)
+def test_decide(
+    tmp_path: Path,
+    identity: Identity,
+    entry: et.EntryType,
+    requested: Granularity,
+    env: dict[str, str],
+    test_mode: bool,
+    expected: dict[str, Granularity],
+) -> None:
+    node = settings(POLICIES, tmp_path, **env)
+    decided = access.decide(node, CATALOG, identity, entry, requested, test_mode)
+    assert {k: d.granularity for k, d in decided.items()} == expected
+
+
+def test_returned_granularity_is_the_most_any_dataset_gets(tmp_path: Path) -> None:
+    node = settings(POLICIES, tmp_path)
+    decided = access.decide(node, CATALOG, GRANTED, et.G_VARIANTS, R, False)
+    assert access.returned_granularity(node, R, list(decided.values())) is R
+    assert access.returned_granularity(node, R, [decided["open"], decided["reg"]]) is C
+    capped = settings(POLICIES, tmp_path, **MAX_COUNT)
+    assert access.returned_granularity(capped, R, []) is C
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "levels"),
+    [
+        ("", {}, ["CONTROLLED"]),
+        ("", {"BEACON_UNDECLARED_DATASETS": "public"}, ["PUBLIC"]),
+        (POLICIES, {}, ["PUBLIC", "REGISTERED", "CONTROLLED"]),
+    ],
+)
+def test_security_attributes_come_from_the_policies(
+    tmp_path: Path, toml: str, env: dict[str, str], levels: list[str]
+) -> None:
+    node = settings(toml, tmp_path, **env)
+    assert access.security_attributes(node) == {
+        "defaultGranularity": "record",
+        "securityLevels": levels,
+    }
+
+
+def test_entry_type_caps_cover_every_entry_type() -> None:
+    assert {e.path for e in et.ENTRY_TYPES} == set(EntryTypeCaps.__dataclass_fields__)
+
+
+# -- counts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "min_count", "small", "round_to", "granularity", "expected"),
+    [
+        (0, 5, "zero", 0, C, (False, 0, True, {})),
+        (3, 5, "zero", 0, C, (False, 0, False, {})),
+        (3, 5, "zero", 0, R, (False, 0, False, {})),
+        (3, 5, "zero", 0, B, (False, 0, False, {})),
+        (3, 5, "range", 0, C, (True, 5, False, {"countPrecision": "imprecise"})),
+        (3, 5, "range", 0, R, (True, 5, False, {"countPrecision": "imprecise"})),
+        (5, 5, "zero", 0, C, (True, 5, True, {})),
+        (7, 0, "zero", 10, C, (True, 10, False, {"countPrecision": "rounded"})),
+        (20, 0, "zero", 10, C, (True, 20, False, {"countPrecision": "rounded"})),
+        (21, 5, "zero", 10, B, (True, 30, False, {"countPrecision": "rounded"})),
+        (7, 0, "zero", 10, R, (True, 7, True, {})),
+        (7, 0, "zero", 1, C, (True, 7, True, {})),
+    ],
+)
+def test_report(
+    count: int,
+    min_count: int,
+    small: Any,
+    round_to: int,
+    granularity: Granularity,
+    expected: tuple[bool, int, bool, dict[str, str]],
+) -> None:
+    policy = DatasetPolicy("x", min_count=min_count, small_counts=small, round_to=round_to)
+    shown = report(count, policy, granularity)
+    precision = {k: v for k, v in shown.info.items() if k == "countPrecision"}
+    assert (shown.exists, shown.count, shown.records_allowed, precision) == expected
+
+
+# -- budgets ---------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_budget_refills_continuously_and_says_when_to_retry() -> None:
+    clock = Clock()
+    budget = QueryBudget(3, 60.0, clock)
+    assert [budget.spend("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert budget.spend("a") == pytest.approx(20.0)  # one query every 20 s
+    assert budget.spend("b") == 0.0  # callers do not share a budget
+    clock.now += 10
+    assert budget.spend("a") == pytest.approx(10.0)
+    clock.now += 10
+    assert budget.spend("a") == 0.0
+    assert budget.spend("a") > 0
+
+
+def test_budget_forgets_idle_callers_and_zero_means_unlimited() -> None:
+    clock = Clock()
+    budget = QueryBudget(2, 60.0, clock)
+    for caller in range(100):
+        budget.spend(str(caller))
+    clock.now += 61
+    budget.spend("late")
+    assert len(budget._buckets) == 1
+    unlimited = QueryBudget(0, 60.0, clock)
+    assert all(unlimited.spend("a") == 0.0 for _ in range(1000))
+
+
+# -- response bodies with datasets at different levels --------------------------------------
+
+
+def body(returned: Granularity, *answers: respond.DatasetAnswer) -> dict[str, Any]:
+    request = parse_get(
+        Route(et.INDIVIDUALS), [("includeResultsetResponses", "ALL")], PageLimits(10, 100)
+    )
+    return respond.entries("b", request, list(answers), returned, R)
+
+
+ROUNDED = {"countPrecision": "rounded"}
+MIXED = (
+    respond.DatasetAnswer("rec", "dataset", True, 2, [{"id": "i1"}, {"id": "i2"}], R),
+    respond.DatasetAnswer(
+        "cnt", "dataset", True, 5, [{"id": "leak"}], C, {"countPrecision": "rounded"}
+    ),
+    respond.DatasetAnswer("bool", "dataset", True, 9, [{"id": "leak"}], B),
+)
+
+
+def test_each_dataset_contributes_no_more_than_its_level() -> None:
+    record = body(R, *MIXED)
+    assert record["responseSummary"] == {"exists": True, "numTotalResults": 7}
+    sets = {s["id"]: s for s in record["response"]["resultSets"]}
+    assert set(sets) == {"rec", "cnt"}
+    assert [r["id"] for r in sets["rec"]["results"]] == ["i1", "i2"]
+    assert "info" not in sets["rec"]
+    assert sets["cnt"]["results"] == []
+    assert sets["cnt"]["info"] == {"countPrecision": "rounded", "returnedGranularity": "count"}
+    assert "leak" not in str(record)
+    count = body(C, MIXED[1], MIXED[2])
+    assert count == {**count, "responseSummary": {"exists": True, "numTotalResults": 5}}
+    assert "response" not in count
+    only_boolean = body(R, MIXED[2])
+    assert only_boolean["responseSummary"] == {"exists": True, "numTotalResults": 0}
+    assert only_boolean["response"]["resultSets"] == []
