@@ -73,7 +73,9 @@ def _headers(
 async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     declared = response.content_length
     if declared is not None and declared > max_bytes:
-        raise NodeFailure(Status.INVALID, f"body of {declared} bytes is over the {max_bytes} cap")
+        raise NodeFailure(
+            Status.INVALID, f"body of {declared} bytes is over the {max_bytes}-byte cap"
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(65536):

@@ -239,6 +239,16 @@ class Discovery:
             return known
         return await asyncio.shield(self.refresh(node))
 
+    async def first_round(self, timeout_s: float) -> None:
+        """Wait (at most ``timeout_s``) for discoveries of nodes not known yet."""
+        pending = [
+            task
+            for node_id, task in self._inflight.items()
+            if node_id not in self.known and not task.done()
+        ]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s)
+
     def is_stale(self, node: Node) -> bool:
         known = self.known.get(node.id)
         return known is None or self.clock() - known.fetched_at >= self.ttl_s

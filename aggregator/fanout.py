@@ -133,9 +133,14 @@ async def _ask(
         max_bytes=settings.max_response_bytes,
         retries=settings.retries,
     )
-    return await client.query(
+    outcome = await client.query(
         net.session, node, calls.get(target), target.route.entry, limits, token, request_id
     )
+    if outcome.status is Status.TIMEOUT and limits.timeout_s < node.timeout_s:
+        # The node's own timeout was cut short by the deadline: say which limit it hit.
+        reason = f"no answer before the network deadline of {settings.deadline_s:g} s"
+        outcome = replace(outcome, reason=reason)
+    return outcome
 
 
 async def fan_out(

@@ -24,6 +24,7 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest, Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+from beacon.protocol.variants import classify
 
 _TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
 
@@ -49,6 +50,8 @@ async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     else:
         parsed = parse_get(route, request.query.items(), limits)
     request[PARSED] = parsed
+    if not parsed.variant.is_empty():
+        classify(parsed.variant)  # an undefined combination is a 400 here, not at every node
     return parsed
 
 
@@ -139,6 +142,7 @@ async def beacon_info(request: web.Request) -> web.StreamResponse:
     _no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
     app = request.app
     net = app[NETWORK]
+    await net.discovery.first_round(app[SETTINGS].deadline_s)
     return json_response(
         info.info_response(app[SETTINGS], app[STARTED], net.registry, net.discovery)
     )
@@ -195,6 +199,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
             terms = [t for t in own.get("filteringTerms") or [] if isinstance(t, dict)]
             resources = [x for x in own.get("resources") or [] if isinstance(x, dict)]
         else:
+            await net.discovery.first_round(settings.deadline_s)
             terms, resources = info.union_terms(
                 net.registry, net.discovery, entry.id if entry else None
             )

@@ -19,7 +19,8 @@ The rules (SPEC.md §8, checklist items 109-113):
   network is page *n* of each node's result sets, in registry order.
 - Every node's status (ok, timeout, error, invalid, skipped with the reason) is listed in
   ``info.nodes``. Failed nodes are never read as "no". When nodes were asked and none answered,
-  the answer is a 503 error that still lists them.
+  the answer is a 503 error that still lists them (a 4xx if every node refused the
+  request itself).
 """
 
 from __future__ import annotations
@@ -97,18 +98,27 @@ def _total(oks: Sequence[NodeOutcome]) -> tuple[int, bool]:
 def unavailable(
     request: BeaconRequest, outcomes: Sequence[NodeOutcome], beacon_id: str, default: Granularity
 ) -> Merged:
-    """Nodes were asked and none answered: a 503 that still says what each node did."""
+    """Nodes were asked and none answered: a 503 that still says what each node did (or the
+    nodes' common 4xx when every one of them refused the request itself)."""
     meta = r.response_meta(
         beacon_id, r.request_summary(request, default), default, None, request.test_mode
     )
+    failed = [o for o in outcomes if o.failed]
     problems = "; ".join(
-        f"{o.node_id}: {o.status.value}" + (f" ({o.reason})" if o.reason else "")
-        for o in outcomes
-        if o.failed
+        f"{o.node_id}: {o.status.value}" + (f" ({o.reason})" if o.reason else "") for o in failed
     )
-    body = r.error_response(meta, 503, f"no node of the network answered: {problems}")
+    codes = {o.http_status for o in failed}
+    if all(o.status is Status.ERROR for o in failed) and all(
+        c is not None and 400 <= c < 500 and c != 429 for c in codes
+    ):
+        # Every node refused the request itself: that is the client's answer, not an outage.
+        status = codes.pop() if len(codes) == 1 else 400
+        message = f"every node refused the request: {problems}"
+    else:
+        status, message = 503, f"no node of the network answered: {problems}"
+    body = r.error_response(meta, status or 400, message)
     body["info"] = {"nodes": [o.as_json() for o in outcomes]}
-    return Merged(503, body)
+    return Merged(status or 400, body)
 
 
 def merge(

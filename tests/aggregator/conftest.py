@@ -10,11 +10,12 @@ slow, down, or answer garbage, schema-invalid bodies, 5xx, or huge bodies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,9 @@ class Fake:
     """A scripted node: valid metadata, and data answers as ``mode`` says."""
 
     beacon_id: str = "fake.example.beacon"
-    mode: str = "ok"  # ok | garbage | invalid | 5xx | huge | redirect | error400
+    mode: str = (
+        "ok"  # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | echo
+    )
     delay_s: float = 0.0
     metadata_delay_s: float = 0.0
     granularity: str = "count"
@@ -115,7 +118,15 @@ class Fake:
     terms: tuple[str, ...] = ()
     serves: tuple[str, ...] = tuple(e.id for e in et.ENTRY_TYPES)
     extra_headers: dict[str, str] = field(default_factory=dict)
+    updated: str = "2026-01-01T00:00:00Z"
     seen: list[dict[str, Any]] = field(default_factory=list)
+    #: Set at teardown so that sleeping handlers end and the server stops at once.
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def pause(self, seconds: float) -> None:
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.release.wait(), seconds)
 
     def answer(self, entry: et.EntryType) -> dict[str, Any]:
         granularity = Granularity(self.granularity)
@@ -131,8 +142,8 @@ class Fake:
 
 def fake_app(fake: Fake) -> web.Application:
     async def metadata(request: web.Request) -> web.StreamResponse:
-        await asyncio.sleep(fake.metadata_delay_s)
-        name = request.match_info["name"]
+        await fake.pause(fake.metadata_delay_s)
+        name = request.path.rsplit("/", 1)[1]
         meta = r.informational_meta(fake.beacon_id)
         if name == "info":
             response: dict[str, Any] = {
@@ -141,7 +152,7 @@ def fake_app(fake: Fake) -> web.Application:
                 "apiVersion": "v2.1.1",
                 "environment": "test",
                 "organization": {"id": "fake", "name": "Fake"},
-                "updateDateTime": "2026-01-01T00:00:00Z",
+                "updateDateTime": fake.updated,
             }
         elif name == "map":
             response = framework.map_document(api_url_of(request))
@@ -166,7 +177,7 @@ def fake_app(fake: Fake) -> web.Application:
                 "headers": dict(request.headers),
             }
         )
-        await asyncio.sleep(fake.delay_s)
+        await fake.pause(fake.delay_s)
         entry = et.BY_PATH.get(request.path.split("/")[2], et.INDIVIDUALS)
         if fake.mode == "garbage":
             return web.Response(text="{not json", content_type="application/json")
@@ -179,8 +190,20 @@ def fake_app(fake: Fake) -> web.Application:
                 {"meta": {}, "error": {"errorCode": 400, "errorMessage": "no such thing"}},
                 status=400,
             )
+        if fake.mode == "echo":
+            message = f"bad credentials: {request.headers.get('Authorization')}"
+            return web.json_response(
+                {"meta": {}, "error": {"errorCode": 403, "errorMessage": message}}, status=403
+            )
         if fake.mode == "redirect":
             raise web.HTTPFound("http://elsewhere.invalid/api")
+        if fake.mode == "huge_stream":  # no Content-Length: the cap must hold while reading
+            stream = web.StreamResponse(headers={"Content-Type": "application/json"})
+            await stream.prepare(request)
+            for _ in range(40):
+                await stream.write(b" " * 10_000)
+            await stream.write_eof()
+            return stream
         if fake.mode == "huge":
             return web.Response(
                 body=b"[" + b"1," * 600_000 + b"1]", content_type="application/json"
@@ -199,15 +222,21 @@ def api_url_of(request: web.Request) -> str:
 
 
 @pytest.fixture
-def fake_node(aiohttp_server: ServerFactory) -> Callable[..., Awaitable[tuple[str, Fake]]]:
+async def fake_node(
+    aiohttp_server: ServerFactory,
+) -> AsyncIterator[Callable[..., Awaitable[tuple[str, Fake]]]]:
     """Start a scripted fake node; returns (API root URL, the fake to inspect)."""
+    fakes: list[Fake] = []
 
     async def start(**options: Any) -> tuple[str, Fake]:
         fake = Fake(**options)
+        fakes.append(fake)
         server = await aiohttp_server(fake_app(fake))
         return api_url(server), fake
 
-    return start
+    yield start
+    for fake in fakes:
+        fake.release.set()
 
 
 @pytest.fixture

@@ -185,3 +185,14 @@ def test_node_status_json() -> None:
         "status": "skipped",
         "reason": "why",
     }
+
+
+def test_every_node_refusing_the_request_is_the_clients_error() -> None:
+    refused = [
+        NodeOutcome(n, Status.ERROR, "HTTP 403: no grant", http_status=403) for n in ("a", "b")
+    ]
+    status, body = run(refused)
+    assert status == 403
+    assert body["error"]["errorMessage"].startswith("every node refused the request")
+    status, _ = run([refused[0], failed("c")])
+    assert status == 503

@@ -1,0 +1,190 @@
+"""Misbehaving nodes never fail or delay the network's answer: each is reported on its own.
+
+A real node answers beside fakes that are slow, down, or answer garbage, schema-invalid bodies,
+5xx, huge bodies or redirects. The real node's answer must come through, on time, with every
+other node's status and reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from aggregator.keys import NETWORK
+from beacon.config import NodeEntry
+from tests.aggregator.conftest import Client, Fake, get_json, statuses
+
+pytestmark = pytest.mark.mongo
+
+FakeNode = Callable[..., Awaitable[tuple[str, Fake]]]
+Network = Callable[..., Awaitable[Client]]
+RealNode = Callable[..., Awaitable[str]]
+COUNT = "/api/individuals?requestedGranularity=count"
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "status", "reason"),
+    [
+        ({"mode": "garbage"}, {}, "invalid", "body is not JSON"),
+        ({"mode": "invalid"}, {}, "invalid", "meta: expected an object"),
+        ({"mode": "5xx"}, {}, "error", "HTTP 503"),
+        ({"mode": "error400"}, {}, "error", "HTTP 400: no such thing"),
+        ({"mode": "redirect"}, {}, "error", "redirect to http://elsewhere.invalid/api"),
+        (
+            {"mode": "huge"},
+            {"AGGREGATOR_MAX_RESPONSE_BYTES": "100000"},
+            "invalid",
+            "over the 100000-byte cap",
+        ),
+        (
+            {"mode": "huge_stream"},
+            {"AGGREGATOR_MAX_RESPONSE_BYTES": "100000"},
+            "invalid",
+            "body is over the 100000-byte cap",
+        ),
+        ({"delay_s": 3.0}, {"AGGREGATOR_NODE_TIMEOUT": "0.3"}, "timeout", "within 0.3 s"),
+        ({"granularity": "record", "count": 2}, {}, "ok", ""),
+    ],
+)
+async def test_each_failure_is_reported_and_the_rest_answers(
+    real_node: RealNode,
+    fake_node: FakeNode,
+    network: Network,
+    options: dict[str, Any],
+    env: dict[str, str],
+    status: str,
+    reason: str,
+) -> None:
+    se = await real_node("se")
+    url, _ = await fake_node(**options)
+    client = await network([("se", se), ("bad", url)], **env)
+    body = await get_json(client, COUNT)
+    assert statuses(body)["se"] == ("ok", "")
+    got_status, got_reason = statuses(body)["bad"]
+    assert got_status == status
+    assert reason in got_reason
+    expected = 2 + (2 if status == "ok" else 0)
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": expected}
+
+
+async def test_a_down_node_is_an_error(
+    real_node: RealNode, network: Network, down_url: str
+) -> None:
+    client = await network([("se", await real_node("se")), ("down", down_url)])
+    body = await get_json(client, COUNT)
+    status, reason = statuses(body)["down"]
+    assert status == "error"
+    assert "metadata: cannot reach the node" in reason
+    assert body["responseSummary"]["numTotalResults"] == 2
+
+
+async def test_the_global_deadline_is_honoured(
+    real_node: RealNode, fake_node: FakeNode, network: Network
+) -> None:
+    se = await real_node("se")
+    slow = [await fake_node(delay_s=5.0) for _ in range(3)]
+    client = await network(
+        [("se", se)] + [(f"slow{i}", url) for i, (url, _) in enumerate(slow)],
+        AGGREGATOR_NODE_TIMEOUT="5",
+        AGGREGATOR_DEADLINE="0.4",
+    )
+    await get_json(client, "/api/info")  # the app is up; discovery has started
+    began = time.perf_counter()
+    body = await get_json(client, COUNT)
+    elapsed = time.perf_counter() - began
+    assert elapsed < 0.4 + 0.3, f"answered after {elapsed:.2f} s"
+    for i in range(3):
+        assert statuses(body)[f"slow{i}"] == (
+            "timeout",
+            "no answer before the network deadline of 0.4 s",
+        )
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
+
+
+async def test_slow_metadata_counts_against_the_deadline(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, _ = await fake_node(metadata_delay_s=5.0)
+    client = await network([("slowmeta", url)], AGGREGATOR_DEADLINE="0.3")
+    began = time.perf_counter()
+    response = await client.get(COUNT)
+    body = await response.json()
+    assert time.perf_counter() - began < 0.6
+    assert response.status == 503  # the only node did not answer
+    assert body["error"]["errorCode"] == 503
+    assert body["info"]["nodes"][0]["status"] == "timeout"
+
+
+async def test_the_breaker_skips_a_failing_node_then_probes_it(
+    fake_node: FakeNode, network: Network
+) -> None:
+    good, _ = await fake_node(beacon_id="good.beacon")
+    bad_url, bad = await fake_node(mode="5xx")
+    client = await network(
+        [("good", good), ("bad", bad_url)],
+        AGGREGATOR_BREAKER_FAILURES="2",
+        AGGREGATOR_BREAKER_COOLDOWN="0.3",
+    )
+    seen = []
+    for _ in range(4):
+        body = await get_json(client, COUNT)
+        seen.append(statuses(body)["bad"])
+    assert seen == [
+        ("error", "HTTP 503"),
+        ("error", "HTTP 503"),
+        ("skipped", "circuit open"),
+        ("skipped", "circuit open"),
+    ]
+    assert len(bad.seen) == 2
+    nodes = await get_json(client, "/api/nodes")
+    assert nodes["nodes"][1]["circuit"]["state"] == "open"
+    bad.mode = "ok"  # the node recovers
+    await asyncio.sleep(0.35)
+    body = await get_json(client, COUNT)
+    assert statuses(body)["bad"] == ("ok", "")  # the half-open probe went through
+    nodes = await get_json(client, "/api/nodes")
+    assert nodes["nodes"][1]["circuit"]["state"] == "closed"
+
+
+async def test_a_node_not_serving_the_entry_type_is_left_out(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, fake = await fake_node(serves=("individual",))
+    other, _ = await fake_node()
+    client = await network([("partial", url), ("full", other)])
+    body = await get_json(client, "/api/runs?requestedGranularity=count")
+    assert statuses(body)["partial"] == ("skipped", "does not serve /runs")
+    assert fake.seen == []
+
+
+async def test_dialect_of_a_flat_records_skip_node(fake_node: FakeNode, network: Network) -> None:
+    url, fake = await fake_node()
+    entry = NodeEntry(id="ri", url=url, parameters="flat", skip="records")
+    client = await network([entry])
+    await get_json(client, "/api/g_variants?referenceName=17&start=100&end=200&skip=2&limit=5")
+    (sent,) = fake.seen
+    query = sent["body"]["query"]
+    assert query["requestParameters"] == {"referenceName": "17", "start": [100], "end": [200]}
+    assert query["pagination"] == {"skip": 10, "limit": 5}
+
+
+async def test_stale_capabilities_are_refreshed_in_the_background(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, fake = await fake_node()
+    client = await network([("n", url)], AGGREGATOR_METADATA_TTL="0.2")
+    discovery = client.app[NETWORK].discovery
+    await get_json(client, COUNT)
+    first = discovery.known["n"]
+    fake.updated = "2026-06-01T00:00:00Z"
+    await asyncio.sleep(0.25)
+    await get_json(client, COUNT)  # answered at once, from the stale entry if need be
+    for _ in range(50):
+        if discovery.known["n"] is not first:
+            break
+        await asyncio.sleep(0.02)
+    assert discovery.known["n"].version.startswith("2026-06-01")

@@ -1,0 +1,125 @@
+"""Credentials go only where the policy allows and are never logged; the response cache."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from aggregator.keys import NETWORK
+from beacon.config import NodeEntry
+from tests.aggregator.conftest import Client, Fake, get_json, post_json, statuses
+
+FakeNode = Callable[..., Awaitable[tuple[str, Fake]]]
+Network = Callable[..., Awaitable[Client]]
+COUNT = "/api/individuals?requestedGranularity=count"
+TOKEN = "eyJhbGciOi.caller-secret-token.sig"
+
+
+async def test_the_token_reaches_only_nodes_that_accept_it(
+    fake_node: FakeNode, network: Network, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    (fwd, f), (none, n), (svc, s) = [await fake_node() for _ in range(3)]
+    client = await network(
+        [
+            NodeEntry(id="fwd", url=fwd, credentials="forward"),
+            NodeEntry(id="none", url=none),
+            NodeEntry(id="svc", url=svc, credentials="service", token_env="SVC_TOKEN"),
+        ],
+        environ={"SVC_TOKEN": "service-secret"},
+    )
+    body = await get_json(client, COUNT, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert {status for status, _ in statuses(body).values()} == {"ok"}
+    assert f.seen[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert "Authorization" not in n.seen[0]["headers"]
+    assert s.seen[0]["headers"]["Authorization"] == "Bearer service-secret"
+    # Discovery is anonymous everywhere (informational endpoints need no login).
+    nodes = await get_json(client, "/api/nodes")
+    for text in (caplog.text, str(body), str(nodes)):
+        assert TOKEN not in text
+        assert "service-secret" not in text
+
+
+async def test_a_token_a_node_echoes_back_is_redacted(
+    fake_node: FakeNode, network: Network, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url, _ = await fake_node(mode="echo")  # its error message repeats the Authorization header
+    client = await network([NodeEntry(id="echo", url=url, credentials="forward")])
+    response = await client.get(COUNT, headers={"Authorization": f"Bearer {TOKEN}"})
+    body = await response.json()
+    assert TOKEN not in str(body)
+    assert TOKEN not in caplog.text
+    assert "[redacted]" in body["info"]["nodes"][0]["reason"]
+
+
+async def test_a_malformed_authorization_header_is_a_401(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, fake = await fake_node()
+    client = await network([("n", url)])
+    body = await get_json(client, COUNT, status=401, headers={"Authorization": "Basic abc"})
+    assert body["error"]["errorCode"] == 401
+    assert fake.seen == []
+
+
+async def test_cache_hit_for_get_and_post_then_bypass_rules(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, fake = await fake_node()
+    client = await network([("n", url)], AGGREGATOR_CACHE_TTL="60")
+    first = await client.get(COUNT)
+    assert first.headers["X-Aggregator-Cache"] == "miss"
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    second = await client.get(COUNT)
+    assert second.headers["X-Aggregator-Cache"] == "hit"
+    assert (await second.json())["info"]["cache"] == "hit"
+    posted = await post_json(
+        client,
+        "/api/individuals",
+        {"meta": {"apiVersion": "v2.0"}, "query": {"requestedGranularity": "count"}},
+    )
+    assert posted["info"]["cache"] == "hit"
+    assert posted["meta"]["receivedRequestSummary"]["apiVersion"] == "v2.0"
+    assert len(fake.seen) == 1
+    fresh = await client.get(COUNT, headers={"Cache-Control": "no-cache"})
+    assert fresh.headers["X-Aggregator-Cache"] == "miss"
+    assert len(fake.seen) == 2
+    private = await client.get(COUNT, headers={"Authorization": "Bearer x"})
+    assert private.headers["X-Aggregator-Cache"] == "bypass"
+    assert private.headers["Cache-Control"] == "private, no-store"
+    assert len(fake.seen) == 3
+
+
+async def test_new_node_data_version_misses_the_cache(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, fake = await fake_node()
+    client = await network([("n", url)], AGGREGATOR_CACHE_TTL="60")
+    await get_json(client, COUNT)
+    fake.updated = "2026-07-01T00:00:00Z"  # the node announces new data
+    net = client.app[NETWORK]
+    await net.discovery.refresh(net.registry.nodes[0])
+    body = await get_json(client, COUNT)
+    assert body["info"]["cache"] == "miss"
+    assert len(fake.seen) == 2
+
+
+async def test_partial_answers_and_no_store_nodes_are_not_cached(
+    fake_node: FakeNode, network: Network
+) -> None:
+    good, g = await fake_node()
+    bad, _ = await fake_node(mode="5xx")
+    client = await network([("good", good), ("bad", bad)], AGGREGATOR_CACHE_TTL="60")
+    for _ in range(2):
+        response = await client.get(COUNT)
+        assert response.headers["X-Aggregator-Cache"] == "bypass"
+        assert response.headers["Cache-Control"] == "no-store"
+    assert len(g.seen) == 2
+    private, p = await fake_node(extra_headers={"Cache-Control": "private"})
+    client = await network([("p", private)], AGGREGATOR_CACHE_TTL="60")
+    for _ in range(2):
+        await get_json(client, COUNT)
+    assert len(p.seen) == 2
