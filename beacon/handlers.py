@@ -253,7 +253,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
         catalog = await request.app[CATALOG].get(request.app[DB])
         target = entry or et.INDIVIDUALS
         visible = access.decide(
-            settings, catalog, guard.identity(request), target, Granularity.BOOLEAN, False
+            settings, catalog, guard.identity(request), target, Granularity.RECORD, False
         )
         datasets = [catalog[k] for k in sorted(visible) if not catalog[k].test]
         scope_id: str | None = entry.id if entry is not None else None
@@ -266,6 +266,16 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
                 owners = await request.app[EXECUTOR].cohort_datasets(record_id)
                 datasets = [d for d in datasets if d.id in owners]
         found, resources = await terms.listing(request.app[EXECUTOR], datasets, scope_id)
+        full = [d for d in datasets if visible[d.id].granularity is Granularity.RECORD]
+        if len(full) < len(datasets):
+            # Term ids say no more than boolean answers do, but the values listed for a field
+            # are record contents: only datasets the caller may see at record level give them.
+            valued, _ = await terms.listing(request.app[EXECUTOR], full, scope_id)
+            values = {(t["type"], t["id"]): t["values"] for t in valued if "values" in t}
+            for term in found:
+                term.pop("values", None)
+                if (term["type"], term["id"]) in values:
+                    term["values"] = values[(term["type"], term["id"])]
         page = found[parsed.offset : parsed.offset + parsed.limit]
         return json_response(info.filtering_terms_response(settings, page, resources))
 
