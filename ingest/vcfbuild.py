@@ -94,8 +94,7 @@ class Builder:
         self.fetchers = fetchers  # None: no reference FASTA given
         self.max_length = 0
         self._chroms: dict[str, str | None] = {}
-        self._recent: dict[int, int] = {}
-        self._recent_chrom: str | None = None
+        self._recent: dict[str, dict[int, int]] = {}  # chromosome -> key -> position
 
     def _chrom(self, name: str) -> str | None:
         if name not in self._chroms:
@@ -103,14 +102,15 @@ class Builder:
         return self._chroms[name]
 
     def _duplicate(self, key: int, chrom: str, pos: int) -> bool:
-        if chrom != self._recent_chrom:
-            self._recent.clear()
-            self._recent_chrom = chrom
-        if key in self._recent:
+        recent = self._recent.setdefault(chrom, {})
+        if key in recent:
             return True
-        if len(self._recent) >= RECENT_KEYS:
-            self._recent = {k: p for k, p in self._recent.items() if p >= pos - RECENT_SPAN}
-        self._recent[key] = pos
+        if len(recent) >= RECENT_KEYS:
+            # Sorted input: a duplicate is near; keep the window behind the current position.
+            self._recent[chrom] = recent = {
+                k: p for k, p in recent.items() if p >= pos - RECENT_SPAN
+            }
+        recent[key] = pos
         return False
 
     def batches(

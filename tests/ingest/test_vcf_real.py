@@ -1,0 +1,297 @@
+"""Real VCFs from ../shared/data: carriers and counts against golden BFF and an independent parse.
+
+"Independent" means ``tests/ingest/vcftext.py``: plain text splitting, no cyvcf2, no project
+code. Golden BFF files are what the reference ``vcf2bff`` wrote for the same VCFs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beacon.store import carriers as packed
+from beacon.store import catalog
+from beacon.store import collections as c
+from beacon.store.client import Database
+from ingest import pipeline
+from ingest.vcfload import run_vcf
+from tests import official
+from tests.conftest import Client, ClientFactory
+from tests.ingest import vcftext
+
+DATA = official.DATA
+VCF = DATA / "vcf"
+pytestmark = [
+    pytest.mark.mongo,
+    pytest.mark.shared_data,
+    pytest.mark.skipif(not VCF.is_dir(), reason=f"the shared test data ({DATA}) is not here"),
+]
+CINECA = VCF / "cineca_uk1_chr22_5002v.ann_clinvar.vcf.gz"
+CINECA_ID = "CINECA_synthetic_cohort_EUROPE_UK1"
+Key = tuple[str, int, str, str]  # chromosome, 1-based position, REF, ALT
+
+
+async def stored(db: Database, dataset: str) -> list[dict[str, Any]]:
+    entry = await catalog.get(db, dataset)
+    assert entry is not None
+    return [d async for d in db[str(entry.collection(c.Role.G_VARIANTS))].find({})]
+
+
+def key(doc: dict[str, Any]) -> Key:
+    return (doc[c.V_CHROM], doc[c.V_START] + 1, doc[c.V_REF], doc[c.V_ALT])
+
+
+def carriers(doc: dict[str, Any]) -> dict[str, list[int]]:
+    assert not doc.get(c.V_SPILLED)
+    return {z: packed.decode_indices(b).tolist() for z, b in (doc.get(c.V_CARRIERS) or {}).items()}
+
+
+def expected_calls(path: Path) -> dict[Key, vcftext.Calls]:
+    """Every ALT of every row, trimmed the VCF way, with its calls counted from the text."""
+    found = {}
+    for row in vcftext.rows(path):
+        chrom = row.chrom.removeprefix("chr")
+        for k, alt in enumerate(row.alts, start=1):
+            if alt == "*":
+                continue
+            pos, ref, a = (
+                (row.pos, row.ref, alt)
+                if alt.startswith("<")
+                else vcftext.trim(row.pos, row.ref, alt)
+            )
+            found[(chrom, pos, ref, a)] = vcftext.calls(row.gts, k)
+    return found
+
+
+def assert_counts_match_text(
+    docs: list[dict[str, Any]], path: Path, expected: dict[Key, vcftext.Calls] | None = None
+) -> None:
+    expected = expected or expected_calls(path)
+    assert len(docs) == len(expected)
+    for doc in docs:
+        want = expected[key(doc)]
+        counts = doc[c.V_COUNTS]
+        assert (counts["ac"], counts["an"]) == (want.ac, want.an), key(doc)
+        assert (counts["het"], counts["hom"], counts["hemi"]) == (
+            len(want.het),
+            len(want.hom),
+            len(want.hemi),
+        )
+        wanted = {z: v for z, v in (("het", want.het), ("hom", want.hom), ("hemi", want.hemi)) if v}
+        assert carriers(doc) == wanted, key(doc)
+
+
+def golden(path: Path) -> dict[Key, dict[str, Any]]:
+    """Golden BFF records by allele (their ids look like ``chr22_16050075_A_G``)."""
+    with gzip.open(path) as handle:
+        records = json.load(handle)
+    out = {}
+    for record in records:
+        chrom, pos, ref, alt = record["variantInternalId"].split("_")
+        out[(chrom.removeprefix("chr"), int(pos), ref, alt)] = record
+    return out
+
+
+def assert_carriers_match_golden(
+    docs: list[dict[str, Any]], gold: dict[Key, dict[str, Any]], samples: list[str]
+) -> None:
+    by_key = {key(d): d for d in docs}
+    for allele, record in gold.items():
+        doc = by_key[allele]
+        want: dict[str, set[str]] = {}
+        for call in record.get("caseLevelData") or []:
+            zygosity = "hom" if call["zygosity"]["label"] in ("1/1", "1|1") else "het"
+            want.setdefault(zygosity, set()).add(call["biosampleId"])
+        got = {z: {samples[i] for i in v} for z, v in carriers(doc).items()}
+        assert got == want, allele
+
+
+def valid_records(docs: list[dict[str, Any]], every: int = 50) -> None:
+    if not official.available():
+        return
+    for doc in docs[::every]:
+        record = {k: v for k, v in doc.items() if not k.startswith("_")}
+        official.assert_valid(record, official.ENTITY_SCHEMAS["genomicVariant"])
+
+
+async def g_variants(api: Client, path: str, **params: str) -> list[dict[str, Any]]:
+    query = {"requestedGranularity": "record", "limit": "0", **params}
+    response = await api.get(path, params=query)
+    body = await response.json()
+    assert response.status == 200, body
+    return [r for s in body["response"]["resultSets"] for r in s["results"]]
+
+
+async def test_cineca_slice(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    # The biosamples link the VCF's sample columns to individuals.
+    biosamples = DATA / "bff" / "cineca_uk1" / "biosamples.json.gz"
+    await pipeline.run_metadata(db, CINECA_ID, [biosamples], run_options)
+    report = await run_vcf(db, CINECA_ID, [CINECA], "GRCh37", run_options)
+    assert (report.records_read, report.alleles_written, dict(report.skipped)) == (5002, 5002, {})
+    docs = await stored(db, CINECA_ID)
+    samples = vcftext.samples(CINECA)
+    text = expected_calls(CINECA)
+    assert_counts_match_text(docs, CINECA, text)
+    gold = golden(DATA / "bff" / "cineca_uk1" / "genomicVariationsVcf.json.gz")
+    assert len(gold) == 4998  # vcf2bff leaves out the 4 <CN*> alleles; we keep them
+    assert_carriers_match_golden(docs, gold, samples)
+    by_key = {key(d): d for d in docs}
+    assert {by_key[k][c.V_TYPE] for k in by_key if k[3].startswith("<CN")} == {"DEL", "CNV", "DUP"}
+    for allele, record in gold.items():
+        ours = by_key[allele].get("molecularAttributes", {}).get("geneIds", [])
+        assert set(ours) == set(record.get("molecularAttributes", {}).get("geneIds", [])), allele
+    clinvar = {k for k, r in gold.items() if r.get("variantLevelData")}
+    assert len(clinvar) == 10
+    assert {k for k, d in by_key.items() if d.get("variantLevelData")} == clinvar
+    for allele in clinvar:
+        ours = by_key[allele]["variantLevelData"]["clinicalInterpretations"]
+        theirs = gold[allele]["variantLevelData"]["clinicalInterpretations"]
+        assert {i.get("clinicalRelevance") for i in ours} == {
+            i.get("clinicalRelevance") for i in theirs
+        }
+    valid_records(docs)
+    # Individuals are linked through the dataset's biosamples.
+    entry = await catalog.get(db, CINECA_ID)
+    assert entry is not None
+    linked = [d async for d in db[str(entry.collection(c.Role.SAMPLES))].find({})]
+    assert len(linked) == 2504
+    assert all(d.get(c.S_INDIVIDUAL) for d in linked)
+    # Round trip through the node: who carries a variant, what a sample carries.
+    api = await node(BEACON_MAX_LIMIT="10000")
+    common = max(docs, key=lambda d: d[c.V_COUNTS]["carriers"])
+    found = await g_variants(api, f"/api/g_variants/{common[c.VARIANT_INTERNAL_ID]}/biosamples")
+    assert len(found) > 1000
+    assert {r["id"] for r in found} == {
+        call["biosampleId"] for call in gold[key(common)]["caseLevelData"]
+    }
+    first = samples.index("HG00096")
+    carried = {k for k, calls in text.items() if first in calls.het + calls.hom}
+    found = await g_variants(api, "/api/biosamples/HG00096/g_variants")
+    ids = {d[c.VARIANT_INTERNAL_ID]: key(d) for d in docs}
+    assert {ids[r["variantInternalId"]] for r in found} == carried
+
+
+async def test_1000g_plain_gzip_against_golden(
+    db: Database, run_options: pipeline.RunOptions
+) -> None:
+    path = VCF / "test_1000G.norm.ann.vcf.gz"  # plain gzip, not BGZF
+    report = await run_vcf(db, "g1k", [path], "GRCh37", run_options)
+    assert (report.records_read, report.alleles_written) == (1044, 1044)
+    docs = await stored(db, "g1k")
+    assert_counts_match_text(docs, path)
+    gold = golden(DATA / "bff" / "test_1000G" / "genomicVariationsVcf.json.gz")
+    assert len(gold) == 1044
+    assert_carriers_match_golden(docs, gold, vcftext.samples(path))
+    valid_records(docs)
+
+
+async def test_multi_allelic_rows_split_like_bcftools_norm(
+    db: Database, run_options: pipeline.RunOptions
+) -> None:
+    """The raw 1000G slice, split here, gives the alleles and carriers bcftools norm gave."""
+    path = VCF / "test_1000G.vcf.gz"
+    report = await run_vcf(db, "raw", [path], "GRCh37", run_options)
+    assert (report.records_read, report.alleles_written) == (1042, 1044)
+    docs = await stored(db, "raw")
+    gold = golden(DATA / "bff" / "test_1000G" / "genomicVariationsVcf.json.gz")
+    assert {key(d) for d in docs} == set(gold)
+    assert_carriers_match_golden(docs, gold, vcftext.samples(path))
+
+
+async def test_multi_allelic_with_missing_calls(
+    db: Database, run_options: pipeline.RunOptions
+) -> None:
+    path = VCF / "hapmap_exome_chr22.vcf.gz"
+    report = await run_vcf(db, "hapmap", [path], "GRCh37", run_options)
+    assert report.records_read == 1011
+    rows = list(vcftext.rows(path))
+    assert sum(len(r.alts) > 1 for r in rows) == 40
+    assert report.alleles_written == sum(len(r.alts) for r in rows)
+    docs = await stored(db, "hapmap")
+    assert_counts_match_text(docs, path)
+    valid_records(docs, every=10)
+
+
+async def test_structural_variants_with_genotypes(
+    db: Database, run_options: pipeline.RunOptions
+) -> None:
+    path = VCF / "test_trio.SV.vcf.gz"
+    report = await run_vcf(db, "trio_sv", [path], "GRCh37", run_options)
+    assert (report.records_read, report.alleles_written, dict(report.skipped)) == (19, 19, {})
+    docs = await stored(db, "trio_sv")
+    assert_counts_match_text(docs, path)
+    types = sorted(d[c.V_TYPE] for d in docs)
+    assert types.count("DUP") == 1
+    assert all(d.get("molecularAttributes", {}).get("geneIds") for d in docs)  # VEP CSQ SYMBOL
+    tandem = next(d for d in docs if d[c.V_ALT] == "<DUP:TANDEM>")
+    assert tandem[c.V_END] > tandem[c.V_START] + 1
+    valid_records(docs, every=1)
+
+
+async def test_somatic_svs_breakends_and_mates(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    path = VCF / "colo829_somatic_manta.vcf"  # FORMAT without GT: loaded as sites
+    report = await run_vcf(db, "colo", [path], "GRCh37", run_options)
+    # Manta calls some events twice under two ids: one allele, stored once, counted as skipped.
+    rows = {(r.chrom, r.pos, r.ref, r.alts[0]): r for r in vcftext.rows(path)}
+    twice = 431 - len(rows)
+    assert twice > 0
+    assert (report.records_read, report.alleles_written, report.samples) == (431, len(rows), 0)
+    assert dict(report.skipped) == {"duplicate_allele": twice}
+    docs = await stored(db, "colo")
+    bnds = [d for d in docs if d[c.V_TYPE] == "BND"]
+    assert len(bnds) == sum(r.info.get("SVTYPE") == "BND" for r in rows.values()) > 200
+    for doc in bnds:
+        alt = doc[c.V_ALT]
+        mate = alt.strip("ACGTN[]").split(":")[0]
+        assert doc[c.V_MATE] == mate.removeprefix("chr")
+    for doc in docs:
+        if doc[c.V_ALT].startswith("<") and doc[c.V_TYPE] != "INS":
+            # a symbolic SV spans POS (the padding base) to END
+            row = rows[(doc[c.V_CHROM], doc[c.V_START] + 1, doc[c.V_REF], doc[c.V_ALT])]
+            assert doc[c.V_END] == int(row.info["END"])
+            assert doc[c.V_LENGTH] == abs(int(row.info.get("SVLEN", doc[c.V_LENGTH])))
+    valid_records(docs, every=5)
+    api = await node()
+    deletion = next(d for d in docs if d[c.V_ALT] == "<DEL>")
+    middle = (deletion[c.V_START] + deletion[c.V_END]) // 2
+    hits = await g_variants(
+        api,
+        "/api/g_variants",
+        referenceName=deletion[c.V_CHROM],
+        start=str(middle),
+        end=str(middle + 1),
+        variantType="DEL",
+        assemblyId="GRCh37",
+    )
+    assert deletion[c.VARIANT_INTERNAL_ID] in {r["variantInternalId"] for r in hits}
+
+
+async def test_grch38_chr22(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    path = VCF / "test_1000G_hg38.vcf.gz"
+    report = await run_vcf(db, "hg38", [path], "GRCh38", run_options)
+    assert (report.records_read, report.alleles_written) == (3042, 3042)
+    docs = await stored(db, "hg38")
+    assert {d[c.V_CHROM] for d in docs} == {"22"}
+    assert all(d["identifiers"]["genomicHGVSId"].startswith("NC_000022.11:g.") for d in docs)
+    assert {d["variation"]["location"]["sequence_id"] for d in docs} == {"refseq:NC_000022.11"}
+    snv = next(d for d in docs if d[c.V_TYPE] == "SNP")
+    api = await node()
+    hits = await g_variants(
+        api,
+        "/api/g_variants",
+        referenceName="chr22",
+        start=str(snv[c.V_START]),
+        alternateBases=snv[c.V_ALT],
+        assemblyId="GRCh38",
+    )
+    assert [r["variantInternalId"] for r in hits] == [snv[c.VARIANT_INTERNAL_ID]]
