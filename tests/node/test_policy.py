@@ -315,3 +315,28 @@ def test_each_dataset_contributes_no_more_than_its_level() -> None:
     only_boolean = body(R, MIXED[2])
     assert only_boolean["responseSummary"] == {"exists": True, "numTotalResults": 0}
     assert only_boolean["response"]["resultSets"] == []
+
+
+def test_the_readme_example_means_what_its_table_says(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Access control", 1)[1].split("## Configuration", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    node = settings(example, tmp_path)
+    catalog = {d.id: DatasetEntry(d.id) for d in node.access.datasets}
+    grant = Identity("u", "i", grants=frozenset({"https://dac.example.org/datasets/NGC-cancer"}))
+    table = {
+        ANON: ("record", "count", "boolean", "boolean"),
+        BONA_FIDE: ("record", "record", "count", "count"),
+        grant: ("record", "count", "record", "count"),
+    }
+    for identity, expected in table.items():
+        found = []
+        for dataset, entry in [
+            ("1000G-demo", et.G_VARIANTS),
+            ("NGC-rare", et.G_VARIANTS),
+            ("NGC-cancer", et.G_VARIANTS),
+            ("NGC-cancer", et.INDIVIDUALS),
+        ]:
+            decided = access.decide(node, catalog, identity, entry, R, False)
+            found.append(decided[dataset].granularity.value)
+        assert tuple(found) == expected, identity
