@@ -103,7 +103,7 @@ def serve(
                 access_log=None,
                 # A GA4GH Passport in the Authorization header carries its visas: allow 64 KiB
                 # (aiohttp's default of 8 KiB refuses passports of more than a few visas).
-                handler_args={"max_field_size": 65536},
+                max_field_size=65536,
             )
     except engine.EngineError as exc:
         raise click.ClickException(str(exc)) from None
