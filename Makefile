@@ -49,6 +49,10 @@ docs: install ## regenerate the README's generated sections
 serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_URI is set)
 	$(BIN)/beacon serve
 
+.PHONY: bench-aggregator
+bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowest node, throughput
+	$(BIN)/python bench/aggregator.py
+
 clean: ## stop the embedded engine and remove local data
 	-$(BIN)/beacon db stop
 	rm -rf .beacon-data

@@ -144,6 +144,8 @@ class Registry:
             for n in nodes
         }
         self.last: dict[str, NodeOutcome] = {}
+        #: Moving average of each node's answer time (ms), to ask the slowest nodes first.
+        self.latency_ms: dict[str, float] = {n.id: 0.0 for n in nodes}
         self.counters: dict[str, dict[str, int]] = {n.id: {} for n in nodes}
 
     @classmethod
@@ -159,6 +161,10 @@ class Registry:
         counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
         if outcome.status is Status.SKIPPED:
             return  # not asked: says nothing about the node's health
+        previous = self.latency_ms[outcome.node_id]
+        self.latency_ms[outcome.node_id] = (
+            outcome.elapsed_ms if previous == 0 else 0.8 * previous + 0.2 * outcome.elapsed_ms
+        )
         breaker = self.breakers[outcome.node_id]
         if outcome.status is Status.OK:
             breaker.success()

@@ -1,0 +1,374 @@
+"""Aggregator latency over 3, 10 and 50 nodes beside the slowest healthy node, and throughput.
+
+Three processes, so that no two of them share an event loop: the nodes, the aggregator
+(``beacon-aggregator serve``, response cache off), and this client. Per scenario, in rounds:
+the client sends the query straight to every node at once (as the aggregator would) and records
+each node's latency, then sends it once to the aggregator. Reported: the aggregator's p50/p99
+beside the slowest node's (the node with the highest p50, and the highest p99 of any node),
+and whether it meets the target: aggregator <= slowest node x 1.2 + 10 ms.
+
+Nodes:
+
+* ``real x3``: three real node apps (``beacon serve``, one process each) over the embedded
+  engine, holding the checklist fixture (ds1, ds2, both); record-level variant query.
+* ``fake xN`` (3, 10, 50): one process serving N lightweight fake nodes on N ports, each
+  answering a record-level response (one result set of 3 variants) after a fixed delay spread
+  from 10 to 50 ms. Fakes because 50 node processes with their own database cannot run on a
+  2-core machine without measuring the machine instead of the aggregator; the fixed delays
+  stand in for each node's database time and make "the slowest node" well defined.
+
+Throughput: concurrent clients against the aggregator over the 10 fake nodes, cache off
+(every request fans out) and cache on (hits). Prints a table, writes bench-results/
+aggregator.json. Not a test: absolute numbers vary with the machine; ratios are the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench-results"
+BIN = Path(sys.executable).parent
+CHECKLIST = ROOT / "tests" / "data" / "checklist"
+QUERY = "/g_variants?referenceName=17&start=7577120&alternateBases=A&requestedGranularity=record"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- the fake nodes' process --------------------------------------------------------------------
+
+
+def serve_fakes(delays_ms: list[float]) -> None:
+    """Serve one fake node per delay, each on its own port; print their URLs, run forever."""
+    from aiohttp import web
+
+    from beacon.protocol import entry_types as et
+    from beacon.protocol import framework
+    from beacon.protocol import response as r
+    from beacon.protocol.granularity import Granularity
+
+    def node_app(index: int, delay_s: float) -> web.Application:
+        beacon_id = f"fake{index}.example.beacon"
+        records = tuple(
+            {
+                "variantInternalId": f"v{index}-{k}",
+                "variation": {"variantType": "SNP", "referenceBases": "G", "alternateBases": "A"},
+            }
+            for k in range(3)
+        )
+        meta = r.response_meta(
+            beacon_id, r.fallback_summary(Granularity.RECORD), Granularity.RECORD, et.G_VARIANTS
+        )
+        answer = r.data_response(
+            meta,
+            Granularity.RECORD,
+            True,
+            3,
+            [r.ResultSet("ds1", "dataset", True, 3, records)],
+        )
+        payload = json.dumps(answer).encode()
+
+        async def metadata(request: web.Request) -> web.Response:
+            name = request.path.rsplit("/", 1)[1]
+            base = f"http://{request.host}/api"
+            response: dict[str, Any] = {
+                "info": {"id": beacon_id, "name": beacon_id, "updateDateTime": "2026-01-01"},
+                "map": framework.map_document(base),
+                "configuration": framework.configuration_document("test", {}),
+                "entry_types": framework.configuration_document("test", {}),
+                "filtering_terms": {"filteringTerms": [], "resources": []},
+            }[name]
+            body = {"meta": r.informational_meta(beacon_id), "response": response}
+            return web.json_response(body)
+
+        async def data(request: web.Request) -> web.Response:
+            await request.read()
+            await asyncio.sleep(delay_s)
+            return web.Response(body=payload, content_type="application/json")
+
+        app = web.Application()
+        for name in ("info", "map", "configuration", "entry_types", "filtering_terms"):
+            app.router.add_get(f"/api/{name}", metadata)
+        app.router.add_route("*", "/api/{tail:.+}", data)
+        return app
+
+    async def run() -> None:
+        urls = []
+        for index, delay in enumerate(delays_ms):
+            runner = web.AppRunner(node_app(index, delay / 1000), access_log=None)
+            await runner.setup()
+            port = free_port()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            urls.append(f"http://127.0.0.1:{port}/api")
+        print(json.dumps(urls), flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def fakes(delays_ms: list[float]) -> Iterator[list[str]]:
+    spec = ",".join(str(d) for d in delays_ms)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "fakes", spec], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        yield json.loads(proc.stdout.readline())
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+# -- the real nodes -------------------------------------------------------------------------------
+
+
+@contextmanager
+def real_nodes(tmp: Path) -> Iterator[list[str]]:
+    """Three ``beacon serve`` processes over one embedded engine, with different data."""
+    engine_dir = tmp / "engine"
+    env = {**os.environ, "BEACON_ENGINE_DIR": str(engine_dir)}
+    env.pop("MONGODB_URI", None)
+    started = subprocess.run(
+        [BIN / "beacon", "db", "start"], env=env, capture_output=True, text=True, check=True
+    )
+    uri = started.stdout.split("'")[1]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        urls = []
+        for i, datasets in enumerate((("ds1",), ("ds2",), ("ds1", "ds2"))):
+            node_env = {
+                **env,
+                "MONGODB_URI": uri,
+                "MONGODB_DB": f"bench_agg_{os.getpid()}_{i}",
+                "BEACON_ID": f"real{i}.example.beacon",
+                "BEACON_UNDECLARED_DATASETS": "public",
+                "BEACON_BUDGET_ANONYMOUS": "0",
+                "BEACON_INGEST_SWAP_GRACE": "0",
+            }
+            for ds in datasets:
+                subprocess.run(
+                    [
+                        str(BIN / "beacon-ingest"),
+                        "bff",
+                        str(CHECKLIST / ds),
+                        *("--dataset", ds, "--assembly", "GRCh38"),
+                    ],
+                    env=node_env,
+                    capture_output=True,
+                    check=True,
+                )
+            port = free_port()
+            procs.append(
+                subprocess.Popen(
+                    [BIN / "beacon", "serve", "--port", str(port)],
+                    env=node_env,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}/api")
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait()
+        subprocess.run([BIN / "beacon", "db", "stop"], env=env, capture_output=True)
+
+
+# -- the aggregator ---------------------------------------------------------------------------
+
+
+@contextmanager
+def aggregator(tmp: Path, urls: list[str], cache_ttl: float = 0.0) -> Iterator[str]:
+    config = tmp / f"network-{len(urls)}-{cache_ttl}.toml"
+    lines = ["[aggregator]", "deadline_s = 5.0", "node_timeout_s = 4.0"]
+    lines += ["max_connections = 1000", "max_connections_per_node = 64"]
+    for i, url in enumerate(urls):
+        lines += ["[[aggregator.nodes]]", f'id = "n{i}"', f'url = "{url}"']
+    config.write_text("\n".join(lines) + "\n")
+    port = free_port()
+    env = {**os.environ, "AGGREGATOR_CACHE_TTL": str(cache_ttl)}
+    proc = subprocess.Popen(
+        [BIN / "beacon-aggregator", "serve", "--config", str(config), "--port", str(port)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/api"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+async def wait_ready(session: aiohttp.ClientSession, urls: list[str]) -> None:
+    deadline = time.monotonic() + 60
+    for url in urls:
+        while True:
+            try:
+                async with session.get(f"{url}/info") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not start")
+            await asyncio.sleep(0.1)
+
+
+async def timed_get(session: aiohttp.ClientSession, url: str) -> float:
+    began = time.perf_counter()
+    async with session.get(url) as response:
+        await response.read()
+        assert response.status == 200, await response.text()
+    return (time.perf_counter() - began) * 1000
+
+
+async def latency(name: str, urls: list[str], net: str, rounds: int) -> dict[str, Any]:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await wait_ready(session, [*urls, net])
+        per_node: list[list[float]] = [[] for _ in urls]
+        network: list[float] = []
+        for i in range(rounds + 10):
+            direct = await asyncio.gather(*(timed_get(session, u + QUERY) for u in urls))
+            merged = await timed_get(session, net + QUERY)
+            if i >= 10:  # warm-up: connections, discovery, first-request costs
+                for node, ms in zip(per_node, direct, strict=True):
+                    node.append(ms)
+                network.append(merged)
+    p50s = [percentile(v, 0.5) for v in per_node]
+    p99s = [percentile(v, 0.99) for v in per_node]
+    slow50, slow99 = max(p50s), max(p99s)
+    agg50, agg99 = percentile(network, 0.5), percentile(network, 0.99)
+    return {
+        "scenario": name,
+        "nodes": len(urls),
+        "rounds": rounds,
+        "slowest_node_p50_ms": round(slow50, 2),
+        "slowest_node_p99_ms": round(slow99, 2),
+        "aggregator_p50_ms": round(agg50, 2),
+        "aggregator_p99_ms": round(agg99, 2),
+        "ratio_p50": round(agg50 / slow50, 3),
+        "ratio_p99": round(agg99 / slow99, 3),
+        "overhead_p50_ms": round(agg50 - slow50, 2),
+        "target_p50_met": agg50 <= slow50 * 1.2 + 10,
+        "target_p99_met": agg99 <= slow99 * 1.2 + 10,
+    }
+
+
+async def throughput(name: str, net: str, clients: int, seconds: float) -> dict[str, Any]:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await wait_ready(session, [net])
+        for _ in range(5):
+            await timed_get(session, net + QUERY)
+        done: list[float] = []
+        stop = time.monotonic() + seconds
+
+        async def client() -> None:
+            while time.monotonic() < stop:
+                done.append(await timed_get(session, net + QUERY))
+
+        began = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        elapsed = time.monotonic() - began
+    return {
+        "scenario": name,
+        "clients": clients,
+        "requests": len(done),
+        "requests_per_s": round(len(done) / elapsed, 1),
+        "p50_ms": round(percentile(done, 0.5), 2),
+        "p99_ms": round(percentile(done, 0.99), 2),
+    }
+
+
+def spread(n: int) -> list[float]:
+    return [10 + 40 * i / max(1, n - 1) for i in range(n)]
+
+
+def run(rounds: int, clients: int, seconds: float, real: bool) -> dict[str, Any]:
+    results: dict[str, Any] = {"latency": [], "throughput": []}
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        if real:
+            with real_nodes(tmp) as urls, aggregator(tmp, urls) as net:
+                results["latency"].append(asyncio.run(latency("real x3", urls, net, rounds)))
+        for n in (3, 10, 50):
+            with fakes(spread(n)) as urls, aggregator(tmp, urls) as net:
+                results["latency"].append(asyncio.run(latency(f"fake x{n}", urls, net, rounds)))
+        with fakes(spread(10)) as urls:
+            for ttl, label in ((0.0, "fake x10, cache off"), (60.0, "fake x10, cache hits")):
+                with aggregator(tmp, urls, ttl) as net:
+                    results["throughput"].append(
+                        asyncio.run(throughput(label, net, clients, seconds))
+                    )
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        "aggregator latency vs the slowest healthy node (ms; target: agg <= slowest x1.2 + 10)",
+        f"{'scenario':<12} {'slow p50':>9} {'agg p50':>9} {'ratio':>6} "
+        f"{'slow p99':>9} {'agg p99':>9} {'ratio':>6}  target p50/p99",
+    ]
+    for row in results["latency"]:
+        lines.append(
+            f"{row['scenario']:<12} {row['slowest_node_p50_ms']:>9.1f} "
+            f"{row['aggregator_p50_ms']:>9.1f} {row['ratio_p50']:>6.2f} "
+            f"{row['slowest_node_p99_ms']:>9.1f} {row['aggregator_p99_ms']:>9.1f} "
+            f"{row['ratio_p99']:>6.2f}  {'yes' if row['target_p50_met'] else 'NO'}/"
+            f"{'yes' if row['target_p99_met'] else 'NO'}"
+        )
+    lines.append("")
+    lines.append("throughput (concurrent clients)")
+    for row in results["throughput"]:
+        lines.append(
+            f"{row['scenario']:<22} {row['clients']:>3} clients {row['requests_per_s']:>8.1f} req/s"
+            f"  p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=100, help="measured rounds per scenario")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=5.0, help="throughput run length")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-node scenario")
+    args = parser.parse_args()
+    results = run(args.rounds, args.clients, args.seconds, not args.no_real)
+    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    print(report(results))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "aggregator.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {RESULTS / 'aggregator.json'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "fakes":
+        serve_fakes([float(d) for d in sys.argv[2].split(",")])
+    else:
+        main()
