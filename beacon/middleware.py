@@ -57,7 +57,7 @@ def _cors_headers(request: web.Request) -> dict[str, str]:
         return {}
     headers = {
         "Access-Control-Allow-Origin": value,
-        "Access-Control-Expose-Headers": "X-Request-Id",
+        "Access-Control-Expose-Headers": "X-Request-Id, Retry-After, WWW-Authenticate",
     }
     if value != "*":
         headers["Vary"] = "Origin"

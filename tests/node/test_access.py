@@ -272,10 +272,16 @@ async def test_authorization_header_must_be_bearer(api: Client) -> None:
 
 
 async def test_informational_endpoints_are_open_and_health_ignores_credentials(
-    api: Client, issuers: Issuers
+    api: Client, issuers: Issuers, schemas: Any
 ) -> None:
-    for path in ("/api/info", "/api/map", "/api/configuration", "/api/entry_types"):
+    for path in ("/api/info", "/api/map", "/api/entry_types", "/api/filtering_terms"):
         assert (await api.get(path)).status == 200, path
+    configuration = await (await api.get("/api/configuration")).json()
+    schemas.assert_valid(configuration, schemas.RESPONSE_SCHEMAS["configuration"])
+    assert configuration["response"]["securityAttributes"] == {
+        "defaultGranularity": "record",
+        "securityLevels": ["REGISTERED", "CONTROLLED"],
+    }
     expired = bearer(issuers.login.passport(lifetime=-3600))
     assert (await api.get("/api/info", headers=expired)).status == 401
     assert (await api.get("/health", headers=expired)).status == 200
