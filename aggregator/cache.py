@@ -45,7 +45,8 @@ def directives(header: str | None) -> Directives:
 
 
 def cache_key(request: BeaconRequest, versions: Sequence[tuple[str, str]]) -> Hashable:
-    return (replace(request, api_version=""), tuple(versions))
+    # apiVersion and whether the limit was explicit change only the echo, not the answer.
+    return (replace(request, api_version="", limit_requested=None), tuple(versions))
 
 
 def storable(outcomes: Sequence[NodeOutcome]) -> bool:

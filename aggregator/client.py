@@ -4,9 +4,10 @@
 the credentials its policy allows, reads at most ``max_bytes`` of body, and turns every way a
 request can fail into a :class:`NodeFailure` with a status and a reason. :func:`query` wraps it
 for data requests and always returns a ``NodeOutcome``. Retries happen only where they are
-safe: the request could not have reached the node (refused or reset connection, a pooled
-connection the node had already closed) and time remains. Timeouts and 5xx answers are never
-retried: the node is slow or struggling, and a retry would only spend the deadline.
+safe and useful: every Beacon query is a read (POST included), and the failure is at the
+connection level (refused or reset, or a kept-alive connection the node had already closed),
+with time left. Timeouts and HTTP error answers are never retried: the node is slow or
+struggling, and a retry would only spend the deadline.
 """
 
 from __future__ import annotations

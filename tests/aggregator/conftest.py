@@ -178,6 +178,11 @@ def fake_app(fake: Fake) -> web.Application:
             }
         )
         await fake.pause(fake.delay_s)
+        if fake.mode == "drop_once":  # the connection dies under the first request
+            fake.mode = "ok"
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
         entry = et.BY_PATH.get(request.path.split("/")[2], et.INDIVIDUALS)
         if fake.mode == "garbage":
             return web.Response(text="{not json", content_type="application/json")

@@ -188,3 +188,22 @@ async def test_stale_capabilities_are_refreshed_in_the_background(
             break
         await asyncio.sleep(0.02)
     assert discovery.known["n"].version.startswith("2026-06-01")
+
+
+@pytest.mark.parametrize(("retries", "status", "asked"), [("1", "ok", 2), ("0", "error", 1)])
+async def test_a_dropped_connection_is_retried_once(
+    fake_node: FakeNode, network: Network, retries: str, status: str, asked: int
+) -> None:
+    url, fake = await fake_node(mode="drop_once")
+    client = await network([("n", url)], AGGREGATOR_RETRIES=retries)
+    response = await client.get(COUNT)
+    body = await response.json()
+    assert body["info"]["nodes"][0]["status"] == status
+    assert len(fake.seen) == asked
+
+
+async def test_a_timeout_is_never_retried(fake_node: FakeNode, network: Network) -> None:
+    url, fake = await fake_node(delay_s=2.0)
+    client = await network([("n", url)], AGGREGATOR_NODE_TIMEOUT="0.2", AGGREGATOR_RETRIES="3")
+    await client.get(COUNT)
+    assert len(fake.seen) == 1
