@@ -12,6 +12,7 @@ struggling, and a retry would only spend the deadline.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from aggregator.dialect import NodeCall
 from aggregator.outcome import NodeOutcome, Status
@@ -77,6 +79,8 @@ async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
         raise NodeFailure(
             Status.INVALID, f"body of {declared} bytes is over the {max_bytes}-byte cap"
         )
+    if declared is not None:  # the common case: one read of a known, allowed size
+        return await response.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(65536):
@@ -85,6 +89,13 @@ async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
             raise NodeFailure(Status.INVALID, f"body is over the {max_bytes}-byte cap")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _url(base: str, path: str, query: tuple[tuple[str, str], ...]) -> URL:
+    """Parsed once per node, path and query: most fan-outs repeat them."""
+    url = URL(base + path)
+    return url.with_query(query) if query else url
 
 
 async def _once(
@@ -97,8 +108,7 @@ async def _once(
     timeout = aiohttp.ClientTimeout(total=limits.timeout_s, sock_connect=limits.connect_s)
     async with session.request(
         call.method,
-        node.url + call.path,
-        params=call.query or None,
+        _url(node.url, call.path, call.query),
         data=call.body,
         headers=headers,
         timeout=timeout,
