@@ -244,3 +244,47 @@ def delete(dataset_id: str, config: str | None, yes: bool) -> None:
         click.echo(f"Error: no dataset {dataset_id}", err=True)
         sys.exit(1)
     click.echo(f"deleted {dataset_id}")
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--countries",
+    default="FI,DE,ES",
+    show_default=True,
+    help="Countries (ISO 3166 codes, comma-separated) of FI, DE, ES, SE, NL, PT, PL.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 100_000),
+    default=300,
+    show_default=True,
+    help="Individuals per country.",
+)
+@click.option(
+    "--length-kb",
+    type=click.IntRange(1, 4000),
+    default=3000,
+    show_default=True,
+    help="Kilobases of chromosome 22 simulated: eight genes with flanks, the rest background.",
+)
+@click.option("--seed", type=click.IntRange(0), default=1, show_default=True, help="Random seed.")
+def simulate(out_dir: Path, countries: str, samples: int, length_kb: int, seed: int) -> None:
+    """Write synthetic country cohorts to OUT_DIR: genomes simulated with msprime, metadata.
+
+    Per country: a GRCh38 chr22 VCF (population frequencies in INFO, SnpEff ANN gene
+    annotations, a few structural variants) and BFF metadata (individuals, biosamples, runs,
+    analyses, dataset, cohort); plus the HPO, ICD-10 and NCIT slices the terms need, in
+    OUT_DIR/ontologies. The same arguments write the same files. No real person's data.
+    """
+    try:
+        from ingest import simulate as sim  # msprime is needed for this command only
+    except ImportError as exc:
+        raise click.ClickException(f"{exc.name} is not installed: run `make install`") from None
+    codes = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
+    try:
+        manifest = sim.generate(out_dir, sim.Plan(codes, samples, length_kb, seed))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo((out_dir / "manifest.json").read_text(), nl=False)
+    click.echo(f"{manifest.sites} simulated sites written to {out_dir}", err=True)
