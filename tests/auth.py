@@ -52,6 +52,7 @@ class Issuer:
     keys: dict[str, tuple[PrivateKey, str]] = field(default_factory=dict)
     fetches: int = 0
     base_url: str = ""
+    down: bool = False  # the JWKS endpoint answers 503
 
     def __post_init__(self) -> None:
         self.rotate()
@@ -106,6 +107,8 @@ class Issuers:
         async def jwks(request: web.Request) -> web.Response:
             issuer = getattr(self, request.match_info["name"])
             issuer.fetches += 1
+            if issuer.down:
+                return web.json_response({"error": "maintenance"}, status=503)
             return web.json_response(issuer.jwks())
 
         app = web.Application()

@@ -316,6 +316,18 @@ async def test_unknown_key_ids_refetch_at_most_once_per_interval(
     assert issuers.login.fetches == 1
 
 
+async def test_expired_key_sets_are_refetched_and_kept_when_the_issuer_is_down(
+    checklist: Database, configured: Configured, issuers: Issuers
+) -> None:
+    api = await configured(POLICIES, BEACON_JWKS_TTL="0.001")
+    await query(api, issuers.login.passport())
+    await query(api, issuers.login.passport())
+    assert issuers.login.fetches == 2
+    issuers.login.down = True
+    await query(api, issuers.login.passport())  # the known keys still verify
+    assert issuers.login.fetches == 3
+
+
 async def test_unreachable_key_set_is_503_not_anonymous(
     checklist: Database, configured: Configured, issuers: Issuers
 ) -> None:
