@@ -10,7 +10,10 @@ The rules (SPEC.md §8, checklist items 109-113):
   appears in a count or boolean response.
 - ``numTotalResults`` is the sum of the node totals. A node with a hit but no total (a boolean
   answer, or a record answer without counts) makes the sum a lower bound: it counts as 1 and
-  ``info.countIsLowerBound`` is true. When the network answer is boolean only because some node
+  ``info.countIsLowerBound`` is true (so does a node saying a match exists with a count of 0,
+  as nodes do for datasets the caller may see at boolean level only). When a node rounded or
+  adjusted a count (``countPrecision``), the network's ``info.countPrecision`` is
+  ``imprecise``. When the network answer is boolean only because some node
   answered boolean, the sum of the counts the other nodes gave is kept in ``info``.
 - One result set per node and dataset, with the id ``"<nodeId>:<datasetId>"`` (dataset ids
   collide across nodes) and ``info.beaconId`` / ``info.nodeId``; /datasets and /cohorts records
@@ -144,6 +147,8 @@ def merge(
         "countIsLowerBound": lower,
         "pagination": PAGINATION,
     }
+    if any(a.imprecise() for _, a in answers):
+        info["countPrecision"] = "imprecise"  # a sum over rounded or adjusted counts
     if returned is Granularity.BOOLEAN and requested is not Granularity.BOOLEAN:
         counted = [a for _, a in answers if a.granularity is not Granularity.BOOLEAN]
         if counted:

@@ -52,11 +52,21 @@ class NodeAnswer:
     collections: tuple[dict[str, Any], ...] | None = None
     #: False when the node said its answer must not be stored (Cache-Control: no-store...).
     cacheable: bool = True
+    #: The response-level ``info`` of the node, if any.
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def imprecise(self) -> bool:
+        """Did the node round or adjust any count it gave (``countPrecision``, Beacon 2.2)?"""
+        sources = [self.info, *(s.info for s in self.result_sets)]
+        return any(i.get("countPrecision", "exact") != "exact" for i in sources)
 
     def total(self) -> tuple[int, bool]:
         """(the node's total, whether it is exact): numTotalResults when given, else what the
         result sets show, and at least 1 when the node says a match exists."""
         if self.count is not None:
+            if self.exists and self.count == 0:
+                # A match exists that the node may not count for this caller: at least one.
+                return 1, False
             return self.count, True
         if not self.exists:
             return 0, True

@@ -130,6 +130,7 @@ def read_answer(body: Any, entry: EntryType, cacheable: bool = True) -> NodeAnsw
         result_sets=result_sets,
         collections=collections,
         cacheable=cacheable,
+        info=root["info"] if isinstance(root.get("info"), dict) else {},
     )
 
 

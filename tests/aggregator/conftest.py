@@ -17,6 +17,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,11 +83,22 @@ def api_url(server: TestServer) -> str:
 
 @pytest.fixture
 def real_node(
-    aiohttp_server: ServerFactory, mongo_uri: str, node_databases: dict[str, str]
+    aiohttp_server: ServerFactory,
+    mongo_uri: str,
+    node_databases: dict[str, str],
+    tmp_path: Path,
 ) -> Callable[..., Awaitable[str]]:
-    """Start the real node app of ``node_id`` on a socket; returns its API root URL."""
+    """Start the real node app of ``node_id`` on a socket; returns its API root URL.
 
-    async def start(node_id: str, **env: str) -> str:
+    ``config`` is TOML for the node (e.g. ``[[access.datasets]]`` policies); keyword arguments
+    are environment variables.
+    """
+
+    async def start(node_id: str, config: str = "", **env: str) -> str:
+        path = None
+        if config:
+            path = tmp_path / f"{node_id}.toml"
+            path.write_text(config)
         environ = {
             "MONGODB_DB": node_databases[node_id],
             "BEACON_ID": f"{node_id}.example.beacon",
@@ -96,7 +108,7 @@ def real_node(
             "BEACON_BUDGET_ANONYMOUS": "0",
             **env,
         }
-        server = await aiohttp_server(create_node(load_settings(None, environ), mongo_uri))
+        server = await aiohttp_server(create_node(load_settings(path, environ), mongo_uri))
         return api_url(server)
 
     return start

@@ -184,3 +184,30 @@ async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:
     assert listed["se"]["capabilities"]["beaconId"] == "se.example.beacon"
     assert listed["se"]["lastOutcome"]["status"] == "ok"
     assert listed["se"]["circuit"]["state"] == "closed"
+
+
+async def test_a_node_answering_boolean_for_its_data_makes_the_network_boolean(
+    real_node: RealNode, network: Network
+) -> None:
+    se = await real_node("se")
+    policy = '[[access.datasets]]\nid = "ds2"\nsecurity_level = "PUBLIC"\npublic = "boolean"\n'
+    fi = await real_node("fi", config=policy)
+    client = await network([("se", se), ("fi", fi)])
+    body = await get_json(client, "/api/individuals?requestedGranularity=count")
+    assert body["meta"]["returnedGranularity"] == "boolean"
+    assert body["responseSummary"] == {"exists": True}
+    # se counted 2; fi only says yes: the network knows of at least 3.
+    assert body["info"]["numTotalResults"] == 3
+    assert body["info"]["countIsLowerBound"] is True
+
+
+async def test_rounded_node_counts_are_summed_as_given(
+    real_node: RealNode, network: Network
+) -> None:
+    policy = '[[access.datasets]]\nid = "ds1"\nsecurity_level = "PUBLIC"\nround_to = 10\n'
+    se = await real_node("se", config=policy)
+    client = await network([("se", se), ("fi", await real_node("fi"))])
+    body = await get_json(client, "/api/individuals?requestedGranularity=count")
+    # se rounds its 2 up to 10; fi has 1. (The node's count answer does not carry its
+    # countPrecision marker, so the network cannot flag the sum: see test_merge for the rule.)
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 11}

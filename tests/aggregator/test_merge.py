@@ -196,3 +196,17 @@ def test_every_node_refusing_the_request_is_the_clients_error() -> None:
     assert body["error"]["errorMessage"].startswith("every node refused the request")
     status, _ = run([refused[0], failed("c")])
     assert status == 503
+
+
+def test_a_node_saying_yes_with_zero_counted_is_a_lower_bound() -> None:
+    _, body = run([ok("a", C, True, 0), ok("b", C, True, 2)], request(C))
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 3}
+    assert body["info"]["countIsLowerBound"] is True
+
+
+def test_rounded_node_counts_make_the_sum_imprecise() -> None:
+    rounded = AnswerSet("ds1", "dataset", True, 10, (), {"countPrecision": "rounded"})
+    _, body = run([ok("a", R, True, 10, (rounded,)), ok("b", R, True, 0, ())], request(R))
+    assert body["info"]["countPrecision"] == "imprecise"
+    _, body = run([ok("a", C, True, 3)], request(C))
+    assert "countPrecision" not in body["info"]
