@@ -268,11 +268,19 @@ def delete(dataset_id: str, config: str | None, yes: bool) -> None:
     show_default=True,
     help="Kilobases of chromosome 22 simulated: eight genes with flanks, the rest background.",
 )
+@click.option(
+    "--controlled",
+    default="",
+    help="Countries (comma-separated) where a third of the people form a second, "
+    "controlled-access clinical cohort (synthetic-es-controlled).",
+)
 @click.option("--seed", type=click.IntRange(0), default=1, show_default=True, help="Random seed.")
-def simulate(out_dir: Path, countries: str, samples: int, length_kb: int, seed: int) -> None:
+def simulate(
+    out_dir: Path, countries: str, samples: int, length_kb: int, controlled: str, seed: int
+) -> None:
     """Write synthetic country cohorts to OUT_DIR: genomes simulated with msprime, metadata.
 
-    Per country: a GRCh38 chr22 VCF (population frequencies in INFO, SnpEff ANN gene
+    Per dataset: a GRCh38 chr22 VCF (population frequencies in INFO, SnpEff ANN gene
     annotations, a few structural variants) and BFF metadata (individuals, biosamples, runs,
     analyses, dataset, cohort); plus the HPO, ICD-10 and NCIT slices the terms need, in
     OUT_DIR/ontologies. The same arguments write the same files. No real person's data.
@@ -281,9 +289,13 @@ def simulate(out_dir: Path, countries: str, samples: int, length_kb: int, seed: 
         from ingest import simulate as sim  # msprime is needed for this command only
     except ImportError as exc:
         raise click.ClickException(f"{exc.name} is not installed: run `make install`") from None
-    codes = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
+
+    def codes(text: str) -> tuple[str, ...]:
+        return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+    plan = sim.Plan(codes(countries), samples, length_kb, seed, codes(controlled))
     try:
-        manifest = sim.generate(out_dir, sim.Plan(codes, samples, length_kb, seed))
+        manifest = sim.generate(out_dir, plan)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo((out_dir / "manifest.json").read_text(), nl=False)

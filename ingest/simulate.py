@@ -24,7 +24,7 @@ import gzip
 import io
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +113,41 @@ class Plan:
     samples: int  # individuals per country
     length_kb: int
     seed: int
-    dataset_ids: dict[str, str] = field(default_factory=dict)  # code -> dataset id
+    #: Countries whose people are split: a third form a controlled-access clinical cohort.
+    controlled: tuple[str, ...] = ()
 
-    def dataset_id(self, code: str) -> str:
-        return self.dataset_ids.get(code, f"synthetic-{code.lower()}")
+
+@dataclass(frozen=True)
+class Cohort:
+    """One dataset of the simulation: a country's people, or a part of them."""
+
+    code: str
+    dataset_id: str
+    persons: list[sp.Person]
+    controlled: bool = False
+
+    @property
+    def folder(self) -> str:
+        return self.dataset_id
+
+    @property
+    def vcf(self) -> str:
+        return f"{self.folder}/{self.dataset_id}.vcf.gz"
+
+
+def cohorts(plan: Plan, rng: np.random.Generator) -> list[Cohort]:
+    """The datasets of ``plan``: ``synthetic-fi``..., and ``synthetic-es-controlled``."""
+    found = []
+    for code in plan.countries:
+        persons = sp.people(code, plan.samples, rng)
+        dataset = f"synthetic-{code.lower()}"
+        if code in plan.controlled and len(persons) > 1:
+            cut = len(persons) - max(1, len(persons) // 3)
+            found.append(Cohort(code, dataset, persons[:cut]))
+            found.append(Cohort(code, f"{dataset}-controlled", persons[cut:], controlled=True))
+        else:
+            found.append(Cohort(code, dataset, persons))
+    return found
 
 
 def _seeds(seed: int, n: int) -> list[int]:
@@ -222,7 +253,7 @@ class Manifest:
 
     plan: dict[str, Any]
     sites: int
-    files: dict[str, dict[str, Any]]  # code -> dataset id, VCF, metadata folder, counts
+    files: dict[str, dict[str, Any]]  # dataset id -> country, VCF, metadata folder, counts
     ontologies: list[str]
 
     def dump(self, path: Path) -> None:
@@ -230,51 +261,54 @@ class Manifest:
 
 
 def generate(out: Path, plan: Plan) -> Manifest:
-    """Simulate and write every country's VCF and metadata, and the ontology slices."""
-    unknown = [c for c in plan.countries if c not in COUNTRIES]
+    """Simulate and write every dataset's VCF and metadata, and the ontology slices."""
+    unknown = [c for c in (*plan.countries, *plan.controlled) if c not in COUNTRIES]
     if unknown:
         raise ValueError(f"unknown country {unknown[0]}; known: {', '.join(COUNTRIES)}")
     if len(set(plan.countries)) != len(plan.countries) or plan.samples < 1:
         raise ValueError("give each country once and at least one sample")
+    if not set(plan.controlled) <= set(plan.countries):
+        raise ValueError("a controlled cohort needs its country among the countries")
     layout = windows(plan.length_kb * 1000)
     people_seed, site_seed = _seeds(plan.seed + 7, 2)
     people_rng = np.random.default_rng(people_seed)
     ts = simulate(plan, layout)
     placed = sites(ts, layout, np.random.default_rng(site_seed))
     out.mkdir(parents=True, exist_ok=True)
+    (out / "ontologies").mkdir(exist_ok=True)
     ontologies = []
     for filename, (name, terms) in sp.ONTOLOGIES.items():
-        (out / "ontologies").mkdir(exist_ok=True)
         (out / "ontologies" / filename).write_text(sp.obo(name, terms, "beacon-gdi-demo"))
         ontologies.append(f"ontologies/{filename}")
-    files: dict[str, dict[str, Any]] = {}
-    persons: dict[str, list[sp.Person]] = {}
     pipeline = f"beacon-gdi simulate (msprime {msprime.__version__}, seed {plan.seed})"
-    for code in plan.countries:
-        country = COUNTRIES[code]
-        persons[code] = sp.people(code, plan.samples, people_rng)
-        folder = out / code
+    datasets = cohorts(plan, people_rng)
+    files: dict[str, dict[str, Any]] = {}
+    for cohort in datasets:
+        country = COUNTRIES[cohort.code]
+        folder = out / cohort.folder
         folder.mkdir(exist_ok=True)
         records = sp.metadata(
-            code,
+            cohort.code,
             country.name,
             {"id": country.gaz, "label": country.name},
-            plan.dataset_id(code),
-            persons[code],
+            cohort.dataset_id,
+            cohort.persons,
             people_rng,
             pipeline,
+            controlled=cohort.controlled,
         )
         for entity, items in records.items():
             (folder / f"{entity}.json").write_text(json.dumps(items, indent=1) + "\n")
-        files[code] = {
-            "dataset": plan.dataset_id(code),
-            "metadata": code,
-            "vcf": f"{code}/{plan.dataset_id(code)}.vcf.gz",
-            "individuals": len(persons[code]),
+        files[cohort.dataset_id] = {
+            "country": cohort.code,
+            "controlled": cohort.controlled,
+            "metadata": cohort.folder,
+            "vcf": cohort.vcf,
+            "individuals": len(cohort.persons),
         }
-    rows = _write_vcfs(out, ts, placed, plan, persons)
-    for code, count in rows.items():
-        files[code]["variants"] = count
+    rows = _write_vcfs(out, ts, placed, plan.seed, datasets)
+    for dataset_id, count in rows.items():
+        files[dataset_id]["variants"] = count
     manifest = Manifest(asdict(plan), len(placed), files, ontologies)
     manifest.dump(out / "manifest.json")
     return manifest
@@ -297,23 +331,23 @@ def _gzip_text(path: Path, stack: contextlib.ExitStack) -> io.TextIOWrapper:
 
 
 def _write_vcfs(
-    out: Path,
-    ts: tskit.TreeSequence,
-    placed: list[Site],
-    plan: Plan,
-    persons: dict[str, list[sp.Person]],
+    out: Path, ts: tskit.TreeSequence, placed: list[Site], seed: int, datasets: list[Cohort]
 ) -> dict[str, int]:
     writers: dict[str, RowWriter] = {}
     with contextlib.ExitStack() as stack:
-        for code in plan.countries:
-            female = np.array([p.female for p in persons[code]], dtype=bool)
-            a, b = _haplotypes(ts, code)
-            path = out / code / f"{plan.dataset_id(code)}.vcf.gz"
-            handle = stack.enter_context(_gzip_text(path, stack))
-            writer = RowWriter(handle, code, a, b, female)
-            handle.write(header(writer.groups, [p.biosample for p in persons[code]], plan.seed))
-            writers[code] = writer
+        haplotypes = {code: _haplotypes(ts, code) for code in {c.code for c in datasets}}
+        taken: dict[str, int] = {}
+        for cohort in datasets:
+            # A country's people take its simulated individuals in order, dataset by dataset.
+            first = taken.get(cohort.code, 0)
+            taken[cohort.code] = last = first + len(cohort.persons)
+            a, b = (h[first:last] for h in haplotypes[cohort.code])
+            female = np.array([p.female for p in cohort.persons], dtype=bool)
+            handle = stack.enter_context(_gzip_text(out / cohort.vcf, stack))
+            writer = RowWriter(handle, cohort.code, a, b, female)
+            handle.write(header(writer.groups, [p.biosample for p in cohort.persons], seed))
+            writers[cohort.dataset_id] = writer
         for site, variant in zip(placed, ts.variants(), strict=True):
             for writer in writers.values():
                 writer.write(site, variant.genotypes)
-    return {code: w.rows for code, w in writers.items()}
+    return {dataset_id: w.rows for dataset_id, w in writers.items()}

@@ -235,8 +235,11 @@ def metadata(
     persons: list[Person],
     rng: np.random.Generator,
     pipeline: str,
+    controlled: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every BFF metadata file of one country's dataset, by entity name."""
+    kind = "clinical cohort" if controlled else "population cohort"
+    access = " Controlled access: a data access committee grants it." if controlled else ""
     dates = [f"2024-{int(m):02d}-{int(d):02d}" for m, d in rng.integers(1, [13, 29], (2, 2))]
     return {
         "individuals": [individual(p, country, rng) for p in persons],
@@ -246,11 +249,11 @@ def metadata(
         "datasets": [
             {
                 "id": dataset_id,
-                "name": f"Synthetic cohort, {country_name}",
+                "name": f"Synthetic {kind}, {country_name}",
                 "description": (
                     f"{len(persons)} simulated adults from {country_name} (msprime genomes of "
                     "chromosome 22 windows, simulated phenotypes): demonstration data, no real "
-                    "person's data."
+                    f"person's data.{access}"
                 ),
                 "createDateTime": f"{dates[0]}T00:00:00Z",
                 "version": "1",
@@ -260,7 +263,7 @@ def metadata(
         "cohorts": [
             {
                 "id": f"{dataset_id}-cohort",
-                "name": f"Synthetic population cohort, {country_name}",
+                "name": f"Synthetic {kind}, {country_name}",
                 "cohortType": "study-defined",
                 "cohortSize": len(persons),
                 "inclusionCriteria": {

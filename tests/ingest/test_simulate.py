@@ -19,7 +19,18 @@ from ingest import simulate as sim
 from ingest import simulate_people as sp
 from ingest.vcf import VcfReader
 
-PLAN = sim.Plan(("FI", "DE", "ES"), samples=24, length_kb=100, seed=3)
+PLAN = sim.Plan(("FI", "DE", "ES"), samples=24, length_kb=100, seed=3, controlled=("ES",))
+#: dataset id -> (country, individuals)
+DATASETS = {
+    "synthetic-fi": ("FI", 24),
+    "synthetic-de": ("DE", 24),
+    "synthetic-es": ("ES", 16),
+    "synthetic-es-controlled": ("ES", 8),
+}
+
+
+def vcf(folder: Path, dataset: str) -> Path:
+    return folder / dataset / f"{dataset}.vcf.gz"
 
 
 @pytest.fixture(scope="module")
@@ -53,33 +64,37 @@ def test_the_same_arguments_write_the_same_files(cohorts: Path, tmp_path: Path) 
     assert _digest(tmp_path / "again") == _digest(cohorts)
     sim.generate(tmp_path / "other", sim.Plan(PLAN.countries, 24, 100, seed=4))
     other = _digest(tmp_path / "other")
-    assert other["FI/synthetic-fi.vcf.gz"] != _digest(cohorts)["FI/synthetic-fi.vcf.gz"]
+    name = "synthetic-fi/synthetic-fi.vcf.gz"
+    assert other[name] != _digest(cohorts)[name]
 
 
 def test_manifest_lists_what_was_written(cohorts: Path) -> None:
     manifest = json.loads((cohorts / "manifest.json").read_text())
     assert manifest["plan"]["seed"] == 3
-    for code in PLAN.countries:
-        entry = manifest["files"][code]
-        assert entry["dataset"] == f"synthetic-{code.lower()}"
-        assert entry["individuals"] == 24
+    assert set(manifest["files"]) == set(DATASETS)
+    for dataset, (code, individuals) in DATASETS.items():
+        entry = manifest["files"][dataset]
+        assert entry["country"] == code
+        assert entry["controlled"] == dataset.endswith("-controlled")
+        assert entry["individuals"] == individuals
         assert entry["variants"] == len(_rows(cohorts / entry["vcf"], ()))
         assert entry["variants"] > 300
     for path in manifest["ontologies"]:
         assert (cohorts / path).is_file()
 
 
-@pytest.mark.parametrize("code", PLAN.countries)
-def test_vcf_counts_agree_with_the_genotypes(cohorts: Path, code: str) -> None:
-    rows = _rows(cohorts / code / f"synthetic-{code.lower()}.vcf.gz", _keys(code))
-    people = json.loads((cohorts / code / "individuals.json").read_text())
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_vcf_counts_agree_with_the_genotypes(cohorts: Path, dataset: str) -> None:
+    code, individuals = DATASETS[dataset]
+    rows = _rows(vcf(cohorts, dataset), _keys(code))
+    people = json.loads((cohorts / dataset / "individuals.json").read_text())
     female = np.array([p["sex"]["id"] == sp.FEMALE["id"] for p in people])
     assert [r.pos for r in rows] == sorted(r.pos for r in rows)
     assert {r.chrom for r in rows} == {"chr22"}
     for row in rows:
         gt = row.gt
         assert gt is not None
-        assert gt.shape == (24, 2)
+        assert gt.shape == (individuals, 2)
         for k, _ in enumerate(row.alts, start=1):
 
             def count(mask: Any, k: int = k, gt: Any = gt) -> int:
@@ -94,16 +109,16 @@ def test_vcf_counts_agree_with_the_genotypes(cohorts: Path, code: str) -> None:
 
 
 def test_every_country_has_the_readme_variant(cohorts: Path) -> None:
-    for code in PLAN.countries:
-        rows = _rows(cohorts / code / f"synthetic-{code.lower()}.vcf.gz", ())
-        assert [(r.ref, r.alts) for r in rows if r.pos == sim.ANCHOR[0]] == [("A", ["G"])], code
+    for dataset in ("synthetic-fi", "synthetic-de", "synthetic-es"):
+        rows = _rows(vcf(cohorts, dataset), ())
+        assert [(r.ref, r.alts) for r in rows if r.pos == sim.ANCHOR[0]] == [("A", ["G"])]
 
 
 def test_genes_and_structural_variants_are_annotated(cohorts: Path) -> None:
     genes: dict[str, int] = {}
     svs = []
-    for code in PLAN.countries:
-        for row in _rows(cohorts / code / f"synthetic-{code.lower()}.vcf.gz", _keys(code)):
+    for dataset, (code, _) in DATASETS.items():
+        for row in _rows(vcf(cohorts, dataset), _keys(code)):
             entries = [e.split("|") for e in str(row.info.get("ANN", "")).split(",") if e]
             assert len(entries) == len(row.alts), row.pos
             for alt, entry in zip(row.alts, entries, strict=True):
@@ -123,13 +138,15 @@ def test_genes_and_structural_variants_are_annotated(cohorts: Path) -> None:
 
 
 def test_metadata_is_valid_and_matches_the_vcf(cohorts: Path) -> None:
-    for code in PLAN.countries:
-        folder = cohorts / code
+    seen: set[str] = set()
+    for dataset, (code, _) in DATASETS.items():
+        folder = cohorts / dataset
         files = {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+        assert [d["id"] for d in files["datasets"]] == [dataset]
         for entity, records in files.items():
             for record in records:
                 assert not list(problems(entity, record)), (entity, record["id"])
-        with VcfReader(folder / f"synthetic-{code.lower()}.vcf.gz") as reader:
+        with VcfReader(vcf(cohorts, dataset)) as reader:
             samples = reader.header.samples
         assert samples == [b["id"] for b in files["biosamples"]]
         assert [b["individualId"] for b in files["biosamples"]] == [
@@ -137,6 +154,9 @@ def test_metadata_is_valid_and_matches_the_vcf(cohorts: Path) -> None:
         ]
         origin = {i["geographicOrigin"]["id"] for i in files["individuals"]}
         assert origin == {sim.COUNTRIES[code].gaz}
+        ids = {i["id"] for i in files["individuals"]}
+        assert not ids & seen, "a person belongs to one dataset"
+        seen |= ids
 
 
 def test_terms_come_from_the_ontology_slices(cohorts: Path) -> None:
@@ -146,8 +166,8 @@ def test_terms_come_from_the_ontology_slices(cohorts: Path) -> None:
     assert "HP:0001626" in known["HP:0000822"]["ancestors"]  # hypertension: cardiovascular
     assert "ICD10:I00-I99" in known["ICD10:I21"]["ancestors"]
     used: set[str] = set()
-    for code in PLAN.countries:
-        for person in json.loads((cohorts / code / "individuals.json").read_text()):
+    for dataset in DATASETS:
+        for person in json.loads((cohorts / dataset / "individuals.json").read_text()):
             used.add(person["sex"]["id"])
             used.update(d["diseaseCode"]["id"] for d in person.get("diseases", []))
             used.update(f["featureType"]["id"] for f in person.get("phenotypicFeatures", []))
@@ -161,6 +181,7 @@ def test_terms_come_from_the_ontology_slices(cohorts: Path) -> None:
     [
         (sim.Plan(("FI", "XX"), 5, 100, 1), "unknown country XX"),
         (sim.Plan(("FI", "FI"), 5, 100, 1), "each country once"),
+        (sim.Plan(("FI",), 5, 100, 1, controlled=("DE",)), "needs its country"),
     ],
 )
 def test_bad_plans_are_refused(tmp_path: Path, plan: sim.Plan, message: str) -> None:
