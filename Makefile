@@ -53,6 +53,19 @@ serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_U
 bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowest node, throughput
 	$(BIN)/python bench/aggregator.py
 
+# `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
+# the lines merge).
+.PHONY: bench bench-ingest
+bench: bench-ingest
+
+# bcftools is the yardstick of the ingest benchmark: Debian's, installed here when missing.
+bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sample msprime cohort
+	@command -v bcftools >/dev/null || { command -v apt-get >/dev/null \
+		&& (apt-get update -qq && apt-get install -y -qq bcftools tabix) \
+		|| echo "bcftools unavailable (no apt-get): the bcftools column stays empty"; }
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/ingest_vcf.py $(BENCH_ARGS)
+
 clean: ## stop the embedded engine and remove local data
 	-$(BIN)/beacon db stop
 	rm -rf .beacon-data

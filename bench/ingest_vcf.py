@@ -1,0 +1,235 @@
+"""VCF ingest throughput beside ``bcftools view`` decoding the same file, in the same run.
+
+For each file: ``bcftools view FILE > /dev/null`` (best of three), the ingester's stages alone
+(cyvcf2 decoding; decoding plus building documents, no database) and the whole load
+(``run_vcf`` into a fresh database of the embedded engine, or ``MONGODB_URI``), then the stored
+size per variant: variant documents, their indexes, and the sample-first index.
+
+Files: the 1000 Genomes chr22 slice (190k rows x 99 samples) and the CINECA slice (5,002 rows x
+2,504 samples) from ../shared/data, plus a synthetic cohort simulated with msprime (20,000
+diploid samples by default; cached in bench-results/). Prints a table and writes
+bench-results/ingest.json. Not a test: absolute times vary with the machine and its load, the
+ratio to bcftools is what we compare (target: within 4x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beacon.config import IngestSettings
+from beacon.protocol import genome
+from beacon.store import catalog, engine
+from beacon.store import client as store_client
+from beacon.store import collections as c
+from ingest.pipeline import RunOptions
+from ingest.report import IngestReport
+from ingest.samples import SampleIndex
+from ingest.vcfbuild import Builder
+from ingest.vcfcheck import Samples
+from ingest.vcfload import open_checked, run_vcf
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "vcf"
+RESULTS = ROOT / "bench-results"
+REAL = ["1kg_phase3_chr22_99samples.vcf.gz", "cineca_uk1_chr22_5002v.ann_clinvar.vcf.gz"]
+
+
+def bcftools_view(path: Path, runs: int = 3) -> float | None:
+    """Best wall time of ``bcftools view`` decoding the file to VCF text (None: no bcftools)."""
+    binary = shutil.which("bcftools")
+    if binary is None:
+        return None
+    best = float("inf")
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run([binary, "view", str(path)], stdout=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def stages(path: Path) -> dict[str, float]:
+    """Seconds to decode with cyvcf2 alone, and to decode and build every document."""
+    samples = Samples()
+    ctx = open_checked(path, genome.GRCH37, samples)
+    began = time.perf_counter()
+    for _ in ctx.reader.records():
+        pass
+    decode = time.perf_counter() - began
+    ctx.reader.close()
+    ctx = open_checked(path, genome.GRCH37, Samples())
+    index = SampleIndex("bench", len(samples.biosamples))
+    builder = Builder("bench", genome.GRCH37, IngestReport("bench", "variants", []), index)
+    began = time.perf_counter()
+    for _ in builder.batches(ctx, ctx.reader.records(), 2000):
+        pass
+    index.drain()
+    build = time.perf_counter() - began
+    ctx.reader.close()
+    return {"decodeSeconds": decode, "buildSeconds": build}
+
+
+async def sizes(db: Any, dataset: str) -> dict[str, Any]:
+    """Stored bytes of the dataset's variant load, per variant document."""
+    entry = await catalog.get(db, dataset)
+    assert entry is not None
+    variants = max(1, entry.count(c.Role.G_VARIANTS))
+    out: dict[str, Any] = {"variants": variants}
+    for role in (c.Role.G_VARIANTS, c.Role.SAMPLE_VARIANTS, c.Role.SAMPLES):
+        stats = await db.command("collStats", entry.collection(role))
+        out[role.value] = {
+            "documents": int(stats.get("count", 0)),
+            "dataBytesPerVariant": round(stats.get("size", 0) / variants, 1),
+            "storageBytesPerVariant": round(stats.get("storageSize", 0) / variants, 1),
+            "indexBytesPerVariant": round(stats.get("totalIndexSize", 0) / variants, 1),
+        }
+    return out
+
+
+async def ingest(uri: str, path: Path, dataset: str) -> tuple[IngestReport, dict[str, Any]]:
+    client = store_client.connect(uri)
+    try:
+        db = client[f"bench_{dataset}"]
+        await client.drop_database(db.name)
+        options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
+        report = await run_vcf(db, dataset, [path], genome.GRCH37, options)
+        stored = await sizes(db, dataset)
+        await client.drop_database(db.name)
+        return report, stored
+    finally:
+        await client.close()
+
+
+def simulate(n_samples: int, length: int) -> Path:
+    """A msprime cohort as a bgzipped VCF on chromosome 22 (cached: simulation is slow)."""
+    out = RESULTS / f"synthetic_{n_samples}x{length}.vcf.gz"
+    if out.exists():
+        return out
+    import msprime  # type: ignore[import-untyped]  # pip install -e '.[bench]'
+
+    print(f"simulating {n_samples} diploid samples over {length:,} bp ...", file=sys.stderr)
+    ts = msprime.sim_ancestry(
+        samples=n_samples,
+        ploidy=2,
+        sequence_length=length,
+        recombination_rate=1e-8,
+        population_size=10_000,
+        random_seed=42,
+    )
+    ts = msprime.sim_mutations(ts, rate=1.5e-8, random_seed=42)
+    names = [f"SIM{i:06d}" for i in range(n_samples)]
+    text = out.with_suffix("")
+    with text.open("w") as handle:
+        # VCF positions are 1-based: shift every simulated (0-based) site by one.
+        ts.write_vcf(
+            handle,
+            contig_id="22",
+            individual_names=names,
+            position_transform=lambda x: np.asarray(x, dtype=np.int64) + 1,
+        )
+    # tskit declares the simulated length; the file claims GRCh37 chr22, so say its length.
+    real = genome.contig(genome.GRCH37, "22").length
+    bgzip = shutil.which("bgzip")
+    fixed = text.with_suffix(".tmp")
+    with text.open() as src, fixed.open("w") as dst:
+        for line in src:
+            if line.startswith("##contig="):
+                line = f"##contig=<ID=22,length={real}>\n"
+            dst.write(line)
+    os.replace(fixed, text)
+    if bgzip:
+        subprocess.run([bgzip, "-f", "-@2", str(text)], check=True)
+    else:
+        with text.open("rb") as src, gzip.open(out, "wb", compresslevel=1) as gz:
+            shutil.copyfileobj(src, gz)
+        text.unlink()
+    return out
+
+
+def measure(uri: str, path: Path, name: str) -> dict[str, Any]:
+    print(f"{name}: bcftools view ...", file=sys.stderr)
+    view = bcftools_view(path)
+    print(f"{name}: stages ...", file=sys.stderr)
+    parts = stages(path)
+    print(f"{name}: ingest ...", file=sys.stderr)
+    report, stored = asyncio.run(ingest(uri, path, name.replace(".", "_")))
+    return {
+        "file": name,
+        "rows": report.records_read,
+        "alleles": report.alleles_written,
+        "samples": report.samples,
+        "bcftoolsViewSeconds": view,
+        **parts,
+        "ingestSeconds": report.elapsed_s,
+        "rowsPerSecond": report.records_read / report.elapsed_s,
+        "ratioToBcftools": report.elapsed_s / view if view else None,
+        "stored": stored,
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'file':44} {'rows':>8} {'samples':>7} {'bcftools s':>10} {'decode s':>8} "
+        f"{'build s':>8} {'ingest s':>8} {'rows/s':>8} {'x bcftools':>10} "
+        f"{'doc B/v':>8} {'idx B/v':>8} {'carr B/v':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        view = f"{r['bcftoolsViewSeconds']:.2f}" if r["bcftoolsViewSeconds"] else "-"
+        ratio = f"{r['ratioToBcftools']:.1f}" if r["ratioToBcftools"] else "-"
+        g, sv = r["stored"]["g_variants"], r["stored"]["sample_variants"]
+        carriers = sv["dataBytesPerVariant"] + sv["indexBytesPerVariant"]
+        lines.append(
+            f"{r['file'][:44]:44} {r['rows']:>8} {r['samples']:>7} {view:>10} "
+            f"{r['decodeSeconds']:>8.2f} {r['buildSeconds']:>8.2f} {r['ingestSeconds']:>8.2f} "
+            f"{r['rowsPerSecond']:>8.0f} {ratio:>10} {g['dataBytesPerVariant']:>8.0f} "
+            f"{g['indexBytesPerVariant']:>8.0f} {carriers:>8.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale-samples", type=int, default=20_000)
+    parser.add_argument("--scale-length", type=int, default=1_000_000, help="simulated bp")
+    parser.add_argument("--no-scale", action="store_true", help="skip the synthetic cohort")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    files = [(SHARED / name, name) for name in REAL if (SHARED / name).exists()]
+    if not files:
+        print(f"note: {SHARED} is absent; only the synthetic cohort is measured", file=sys.stderr)
+    if not args.no_scale:
+        synthetic = simulate(args.scale_samples, args.scale_length)
+        files.append((synthetic, synthetic.name))
+    given = os.environ.get("MONGODB_URI")
+    with tempfile.TemporaryDirectory() as scratch:
+        uri = given or engine.start(scratch, cache_size="1G").uri
+        try:
+            rows = [measure(uri, path, name) for path, name in files]
+        finally:
+            if not given:
+                engine.stop(scratch)
+    print(table(rows))
+    print(
+        "B/v = bytes per stored variant: doc = variant documents (BSON), idx = their indexes, "
+        "carr = the sample-first index (data + index)."
+    )
+    out = RESULTS / "ingest.json"
+    out.write_text(json.dumps({"time": time.time(), "results": rows}, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
