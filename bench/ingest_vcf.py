@@ -117,7 +117,7 @@ def simulate(n_samples: int, length: int) -> Path:
     out = RESULTS / f"synthetic_{n_samples}x{length}.vcf.gz"
     if out.exists():
         return out
-    import msprime  # type: ignore[import-untyped]  # pip install -e '.[bench]'
+    import msprime  # type: ignore[import-untyped,unused-ignore]  # the [bench] extra
 
     print(f"simulating {n_samples} diploid samples over {length:,} bp ...", file=sys.stderr)
     ts = msprime.sim_ancestry(

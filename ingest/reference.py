@@ -31,7 +31,8 @@ class Reference:
             ) from None
         self.path = path
         self._names: dict[str, str] = {}
-        for name in self._fasta:
+        names = self._fasta.keys()  # iterating a Fasta gives records, not names
+        for name in names:
             chrom = genome.canonical_chrom(name)
             if chrom is None or chrom in self._names:
                 continue

@@ -269,3 +269,41 @@ async def test_bgzf_and_bcf_read_like_plain_text(
         await run_vcf(db, "ds", [out], "GRCh37", run_options)
         # the INFO frequencies name their source file; everything else is identical
         assert str(await variants(db)).replace(out.name, text.name) == expected, suffix
+
+
+async def test_reference_fasta_left_aligns_and_checks_ref(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    """MT is short enough to write whole: a CA repeat at 1-based 101..106 after a G at 100."""
+    bases = list("T" * 16569)
+    bases[99:107] = "GCACACAG"
+    fasta = tmp_path / "mt.fa"
+    sequence = "".join(bases)
+    fasta.write_text(
+        ">chrM\n" + "\n".join(sequence[i : i + 60] for i in range(0, 16569, 60)) + "\n"
+    )
+    rows = [
+        "MT\t104\t.\tACA\tA\t.\tPASS\t.\tGT\t1\t0\t0\t0",  # a CA deletion written to the right
+        "MT\t106\t.\tA\tACA\t.\tPASS\t.\tGT\t0\t1\t0\t0",  # a CA insertion written to the right
+        "MT\t50\t.\tG\tC\t.\tPASS\t.\tGT\t0\t0\t1\t0",  # REF disagrees with the FASTA (T)
+        "1\t500\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0\t0/0\t0/0",  # not in this FASTA
+    ]
+    path = write_vcf(tmp_path / "mt.vcf", rows)
+    report = await run_vcf(db, "ds", [path], "GRCh37", run_options, reference=fasta)
+    assert dict(report.skipped) == {"ref_mismatch": 1, "chromosome_not_in_reference": 1}
+    assert set(await variants(db)) == {"MT-100-GCA-G", "MT-100-G-GCA"}
+
+
+async def test_reference_of_another_assembly_is_refused(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    fasta = tmp_path / "short.fa"
+    fasta.write_text(">22\nACGT\n")
+    path = write_vcf(tmp_path / "small.vcf", ROWS[:1])
+    with pytest.raises(pipeline.IngestError) as caught:
+        await run_vcf(db, "ds", [path], "GRCh37", run_options, reference=fasta)
+    assert str(caught.value) == (
+        f"{fasta}: sequence 22 is 4 bases long, but chromosome 22 of GRCh37 has 51304566: "
+        "give the FASTA of GRCh37"
+    )
+    assert await catalog.get(db, "ds") is None
