@@ -10,6 +10,7 @@ written, so labels stay stable and parseable (PEERS.md §3.4). For sites-only fi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -68,8 +69,10 @@ def _number(value: Any) -> float | None:
     return number if number == number else None  # NaN is how cyvcf2 says "missing"
 
 
+@functools.lru_cache(maxsize=65536)
 def _frequency(af: float) -> float:
     # INFO floats arrive as float32: keep the digits the file wrote, not the binary noise.
+    # Cached: a file repeats the same few thousand frequencies over and over.
     return 0.0 if af == 0 else float(f"{af:.6g}")
 
 

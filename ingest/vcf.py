@@ -52,7 +52,7 @@ class VcfHeader:
         return bool(self.samples) and "GT" in self.formats
 
 
-@dataclass
+@dataclass(slots=True)
 class VcfRecord:
     """One VCF row as plain values; ``gt`` is (samples, ploidy) allele codes or None.
 

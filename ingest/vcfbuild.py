@@ -186,6 +186,8 @@ class Builder:
         # ClinVar's INFO describes the row; with several ALTs it cannot be told whose it is.
         clinical = ann.clinical(info) if ctx.clinvar and len(record.alts) == 1 else []
         svtype = info.get("SVTYPE")
+        ids = Annotation()  # the ID column is the same for every ALT of the row
+        ann.identifiers(ids, record.ids, bool(clinical))
         for k, alt in enumerate(record.alts):
             svlen = pops.per_allele(info.get("SVLEN"), k)
             try:
@@ -202,8 +204,7 @@ class Builder:
             except AlleleError as exc:
                 self.report.skip(exc.reason)
                 continue
-            note = Annotation()
-            ann.identifiers(note, record.ids, bool(clinical))
+            note = Annotation(ids=list(ids.ids), clinvar_id=ids.clinvar_id)
             if entries is not None:
                 ann.apply_entries(note, entries[k], ctx.layout)  # type: ignore[arg-type]
             note.clinical = clinical

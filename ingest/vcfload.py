@@ -138,7 +138,6 @@ async def run_vcf(
         index = SampleIndex(dataset_id, len(samples.biosamples))
         builder = Builder(dataset_id, canonical, report, index, fetchers)
         rows = min(options.settings.batch_size, gt.batch_rows(max(1, len(samples.biosamples))))
-        await _dataset_record(db, dataset_id, None)
         async with Load(db, dataset_id, "variants", grace_s=options.settings.swap_grace_s) as load:
             # Indexes maintained while writing cost less than building them afterwards: a
             # build rescans every (large) variant document once per index.
@@ -160,6 +159,8 @@ async def run_vcf(
                 max_length=builder.max_length,
                 test=options.test,
             )
+        # Only now: a failed load must not leave even the dataset's (minimal) record behind.
+        await _dataset_record(db, dataset_id, None)
     report.documents = dict(load.counts)
     return report.finish()
 

@@ -307,3 +307,19 @@ async def test_reference_of_another_assembly_is_refused(
         "give the FASTA of GRCh37"
     )
     assert await catalog.get(db, "ds") is None
+
+
+async def test_truncated_file_is_an_error_not_a_shorter_load(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    rows = [f"1\t{1000 + i}\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0\t1/1\t0/0" for i in range(20000)]
+    whole = write_vcf(tmp_path / "whole.vcf.gz", rows).read_bytes()
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(pipeline.IngestError) as caught:
+        await run_vcf(db, "ds", [cut], "GRCh37", run_options)
+    assert str(caught.value).startswith(f"{cut}: cannot read the record after row ")
+    assert str(caught.value).endswith("nothing after it would be loaded, so nothing was")
+    assert await catalog.get(db, "ds") is None
+    assert await db[c.DATASETS].find_one({"_id": "ds"}) is None
+    assert not [n for n in await db.list_collection_names() if n.startswith("d.ds.")]
