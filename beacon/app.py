@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from beacon import guard, middleware, routes
+from beacon import guard, metrics, middleware, routes
 from beacon.config import Settings
 from beacon.execute import CatalogCache, Executor
 from beacon.jwks import JwksCache
@@ -33,8 +33,10 @@ def create_app(settings: Settings, uri: str) -> web.Application:
         # request ids and the access log wrap everything; CORS headers must reach error
         # responses too, so CORS sits outside the error renderer.
         # authentication is innermost, so a rejected token gets the spec's error envelope.
+        # Metrics time everything inside the request id, error envelopes included.
         middlewares=[
             middleware.request_id,
+            metrics.measure,
             middleware.cors,
             middleware.beacon_errors,
             guard.authenticate,
@@ -43,13 +45,20 @@ def create_app(settings: Settings, uri: str) -> web.Application:
     app[SETTINGS] = settings
     app[STARTED] = dt.datetime.now(dt.UTC)
     app[CATALOG] = CatalogCache(settings.beacon.catalog_ttl_s)
+    app[metrics.HTTP_METRICS] = measured = metrics.HttpMetrics("beacon")
+    database_metrics = metrics.DatabaseMetrics(measured.registry)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         wait = settings.mongodb.server_timeout_ms
         client = store_client.connect(uri, serverSelectionTimeoutMS=wait, connectTimeoutMS=wait)
         app[CLIENT] = client
         app[DB] = client[settings.mongodb.db]
-        app[EXECUTOR] = Executor(app[DB], settings.mongodb.query_timeout_ms)
+        app[EXECUTOR] = Executor(
+            app[DB],
+            settings.mongodb.query_timeout_ms,
+            database_metrics,
+            settings.mongodb.slow_query_ms,
+        )
         try:
             log.info("database: %s", await store_client.server_kind(client))
         except Exception as exc:  # the node still starts; /health reports the outage

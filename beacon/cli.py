@@ -17,7 +17,7 @@ import click
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from beacon import __version__
+from beacon import __version__, logs
 from beacon.app import create_app
 from beacon.config import ConfigError, Settings, load_settings, public_base_url, redacted
 from beacon.store import client as store_client
@@ -35,11 +35,12 @@ def _settings(config: str | None, **overrides: Any) -> Settings:
         raise click.UsageError(str(exc)) from None
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+def _logging(verbose: bool, kind: logs.LogFormat = "text") -> None:
+    logs.configure(kind, logging.INFO if verbose else logging.WARNING)
+
+
+async def _stopping(app: web.Application) -> None:
+    logging.getLogger("beacon").info("stopping: requests in flight get up to 10 s to finish")
 
 
 config_option = click.option(
@@ -83,7 +84,7 @@ def serve(
 ) -> None:
     """Serve the Beacon API under /api (or answer one request with --get)."""
     settings = _settings(config, BEACON_HOST=host, BEACON_PORT=port)
-    _logging(verbose or get_path is None)
+    _logging(verbose or get_path is None, settings.beacon.log_format)
     try:
         with store_client.database_uri(settings.mongodb) as uri:
             app = create_app(settings, uri)
@@ -94,6 +95,7 @@ def serve(
             click.echo(
                 f"Beacon {settings.beacon.id} at {public_base_url(settings.beacon)}", err=True
             )
+            app.on_shutdown.append(_stopping)
             web.run_app(
                 app,
                 host=settings.beacon.host,

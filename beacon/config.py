@@ -54,6 +54,7 @@ def section(cls: type[Any], *, help: str) -> Any:
 
 
 GranularityName = typing.Literal["boolean", "count", "record"]
+LogFormat = typing.Literal["json", "text"]
 GRANULARITY_ORDER: tuple[str, ...] = ("boolean", "count", "record")
 
 
@@ -77,6 +78,12 @@ class MongoSettings:
     )
     query_timeout_ms: int = setting(
         10000, env="BEACON_QUERY_TIMEOUT_MS", help="maxTimeMS applied to every database query"
+    )
+    slow_query_ms: int = setting(
+        1000,
+        env="BEACON_SLOW_QUERY_MS",
+        help="database operations slower than this are logged with their filter's shape "
+        "(0 = never)",
     )
 
 
@@ -154,6 +161,9 @@ class NodeSettings:
     )
     max_body_bytes: int = setting(
         1_048_576, env="BEACON_MAX_BODY_BYTES", help="largest accepted POST body"
+    )
+    log_format: LogFormat = setting(
+        "json", env="BEACON_LOG_FORMAT", help="json (one object per line) or text"
     )
     organization: OrganizationSettings = section(
         OrganizationSettings, help="the organization running this beacon"
@@ -294,6 +304,9 @@ class AggregatorSettings:
     )
     cors_origins: tuple[str, ...] = setting(
         ("*",), env="AGGREGATOR_CORS_ORIGINS", help="origins allowed to call the API"
+    )
+    log_format: LogFormat = setting(
+        "json", env="AGGREGATOR_LOG_FORMAT", help="json (one object per line) or text"
     )
     registry: str = setting(
         "",

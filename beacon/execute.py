@@ -3,12 +3,17 @@
 Every call carries ``maxTimeMS`` from settings. A query that runs out of time becomes a
 ``QueryTimeout`` naming the request as too broad; a database that cannot be reached becomes
 ``UpstreamUnavailable``. Relations are resolved step by step (see ``query.py``).
+
+Every operation is timed into the database metrics; one slower than ``mongodb.slow_query_ms``
+is logged (``beacon.slow_query``) with its collection and the *shape* of its filter (field
+names and operators, never the values asked for), with the request id of the query.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from beacon.metrics import DatabaseMetrics
 from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
 from beacon.query import (
     CarriersOf,
@@ -41,6 +47,7 @@ from beacon.store.catalog import DatasetEntry
 from beacon.store.client import Database
 
 Values = list[Any] | np.ndarray[Any, Any]
+slow_log = logging.getLogger("beacon.slow_query")
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,19 @@ class CatalogCache:
         return self._entries
 
 
+def shape(value: Any) -> Any:
+    """A filter with its values replaced by their type: what a slow-query line may say."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, dict) for v in value):
+            return [shape(v) for v in value]
+        return f"<{len(value)} values>"
+    if isinstance(value, np.ndarray):
+        return f"<{value.size} values>"
+    return f"<{type(value).__name__}>"
+
+
 def clean(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored document as a Beacon record: helper fields (``_``-prefixed) removed."""
     return {k: v for k, v in doc.items() if not k.startswith("_")}
@@ -94,9 +114,48 @@ def clean(doc: dict[str, Any]) -> dict[str, Any]:
 class Executor:
     """Runs plans against one database with one time limit."""
 
-    def __init__(self, db: Database, timeout_ms: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        timeout_ms: int,
+        metrics: DatabaseMetrics | None = None,
+        slow_ms: int = 0,
+    ) -> None:
         self.db = db
         self.timeout_ms = timeout_ms
+        self.metrics = metrics
+        self.slow_ms = slow_ms
+
+    @contextlib.asynccontextmanager
+    async def _timed(self, what: str, coll: str, flt: Any) -> AsyncIterator[None]:
+        """``guard`` plus the time of the operation: metrics, and the slow-query log."""
+        began = time.perf_counter()
+        try:
+            async with guard(what):
+                yield
+        except Exception as exc:
+            if self.metrics is not None:
+                self.metrics.errors.labels(what, type(exc).__name__).inc()
+            raise
+        finally:
+            seconds = time.perf_counter() - began
+            if self.metrics is not None:
+                self.metrics.latency.labels(what).observe(seconds)
+            if self.slow_ms and seconds * 1000 >= self.slow_ms:
+                if self.metrics is not None:
+                    self.metrics.slow.labels(what).inc()
+                slow_log.warning(
+                    "slow %s query on %s: %.0f ms",
+                    what,
+                    coll,
+                    seconds * 1000,
+                    extra={
+                        "operation": what,
+                        "collection": coll,
+                        "filter": shape(flt),
+                        "ms": round(seconds * 1000, 1),
+                    },
+                )
 
     def _collection(
         self, dataset: DatasetEntry | None, role: c.Role | None, name: str | None
@@ -107,7 +166,7 @@ class Executor:
         return dataset.collection(role)
 
     async def _distinct(self, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
-        async with guard("lookup"):
+        async with self._timed("lookup", coll, flt):
             values = await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms)
         return [v for v in values if v is not None]
 
@@ -139,7 +198,7 @@ class Executor:
         found: list[np.ndarray[Any, Any]] = []
         spilled: list[int] = []
         projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
-        async with guard("variant"):
+        async with self._timed("variant", coll, flt):
             cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
             if index:
                 cursor = cursor.hint(index)
@@ -151,10 +210,9 @@ class Executor:
         if spilled:
             chunks = dataset.collection(c.Role.CARRIERS)
             assert chunks is not None
-            async with guard("carrier"):
-                cursor = self.db[chunks].find(
-                    {c.C_VARIANT: {"$in": spilled}}, max_time_ms=self.timeout_ms
-                )
+            spilled_filter = {c.C_VARIANT: {"$in": spilled}}
+            async with self._timed("carrier", chunks, spilled_filter):
+                cursor = self.db[chunks].find(spilled_filter, max_time_ms=self.timeout_ms)
                 async for doc in cursor:
                     for key in ("het", "hom", "hemi"):
                         if doc.get(key):
@@ -167,10 +225,9 @@ class Executor:
         if not coll or len(samples) == 0:
             return np.zeros(0, dtype=np.int64)
         runs: list[tuple[int, int, np.ndarray[Any, Any]]] = []
-        async with guard("sample"):
-            cursor = self.db[coll].find(
-                {c.SV_SAMPLE: {"$in": _ints(samples)}}, max_time_ms=self.timeout_ms
-            )
+        sample_filter = {c.SV_SAMPLE: {"$in": _ints(samples)}}
+        async with self._timed("sample", coll, sample_filter):
+            cursor = self.db[coll].find(sample_filter, max_time_ms=self.timeout_ms)
             async for doc in cursor:
                 runs.append((doc[c.SV_RANK], doc[c.SV_FIRST], packed.decode_keys(doc[c.SV_KEYS])))
         if not runs:
@@ -199,7 +256,7 @@ class Executor:
 
     async def cohort_datasets(self, cohort_id: str) -> set[str]:
         """The datasets a cohort was loaded with."""
-        async with guard("cohort"):
+        async with self._timed("cohort", c.COHORTS, {"_id": cohort_id}):
             doc = await self.db[c.COHORTS].find_one({"_id": cohort_id}, {c.DATASET_ID: 1})
         return {doc[c.DATASET_ID]} if doc else set()
 
@@ -221,7 +278,7 @@ class Executor:
             conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else {})
         )
         collection = self.db[coll]
-        async with guard("count"):
+        async with self._timed("count", coll, flt):
             if plan.unfiltered and total_hint is not None:
                 count = total_hint
             else:
@@ -229,7 +286,7 @@ class Executor:
                 count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms, **extra)
         if not plan.records or count == 0 or plan.skip >= count:
             return Results(count, [])
-        async with guard("record"):
+        async with self._timed("record", coll, flt):
             cursor = (
                 collection.find(flt, plan.projection or None, max_time_ms=self.timeout_ms)
                 .sort(list(plan.sort))

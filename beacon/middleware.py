@@ -15,6 +15,7 @@ import uuid
 
 from aiohttp import web
 
+from beacon import logs
 from beacon.handlers import Handler, json_response
 from beacon.keys import PARSED, REQUEST_ID, SETTINGS
 from beacon.protocol import errors
@@ -30,16 +31,24 @@ async def request_id(request: web.Request, handler: Handler) -> web.StreamRespon
     given = request.headers.get("X-Request-Id", "")
     rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     request[REQUEST_ID] = rid
+    logs.REQUEST_ID.set(rid)  # every log line of this request carries it
     began = time.perf_counter()
     response = await handler(request)
     response.headers["X-Request-Id"] = rid
+    ms = (time.perf_counter() - began) * 1000
     log.info(
         "%s %s %s %.1fms",
         request.method,
         request.path,
         response.status,
-        (time.perf_counter() - began) * 1000,
-        extra={"request_id": rid},
+        ms,
+        extra={
+            "request_id": rid,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status,
+            "ms": round(ms, 1),
+        },
     )
     return response
 

@@ -1,10 +1,14 @@
-"""The route table: every Beacon path and its handler, in one list that reads like /map."""
+"""The route table: every Beacon path and its handler, in one list that reads like /map.
+
+Outside ``/api``: the query page (``/``, ``/static/...``) and the Prometheus ``/metrics``.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from beacon import handlers as h
+from beacon import metrics, ui
 from beacon.protocol import entry_types as et
 
 API = "/api"
@@ -26,6 +30,8 @@ def routes() -> list[web.RouteDef]:
         web.get(f"{API}/filtering_terms", h.filtering_terms_handler()),
         web.get(f"{API}/health", h.health),
         web.get("/health", h.health),
+        *ui.routes(),
+        *metrics.routes(),
     ]
     # Static paths before the {id} patterns they would otherwise match.
     for entry in et.ENTRY_TYPES:

@@ -41,6 +41,10 @@ RULES = [
         ),
     ),
     ("beacon/config.py", ("beacon.", "aiohttp", "pymongo", "ingest", "aggregator")),
+    # Shared by the node and the aggregator: logging, metrics, the query page.
+    ("beacon/logs.py", ("beacon.", "aiohttp", "pymongo", "ingest", "aggregator")),
+    ("beacon/metrics.py", ("beacon.", "pymongo", "ingest", "aggregator")),
+    ("beacon/ui", ("beacon.", "pymongo", "ingest", "aggregator")),
     (
         "beacon/store",
         (
