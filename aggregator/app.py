@@ -22,7 +22,9 @@ from aggregator.client import Limits
 from aggregator.discovery import Discovery
 from aggregator.fanout import Network
 from aggregator.keys import CACHE, NETWORK, SETTINGS, STARTED
+from aggregator.metrics import NETWORK_METRICS, NetworkMetrics
 from aggregator.registry import Registry
+from beacon import metrics
 from beacon.config import AggregatorSettings
 
 MAX_REQUEST_BYTES = 1_048_576
@@ -35,11 +37,18 @@ def create_app(
     registry = Registry.from_settings(settings, os.environ if environ is None else environ)
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
-        middlewares=[middleware.request_id, middleware.cors, middleware.beacon_errors],
+        middlewares=[
+            middleware.request_id,
+            metrics.measure,
+            middleware.cors,
+            middleware.beacon_errors,
+        ],
     )
     app[SETTINGS] = settings
     app[STARTED] = dt.datetime.now(dt.UTC)
     app[CACHE] = ResponseCache(settings.cache_ttl_s, settings.cache_entries)
+    app[metrics.HTTP_METRICS] = measured = metrics.HttpMetrics("aggregator")
+    app[NETWORK_METRICS] = network_metrics = NetworkMetrics(measured.registry)
 
     async def network(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(
@@ -57,7 +66,7 @@ def create_app(
             settings.retries,
         )
         discovery = Discovery(registry, session, limits, settings.metadata_ttl_s)
-        app[NETWORK] = Network(settings, registry, discovery, session)
+        app[NETWORK] = Network(settings, registry, discovery, session, network_metrics.observe)
         refresher = asyncio.ensure_future(discovery.run(max(0.05, settings.metadata_ttl_s / 2)))
         yield
         refresher.cancel()

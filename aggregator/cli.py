@@ -21,6 +21,7 @@ from aggregator import __version__
 from aggregator.app import create_app
 from aggregator.info import public_base_url
 from aggregator.keys import NETWORK
+from beacon import logs
 from beacon.config import AggregatorSettings, ConfigError, load_settings, redacted
 
 
@@ -42,11 +43,12 @@ def _app(settings: AggregatorSettings) -> web.Application:
         raise click.UsageError(str(exc)) from None
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+def _logging(verbose: bool, kind: logs.LogFormat = "text") -> None:
+    logs.configure(kind, logging.INFO if verbose else logging.WARNING)
+
+
+async def _stopping(app: web.Application) -> None:
+    logging.getLogger("aggregator").info("stopping: requests in flight get up to 10 s to finish")
 
 
 config_option = click.option(
@@ -90,7 +92,7 @@ def serve(
 ) -> None:
     """Serve the network's Beacon API under /api (or answer one request with --get)."""
     settings = _settings(config, AGGREGATOR_HOST=host, AGGREGATOR_PORT=port)
-    _logging(verbose or get_path is None)
+    _logging(verbose or get_path is None, settings.log_format)
     app = _app(settings)
     if get_path is not None:
         status, body = asyncio.run(_get(app, get_path))
@@ -101,6 +103,7 @@ def serve(
         f"{public_base_url(settings)}",
         err=True,
     )
+    app.on_shutdown.append(_stopping)
     web.run_app(
         app,
         host=settings.host,

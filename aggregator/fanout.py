@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
@@ -36,6 +36,8 @@ class Network:
     registry: Registry
     discovery: Discovery
     session: aiohttp.ClientSession
+    #: Told of every finished fan-out: (entry type, outcomes, seconds); the app's metrics.
+    observe: Callable[[str, Sequence[NodeOutcome], float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ async def fan_out(
     ordered = [outcomes[n.id] for n in net.registry.nodes]
     for outcome in ordered:
         net.registry.record(outcome)
+    if net.observe is not None:
+        net.observe(request.route.entry.path, ordered, time.perf_counter() - began)
     return ordered
 
 

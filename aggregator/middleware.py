@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from aggregator.keys import PARSED, REQUEST_ID, SETTINGS
+from beacon import logs
 from beacon.protocol import errors
 from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
@@ -42,16 +43,24 @@ async def request_id(request: web.Request, handler: Handler) -> web.StreamRespon
     given = request.headers.get("X-Request-Id", "")
     rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     request[REQUEST_ID] = rid
+    logs.REQUEST_ID.set(rid)  # every log line of this request (node failures too) carries it
     began = time.perf_counter()
     response = await handler(request)
     response.headers["X-Request-Id"] = rid
+    ms = (time.perf_counter() - began) * 1000
     log.info(
         "%s %s %s %.1fms",
         request.method,
         request.path,
         response.status,
-        (time.perf_counter() - began) * 1000,
-        extra={"request_id": rid},
+        ms,
+        extra={
+            "request_id": rid,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status,
+            "ms": round(ms, 1),
+        },
     )
     return response
 

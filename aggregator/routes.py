@@ -1,4 +1,7 @@
-"""The route table: every Beacon path a node has, plus /nodes and /health, in one list."""
+"""The route table: every Beacon path a node has, plus /nodes and /health, in one list.
+
+Outside ``/api``: the query page (``/``, ``/static/...``, the node's own) and ``/metrics``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from aiohttp import web
 
 from aggregator import handlers as h
 from aggregator.middleware import Handler
+from beacon import metrics, ui
 from beacon.protocol import entry_types as et
 
 API = "/api"
@@ -28,6 +32,8 @@ def routes() -> list[web.RouteDef]:
         web.get(f"{API}/nodes", h.nodes),
         web.get(f"{API}/health", h.health),
         web.get("/health", h.health),
+        *ui.routes(),
+        *metrics.routes(),
     ]
     # Static paths before the {id} patterns they would otherwise match.
     for entry in et.ENTRY_TYPES:
