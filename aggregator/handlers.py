@@ -7,6 +7,7 @@ accepts is one every node understands, and a bad one is a 400 before any node is
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aiohttp import web
@@ -82,19 +83,27 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     wants = c.directives(request.headers.get("Cache-Control"))
     usable = store.enabled and token is None
     state = "bypass"
+    fanned = 0.0
     hit = store.get(c.cache_key(parsed, _versions(net))) if usable and wants.lookup else None
     if hit is not None:
         outcomes, age = hit
         state = "hit"
     else:
         granularity = parsed.requested_granularity or default
+        began = time.perf_counter()
         outcomes = tuple(await fan_out(net, parsed, granularity, token, request[REQUEST_ID]))
+        fanned = (time.perf_counter() - began) * 1000
         age = 0.0
         if usable and wants.store and c.storable(outcomes):
             store.put(c.cache_key(parsed, _versions(net)), outcomes)
             state = "miss"
     merged = merge(parsed, outcomes, settings.id, default, {"cache": state})
     headers = {"X-Aggregator-Cache": state}
+    if hit is None:
+        # Server-Timing: the whole fan-out beside the slowest node's own answer time, so the
+        # aggregator's overhead can be read from any response.
+        slowest = max((o.elapsed_ms for o in outcomes), default=0.0)
+        headers["Server-Timing"] = f"fanout;dur={fanned:.1f}, slowest-node;dur={slowest:.1f}"
     if state == "bypass":
         headers["Cache-Control"] = "private, no-store" if token else "no-store"
     else:
