@@ -19,6 +19,7 @@ import asyncio
 import gzip
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -176,6 +177,8 @@ def measure(uri: str, path: Path, name: str) -> dict[str, Any]:
         "rowsPerSecond": report.records_read / report.elapsed_s,
         "ratioToBcftools": report.elapsed_s / view if view else None,
         "stored": stored,
+        # the process's peak so far (decoding, building and loading run one after another)
+        "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 
 
@@ -183,7 +186,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = (
         f"{'file':44} {'rows':>8} {'samples':>7} {'bcftools s':>10} {'decode s':>8} "
         f"{'build s':>8} {'ingest s':>8} {'rows/s':>8} {'x bcftools':>10} "
-        f"{'doc B/v':>8} {'idx B/v':>8} {'carr B/v':>8}"
+        f"{'doc B/v':>8} {'idx B/v':>8} {'carr B/v':>8} {'RSS MB':>7}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -195,7 +198,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['file'][:44]:44} {r['rows']:>8} {r['samples']:>7} {view:>10} "
             f"{r['decodeSeconds']:>8.2f} {r['buildSeconds']:>8.2f} {r['ingestSeconds']:>8.2f} "
             f"{r['rowsPerSecond']:>8.0f} {ratio:>10} {g['dataBytesPerVariant']:>8.0f} "
-            f"{g['indexBytesPerVariant']:>8.0f} {carriers:>8.0f}"
+            f"{g['indexBytesPerVariant']:>8.0f} {carriers:>8.0f} {r['peakRssMB']:>7}"
         )
     return "\n".join(lines)
 

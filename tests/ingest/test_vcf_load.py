@@ -15,7 +15,7 @@ from beacon.store import carriers as packed
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
-from ingest import pipeline
+from ingest import documents, pipeline
 from ingest.vcfload import run_vcf
 from tests import official
 
@@ -323,3 +323,26 @@ async def test_truncated_file_is_an_error_not_a_shorter_load(
     assert await catalog.get(db, "ds") is None
     assert await db[c.DATASETS].find_one({"_id": "ds"}) is None
     assert not [n for n in await db.list_collection_names() if n.startswith("d.ds.")]
+
+
+async def test_carriers_spill_to_chunks(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Very common variants keep their carriers out of the variant document (16 MB limit)."""
+    monkeypatch.setattr(documents, "INLINE_CARRIER_BYTES", 0)  # spill everything
+    path = write_vcf(tmp_path / "small.vcf", ROWS)
+    await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    entry = await catalog.get(db, "ds")
+    assert entry is not None
+    found = await variants(db)
+    chunks: dict[int, dict[str, list[str]]] = {}
+    async for chunk in db[str(entry.collection(c.Role.CARRIERS))].find({}):
+        for zygosity in ("het", "hom", "hemi"):
+            if zygosity in chunk:
+                names = [SAMPLES[i] for i in packed.decode_indices(chunk[zygosity])]
+                chunks.setdefault(chunk[c.C_VARIANT], {})[zygosity] = names
+    for prefix, (_, carriers) in EXPECTED.items():
+        doc = found[key_of(prefix, found)]
+        assert doc[c.V_SPILLED] is True
+        assert c.V_CARRIERS not in doc
+        assert chunks[doc["_id"]] == carriers
