@@ -16,7 +16,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,demo]'
 	@touch $(STAMP)
 
 # The embedded MongoDB-compatible engine (GPL-2.0-only) is a separate program that we only run,
@@ -45,6 +45,10 @@ fmt: install ## format the code
 
 docs: install ## regenerate the README's generated sections
 	$(BIN)/python -m beacon.docs --write README.md
+
+# `make demo DEMO_ARGS='--samples 1000'` for a bigger network; data in .beacon-data/demo.
+demo: install ## a synthetic 3-country network: API on :5060, query page on http://127.0.0.1:8060
+	$(BIN)/python -m beacon.demo $(DEMO_ARGS)
 
 serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_URI is set)
 	$(BIN)/beacon serve

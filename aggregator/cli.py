@@ -11,6 +11,7 @@ import gc
 import json
 import logging
 import os
+import socket
 import sys
 from typing import Any
 
@@ -81,6 +82,13 @@ async def _get(app: web.Application, path: str) -> tuple[int, Any]:
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 5060).")
 @click.option(
+    "--also-port",
+    "also_ports",
+    type=int,
+    multiple=True,
+    help="Listen on this port too (repeatable): browsers refuse some ports, 5060 among them.",
+)
+@click.option(
     "--get",
     "get_path",
     default=None,
@@ -89,7 +97,12 @@ async def _get(app: web.Application, path: str) -> tuple[int, Any]:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log every request and node outcome.")
 def serve(
-    config: str | None, host: str | None, port: int | None, get_path: str | None, verbose: bool
+    config: str | None,
+    host: str | None,
+    port: int | None,
+    also_ports: tuple[int, ...],
+    get_path: str | None,
+    verbose: bool,
 ) -> None:
     """Serve the network's Beacon API under /api (or answer one request with --get)."""
     settings = _settings(config, AGGREGATOR_HOST=host, AGGREGATOR_PORT=port)
@@ -111,10 +124,15 @@ def serve(
         err=True,
     )
     app.on_shutdown.append(_stopping)
+    try:
+        extra = [socket.create_server((settings.host, p)) for p in also_ports]
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {also_ports}: {exc}") from None
     web.run_app(
         app,
         host=settings.host,
         port=settings.port,
+        sock=extra or None,
         shutdown_timeout=10.0,
         print=None,
         access_log=None,

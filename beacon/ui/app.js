@@ -86,7 +86,7 @@ function parameters(kind, text, assembly) {
 }
 
 function filterOf(text) {
-  // "HP:0001626" is a term; "age:>=P60Y" and "LOINC:39156-5:>25" compare a field or a term.
+  // "HP:0001626" is a term; "karyotypicSex:=XX" and "LOINC:39156-5:>30" compare a field or a term.
   const value = text.trim();
   const m = ALPHANUMERIC.exec(value);
   return m ? { id: m[1], operator: m[2], value: m[3] } : { id: value };
