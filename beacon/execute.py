@@ -33,7 +33,7 @@ from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
 from beacon.query import (
     CarriersOf,
     FieldValues,
-    Hint,
+    Match,
     QueryPlan,
     Relation,
     SampleField,
@@ -165,44 +165,51 @@ class Executor:
         assert dataset is not None
         return dataset.collection(role)
 
-    async def _distinct(self, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
-        async with self._timed("lookup", coll, flt):
-            values = await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms)
+    async def _aggregate(
+        self, coll: str, pipeline: list[dict[str, Any]]
+    ) -> AsyncIterator[dict[str, Any]]:
+        cursor = await self.db[coll].aggregate(pipeline, maxTimeMS=self.timeout_ms)
+        async for doc in cursor:
+            yield doc
+
+    async def _distinct(self, coll: str, field: str, match: Match) -> list[Any]:
+        """Distinct values of ``field`` among the documents ``match`` selects."""
+        pipeline = [*match.stages(), {"$group": {"_id": f"${field}"}}]
+        async with self._timed("lookup", coll, match.lead):
+            values = [doc["_id"] async for doc in self._aggregate(coll, pipeline)]
         return [v for v in values if v is not None]
 
     async def _step(self, dataset: DatasetEntry, step: object, incoming: Values) -> Values:
         if isinstance(step, FieldValues):
             coll = dataset.collection(step.role)
-            return await self._distinct(coll, step.field, step.filter) if coll else []
+            return await self._distinct(coll, step.field, step.match) if coll else []
         if isinstance(step, SamplesWhere):
             coll = dataset.collection(c.Role.SAMPLES)
             if not coll:
                 return np.zeros(0, dtype=np.uint32)
-            ids = await self._distinct(coll, "_id", {step.field: {"$in": list(incoming)}})
+            ids = await self._distinct(coll, "_id", Match({step.field: {"$in": list(incoming)}}))
             return np.asarray(sorted(ids), dtype=np.uint32)
         if isinstance(step, CarriersOf):
-            return await self._carriers(dataset, step.filter, step.index)
+            return await self._carriers(dataset, step.match)
         if isinstance(step, SampleField):
             coll = dataset.collection(c.Role.SAMPLES)
             if not coll:
                 return []
-            return await self._distinct(coll, step.field, {"_id": {"$in": _ints(incoming)}})
+            return await self._distinct(coll, step.field, Match({"_id": {"$in": _ints(incoming)}}))
         if isinstance(step, VariantsCarriedBy):
             return await self._carried_keys(dataset, incoming)
         raise TypeError(f"unknown step {step!r}")
 
-    async def _carriers(self, dataset: DatasetEntry, flt: dict[str, Any], index: Hint) -> Values:
+    async def _carriers(self, dataset: DatasetEntry, match: Match) -> Values:
         coll = dataset.collection(c.Role.G_VARIANTS)
         if not coll:
             return np.zeros(0, dtype=np.uint32)
         found: list[np.ndarray[Any, Any]] = []
         spilled: list[int] = []
         projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
-        async with self._timed("variant", coll, flt):
-            cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
-            if index:
-                cursor = cursor.hint(index)
-            async for doc in cursor:
+        pipeline = [*match.stages(), {"$project": projection}]
+        async with self._timed("variant", coll, match.lead):
+            async for doc in self._aggregate(coll, pipeline):
                 if doc.get(c.V_SPILLED):
                     spilled.append(doc["_id"])
                 for blob in (doc.get(c.V_CARRIERS) or {}).values():
@@ -267,35 +274,33 @@ class Executor:
         coll = self._collection(dataset, plan.role, plan.collection)
         if coll is None:
             return Results(0, [])
-        conditions = [plan.filter] if plan.filter else []
+        match = plan.match
         for relation in plan.relations:
             assert dataset is not None
             values = await self._relation(dataset, relation)
             if len(values) == 0:
                 return Results(0, [])
-            conditions.append({relation.target_field: {"$in": _plain(values)}})
-        flt = (
-            conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else {})
-        )
-        collection = self.db[coll]
-        async with self._timed("count", coll, flt):
+            match = match.with_condition({relation.target_field: {"$in": _plain(values)}})
+        async with self._timed("count", coll, match.lead):
             if plan.unfiltered and total_hint is not None:
                 count = total_hint
             else:
-                extra: dict[str, Any] = {"hint": plan.hint} if plan.hint else {}
-                count = await collection.count_documents(flt, maxTimeMS=self.timeout_ms, **extra)
+                counted = [
+                    d async for d in self._aggregate(coll, [*match.stages(), {"$count": "n"}])
+                ]
+                count = int(counted[0]["n"]) if counted else 0
         if not plan.records or count == 0 or plan.skip >= count:
             return Results(count, [])
-        async with self._timed("record", coll, flt):
-            cursor = (
-                collection.find(flt, plan.projection or None, max_time_ms=self.timeout_ms)
-                .sort(list(plan.sort))
-                .skip(plan.skip)
-                .limit(plan.limit)
-            )
-            if plan.hint:
-                cursor = cursor.hint(plan.hint)
-            records = [clean(doc) async for doc in cursor]
+        pipeline = [
+            *match.stages(),
+            {"$sort": dict(plan.sort)},
+            {"$skip": plan.skip},
+            {"$limit": plan.limit},
+        ]
+        if plan.projection:
+            pipeline.append({"$project": plan.projection})
+        async with self._timed("record", coll, match.lead):
+            records = [clean(doc) async for doc in self._aggregate(coll, pipeline)]
         return Results(count, records)
 
 

@@ -20,22 +20,88 @@ from beacon.protocol.request import BeaconRequest
 from beacon.protocol.variants import VariantQuery
 from beacon.query_filters import FilterPlan
 from beacon.store import collections as c
-from beacon.store import indexes
 from beacon.store.catalog import DatasetEntry
 from beacon.store.documents import variant_key
 
 Filter = dict[str, Any]
-Hint = str | list[tuple[str, int]] | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A filter in two stages: ``lead`` alone selects through an index, ``rest`` then filters
+    what it found.
+
+    Sent as two ``$match`` stages. MongoDB merges them and plans as usual; the embedded engine
+    only uses an index when a match holds nothing but that index's fields, and otherwise scans
+    the collection, so the split keeps every query on an index there too.
+    """
+
+    lead: Filter = field(default_factory=dict)
+    rest: Filter = field(default_factory=dict)
+
+    def stages(self) -> list[dict[str, Any]]:
+        out = [{"$match": self.lead}]
+        if self.rest:
+            out.append({"$match": self.rest})
+        return out
+
+    def with_condition(self, condition: Filter) -> Match:
+        """Add a condition: it leads if nothing does yet, else it filters."""
+        if not self.lead:
+            return Match(condition, self.rest)
+        return Match(self.lead, _and([self.rest, condition]))
+
+    @property
+    def empty(self) -> bool:
+        return not self.lead and not self.rest
+
+
+def _and(conditions: list[Filter]) -> Filter:
+    parts = [c for c in conditions if c]
+    if not parts:
+        return {}
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+#: Fields that lead a match on their own, in order of preference: each has its own index.
+LEADS = (
+    "_id",
+    "individualId",
+    "biosampleId",
+    "runId",
+    "_cohortIds",
+    "_terms",
+    "_durations",
+    "datasetId",
+)
+
+
+def split(conditions: list[Filter], lead: Filter | None = None) -> Match:
+    """The conditions as a two-stage match, led by ``lead`` or the most selective indexed one."""
+    rest = [c for c in conditions if c]
+    if not lead:
+        for key in LEADS:
+            found = next((c for c in rest if _leads_with(c, key)), None)
+            if found is not None:
+                rest.remove(found)
+                lead = {key: found[key]}
+                if len(found) > 1:
+                    rest.append({k: v for k, v in found.items() if k != key})
+                break
+    return Match(lead or {}, _and(rest))
+
+
+def _leads_with(condition: Filter, key: str) -> bool:
+    return key in condition and not key.startswith("$")
 
 
 @dataclass(frozen=True)
 class FieldValues:
-    """Values of ``field`` in the documents of ``role`` matching ``filter``."""
+    """Values of ``field`` in the documents of ``role`` matching ``match``."""
 
     role: c.Role
-    filter: Filter
+    match: Match
     field: str
-    index: Hint = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +113,9 @@ class SamplesWhere:
 
 @dataclass(frozen=True)
 class CarriersOf:
-    """Sample indices carrying any variant that matches ``filter`` (answered by ``index``)."""
+    """Sample indices carrying any variant that matches ``match``."""
 
-    filter: Filter
-    index: Hint = None
+    match: Match
 
 
 @dataclass(frozen=True)
@@ -81,7 +146,7 @@ class Relation:
 class QueryPlan:
     role: c.Role | None  # None: a global collection (datasets, cohorts)
     collection: str | None  # the global collection's name
-    filter: Filter
+    match: Match
     relations: tuple[Relation, ...] = ()
     sort: tuple[tuple[str, int], ...] = (("_id", 1),)
     skip: int = 0
@@ -90,8 +155,6 @@ class QueryPlan:
     projection: dict[str, int] = field(default_factory=dict)
     #: The whole collection matches: the catalog's document count answers the count.
     unfiltered: bool = False
-    #: The index that answers ``filter`` (some servers only use it when told).
-    hint: Hint = None
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -101,15 +164,15 @@ _SAMPLE_FIELD = {et.BIOSAMPLES.path: c.S_BIOSAMPLE, et.INDIVIDUALS.path: c.S_IND
 
 
 def id_filter(entry: EntryType, record_id: str) -> Filter:
-    """How one record is found by the id in its URL."""
+    """How one record is found by the id in its URL (variants: by the hash of the id, checked)."""
     if entry is et.G_VARIANTS:
         return {"_id": variant_key(record_id), c.VARIANT_INTERNAL_ID: record_id}
     return {"_id": record_id}
 
 
-def _carriers_to(target: EntryType, variant_filter: Filter, index: Hint = None) -> Relation:
+def _carriers_to(target: EntryType, match: Match) -> Relation:
     """Records of ``target`` linked to the carriers of the matching variants."""
-    carriers = CarriersOf(variant_filter, index)
+    carriers = CarriersOf(match)
     if target in (et.BIOSAMPLES, et.INDIVIDUALS):
         return Relation((carriers, SampleField(_SAMPLE_FIELD[target.path])), "_id")
     # runs and analyses are linked to the carriers through their biosamples
@@ -126,20 +189,20 @@ def cross_relation(
     """The direct filter and/or relation for ``/{source}/{source_id}/{target}``."""
     s, t = source.path, target.path
     if s == "g_variants":
-        return {}, _carriers_to(target, id_filter(source, source_id))
+        return {}, _carriers_to(target, split([id_filter(source, source_id)]))
     if t == "g_variants":
         if s in ("biosamples", "individuals"):
             return {}, _variants_of_samples((SamplesWhere(_SAMPLE_FIELD[s]),), (source_id,))
         if s in ("runs", "analyses"):
             role = c.ROLE_OF_PATH[s]
             first = (
-                FieldValues(role, {"_id": source_id}, c.BIOSAMPLE_ID),
+                FieldValues(role, Match({"_id": source_id}), c.BIOSAMPLE_ID),
                 SamplesWhere(c.S_BIOSAMPLE),
             )
             return {}, _variants_of_samples(first)
         if s == "cohorts":
             first = (
-                FieldValues(c.Role.INDIVIDUALS, {c.COHORT_IDS: source_id}, "_id"),
+                FieldValues(c.Role.INDIVIDUALS, Match({c.COHORT_IDS: source_id}), "_id"),
                 SamplesWhere(c.S_INDIVIDUAL),
             )
             return {}, _variants_of_samples(first)
@@ -152,7 +215,7 @@ def cross_relation(
     if s == "cohorts":
         if t == "individuals":
             return {c.COHORT_IDS: source_id}, None
-        members = FieldValues(c.Role.INDIVIDUALS, {c.COHORT_IDS: source_id}, "_id")
+        members = FieldValues(c.Role.INDIVIDUALS, Match({c.COHORT_IDS: source_id}), "_id")
         return {}, Relation((members,), c.INDIVIDUAL_ID)
     if s == "datasets":
         return {}, None  # the dataset scope does the work
@@ -175,52 +238,32 @@ _LINK_TABLE: dict[tuple[str, str], tuple[str, str]] = {
     ("run", "analysis"): ("_id", c.RUN_ID),
 }
 _ROLE_OF_ID = {et.BY_PATH[path].id: role for path, role in c.ROLE_OF_PATH.items()}
-_LINKS = (c.INDIVIDUAL_ID, c.BIOSAMPLE_ID, c.RUN_ID, c.COHORT_IDS)
 
 
-def choose_hint(conditions: list[Filter]) -> Hint:
-    """The index for a conjunction: ids first, then links between records, then filters."""
-    keys: set[str] = set()
-    for condition in conditions:
-        parts = condition.get("$and", [condition]) if isinstance(condition, dict) else []
-        for part in parts:
-            keys.update(part)
-    if "_id" in keys:
-        return None  # every server finds documents by _id on its own
-    for link in _LINKS:
-        if link in keys:
-            return [(link, 1)]
-    if c.TERMS in keys:
-        return indexes.TERMS
-    if c.DURATIONS in keys:
-        return indexes.DURATIONS
-    return None
+def _values(scope: str, parts: list[Filter], out: str) -> FieldValues:
+    return FieldValues(_ROLE_OF_ID[scope], split(parts), out)
 
 
-def _values(scope: str, flt: Filter, out: str) -> FieldValues:
-    return FieldValues(_ROLE_OF_ID[scope], flt, out, choose_hint([flt]))
-
-
-def filter_relation(scope: str, flt: Filter, target: EntryType) -> Relation:
-    """How records of entry type ``scope`` matching ``flt`` select records of ``target``."""
+def filter_relation(scope: str, parts: list[Filter], target: EntryType) -> Relation:
+    """How records of entry type ``scope`` matching all ``parts`` select records of ``target``."""
     t = target.id
     if scope == "genomicVariant":
-        carriers = CarriersOf(flt, choose_hint([flt]))
+        carriers = CarriersOf(split(parts))
         if t in ("individual", "biosample"):
             return Relation((carriers, SampleField(_SAMPLE_FIELD[target.path])), "_id")
         return Relation((carriers, SampleField(c.S_BIOSAMPLE)), c.BIOSAMPLE_ID)
     if t == "genomicVariant":
         if scope == "individual":
-            first: tuple[Step, ...] = (_values(scope, flt, "_id"), SamplesWhere(c.S_INDIVIDUAL))
+            first: tuple[Step, ...] = (_values(scope, parts, "_id"), SamplesWhere(c.S_INDIVIDUAL))
         elif scope == "biosample":
-            first = (_values(scope, flt, "_id"), SamplesWhere(c.S_BIOSAMPLE))
+            first = (_values(scope, parts, "_id"), SamplesWhere(c.S_BIOSAMPLE))
         else:
-            first = (_values(scope, flt, c.BIOSAMPLE_ID), SamplesWhere(c.S_BIOSAMPLE))
+            first = (_values(scope, parts, c.BIOSAMPLE_ID), SamplesWhere(c.S_BIOSAMPLE))
         return _variants_of_samples(first)
     link = _LINK_TABLE.get((scope, t))
     if link is not None:
         read, match = link
-        return Relation((_values(scope, flt, read),), match)
+        return Relation((_values(scope, parts, read),), match)
     raise BadRequest(f"filters on {scope} records cannot select {target.path}", parameter="filters")
 
 
@@ -237,7 +280,7 @@ def plan(
     route = request.route
     entry = route.entry
     conditions: list[Filter] = []
-    hint: Hint = None
+    lead: Filter | None = None
     if not entry.per_dataset:
         scope_field = "_id" if entry is et.DATASETS else c.DATASET_ID
         conditions.append({scope_field: {"$in": list(scope_ids)}})
@@ -253,11 +296,10 @@ def plan(
     if variant is not None:
         built = query_variants.build(variant, dataset.max_length if dataset else 0)
         if entry is et.G_VARIANTS:
-            if built.filter:
-                conditions.append(built.filter)
-            hint = built.index
+            lead = built.lead
+            conditions.append(built.rest)
         elif entry.per_dataset:
-            relations.append(_carriers_to(entry, built.filter, built.index))
+            relations.append(_carriers_to(entry, Match(built.lead, built.rest)))
         else:
             raise BadRequest(
                 f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
@@ -267,20 +309,15 @@ def plan(
         observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}
         conditions.append({"frequencyInPopulations.frequencies": {"$elemMatch": observed}})
     for scope, parts in filters.conditions.items() if filters else ():
-        combined = parts[0] if len(parts) == 1 else {"$and": parts}
         if scope == entry.id:
-            conditions.append(combined)
+            conditions.extend(parts)  # separately, so one of them can lead
         elif not entry.per_dataset or scope in ("dataset", "cohort"):
             raise BadRequest(
                 f"filters on {scope} records do not apply to /{entry.path}", parameter="filters"
             )
         else:
-            relations.append(filter_relation(scope, combined, entry))
-    if hint is None:
-        hint = choose_hint(conditions)
-    flt: Filter = (
-        {"$and": conditions} if len(conditions) > 1 else (conditions[0] if conditions else {})
-    )
+            relations.append(filter_relation(scope, parts, entry))
+    match = split(conditions, lead)
     is_variant = entry is et.G_VARIANTS
     if entry.per_dataset:
         role: c.Role | None = c.ROLE_OF_PATH[entry.path]
@@ -291,13 +328,12 @@ def plan(
     return QueryPlan(
         role=role,
         collection=collection,
-        filter=flt,
+        match=match,
         relations=tuple(relations),
         sort=VARIANT_SORT if is_variant else (("_id", 1),),
         skip=request.offset,
         limit=request.limit,
         records=records,
         projection=VARIANT_PROJECTION if is_variant else {},
-        unfiltered=entry.per_dataset and not flt and not relations,
-        hint=hint,
+        unfiltered=entry.per_dataset and match.empty and not relations,
     )

@@ -18,7 +18,6 @@ from beacon.protocol import genome
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.variants import QueryKind, VariantParams, VariantQuery
 from beacon.store import collections as c
-from beacon.store import indexes
 
 Filter = dict[str, Any]
 
@@ -111,45 +110,41 @@ def _modifiers(p: VariantParams, skip_alt: bool = False) -> list[Filter]:
     return extra
 
 
-def _sequence(q: VariantQuery) -> list[Filter]:
+# Each builder returns (lead, rest): ``lead`` holds only fields of one index, so every server
+# answers it from that index; ``rest`` filters what the lead found (see query.Match).
+
+
+def _sequence(q: VariantQuery) -> tuple[Filter, list[Filter]]:
     p = q.params
     start = p.start[0]
     ref, alt = p.reference_bases, p.alternate_bases or ""
-    exact: Filter = {c.V_CHROM: q.chrom, c.V_START: start, **_bases(c.V_ALT, alt)}
+    exact: Filter = {c.V_START: start, **_bases(c.V_ALT, alt)}
     if ref:
         exact.update(_bases(c.V_REF, ref))
-    if alt == "" or ref == "":
+    if (alt == "" or ref == "") and start > 0:
         # The trimmed form: the stored VCF-style record starts one base earlier, with the
         # padding base in front of both alleles.
-        padded: Filter = {c.V_CHROM: q.chrom, c.V_START: start - 1, **_padded(c.V_ALT, alt)}
+        padded: Filter = {c.V_START: start - 1, **_padded(c.V_ALT, alt)}
         if ref is not None:
             padded.update(_padded(c.V_REF, ref))
-        return [{"$or": [exact, padded]}] if start > 0 else [exact]
-    return [exact]
+        either: Filter = {c.V_CHROM: q.chrom, c.V_START: {"$in": [start - 1, start]}}
+        return either, [{"$or": [exact, padded]}]
+    lead: Filter = {c.V_CHROM: q.chrom, c.V_START: start}
+    return lead, [{k: v for k, v in exact.items() if k != c.V_START}]
 
 
-def _range(q: VariantQuery, max_length: int) -> list[Filter]:
+def _range(q: VariantQuery, max_length: int) -> tuple[Filter, list[Filter]]:
     start, end = q.params.start[0], q.params.end[0]
     # Overlap of half-open intervals; the left bound keeps the index scan tight: no stored
     # variant is longer than max_length, so none starting before start - max_length can reach.
-    return [
-        {
-            c.V_CHROM: q.chrom,
-            c.V_START: {"$gte": max(0, start - max(max_length, 1)), "$lt": end},
-            c.V_END: {"$gt": start},
-        }
-    ]
+    lead = {c.V_CHROM: q.chrom, c.V_START: {"$gte": max(0, start - max(max_length, 1)), "$lt": end}}
+    return lead, [{c.V_END: {"$gt": start}}]
 
 
-def _bracket(q: VariantQuery) -> list[Filter]:
+def _bracket(q: VariantQuery) -> tuple[Filter, list[Filter]]:
     (s0, s1), (e0, e1) = q.params.start, q.params.end
-    return [
-        {
-            c.V_CHROM: q.chrom,
-            c.V_START: {"$gte": s0, "$lt": s1},
-            c.V_END: {"$gte": e0, "$lt": e1},
-        }
-    ]
+    lead = {c.V_CHROM: q.chrom, c.V_START: {"$gte": s0, "$lt": s1}}
+    return lead, [{c.V_END: {"$gte": e0, "$lt": e1}}]
 
 
 def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> list[str]:
@@ -177,43 +172,35 @@ def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> list[str]:
 
 @dataclass(frozen=True)
 class VariantFilter:
-    """A variant filter and the index that answers it."""
+    """A variant filter in two stages: ``lead`` on one index, ``rest`` on what it finds."""
 
-    filter: Filter
-    index: str | None
-
-
-_KIND_INDEX = {
-    QueryKind.SEQUENCE: indexes.POSITION,
-    QueryKind.RANGE: indexes.POSITION,
-    QueryKind.BRACKET: indexes.POSITION,
-    QueryKind.GENE: indexes.GENES,
-    QueryKind.AMINOACID: indexes.AMINOACIDS,
-    QueryKind.HGVS: indexes.HGVS,
-}
+    lead: Filter
+    rest: Filter
 
 
 def build(q: VariantQuery, max_length: int) -> VariantFilter:
     """The filter for one dataset; ``max_length`` is its longest stored variant."""
     p = q.params
+    rest: list[Filter]
     if q.kind is QueryKind.SEQUENCE:
-        conditions = _sequence(q) + _modifiers(p, skip_alt=True)
+        lead, rest = _sequence(q)
+        rest += _modifiers(p, skip_alt=True)
     elif q.kind is QueryKind.RANGE:
-        conditions = _range(q, max_length) + _modifiers(p)
+        lead, rest = _range(q, max_length)
+        rest += _modifiers(p)
     elif q.kind is QueryKind.BRACKET:
-        conditions = _bracket(q) + _modifiers(p)
+        lead, rest = _bracket(q)
+        rest += _modifiers(p)
     elif q.kind is QueryKind.GENE:
-        conditions = [{c.GENE_IDS: p.gene_id}, *_modifiers(p)]
+        lead, rest = {c.GENE_IDS: p.gene_id}, _modifiers(p)
         if p.aminoacid_change:
-            conditions.append({c.AMINOACID_CHANGES: p.aminoacid_change})
+            rest.append({c.AMINOACID_CHANGES: p.aminoacid_change})
     elif q.kind is QueryKind.AMINOACID:
-        conditions = [{c.AMINOACID_CHANGES: p.aminoacid_change}, *_modifiers(p)]
+        lead, rest = {c.AMINOACID_CHANGES: p.aminoacid_change}, _modifiers(p)
     elif q.kind is QueryKind.HGVS:
         forms = hgvs_candidates(p.genomic_allele_short_form or "", q.assemblies)
-        conditions = [{c.HGVS_ID: forms[0] if len(forms) == 1 else {"$in": forms}}]
+        lead, rest = {c.HGVS_ID: forms[0] if len(forms) == 1 else {"$in": forms}}, []
     else:  # ASSEMBLY: the dataset scope does the work
-        conditions = []
-    if not conditions:
-        return VariantFilter({}, None)
-    flt = conditions[0] if len(conditions) == 1 else {"$and": conditions}
-    return VariantFilter(flt, _KIND_INDEX.get(q.kind))
+        lead, rest = {}, []
+    rest = [r for r in rest if r]
+    return VariantFilter(lead, rest[0] if len(rest) == 1 else ({"$and": rest} if rest else {}))

@@ -8,6 +8,7 @@ import pytest
 
 from beacon import query_variants
 from beacon.protocol.variants import VariantParams, classify
+from beacon.query import Match
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
@@ -28,14 +29,12 @@ def stages(plan: Any) -> set[str]:
     return found
 
 
-async def winning_stages(
-    db: Database, collection: str, flt: dict[str, Any], hint: str | None = None
-) -> set[str]:
-    command: dict[str, Any] = {"find": collection, "filter": flt}
-    if hint:
-        command["hint"] = hint
+async def winning_stages(db: Database, collection: str, match: Match) -> set[str]:
+    """Stages of the plan the server picks for the match as the executor sends it."""
+    command = {"aggregate": collection, "pipeline": match.stages(), "cursor": {}}
     explained = await db.command({"explain": command, "verbosity": "queryPlanner"})
-    return stages(explained["queryPlanner"]["winningPlan"])
+    planner = explained.get("queryPlanner") or explained["stages"][0]["$cursor"]["queryPlanner"]
+    return stages(planner["winningPlan"])
 
 
 VARIANT_QUERIES: list[tuple[str, dict[str, Any]]] = [
@@ -71,8 +70,7 @@ async def test_variant_queries_use_an_index(
     collection = entry.collection(c.Role.G_VARIANTS)
     assert collection is not None
     built = query_variants.build(classify(VariantParams(**given)), entry.max_length)
-    assert built.index is not None
-    found = await winning_stages(checklist, collection, built.filter, built.index)
+    found = await winning_stages(checklist, collection, Match(built.lead, built.rest))
     assert "IXSCAN" in found, (name, found)
     assert "COLLSCAN" not in found, (name, found)
 
@@ -100,6 +98,7 @@ async def test_relation_lookups_use_an_index(
     assert entry is not None
     collection = entry.collection(role)
     assert collection is not None
-    found = await winning_stages(checklist, collection, flt)
+    # the executor sends these lookups as the lead of their match
+    found = await winning_stages(checklist, collection, Match(flt))
     assert found & {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN", "CLUSTERED_IXSCAN"}, (role, found)
     assert "COLLSCAN" not in found, (role, found)
