@@ -482,6 +482,11 @@ class AccessSettings:
         env="BEACON_BUDGET_ANONYMOUS",
         help="data queries one anonymous client address may make per window (0 = unlimited)",
     )
+    budget_exempt: tuple[str, ...] = setting(
+        (),
+        env="BEACON_BUDGET_EXEMPT",
+        help="client addresses without a query budget, e.g. the network's aggregator",
+    )
     client_ip_header: str = setting(
         "",
         env="BEACON_CLIENT_IP_HEADER",

@@ -7,6 +7,7 @@ record, or related records), so routes read like ``/map``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -211,14 +212,26 @@ async def root(request: web.Request) -> web.StreamResponse:
     return await beacon_info(request)
 
 
+async def _data_updated(request: web.Request) -> dt.datetime:
+    """When the data last changed (the latest published load), else when the node started.
+
+    Networks read /info updateDateTime as the node's data version, e.g. to key caches.
+    """
+    catalog = await request.app[CATALOG].get(request.app[DB])
+    loads = [d.updated for d in catalog.values() if d.updated is not None]
+    return max(loads) if loads else request.app[STARTED]
+
+
 async def beacon_info(request: web.Request) -> web.StreamResponse:
     _no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
-    return json_response(info.info_response(request.app[SETTINGS], request.app[STARTED]))
+    updated = await _data_updated(request)
+    return json_response(info.info_response(request.app[SETTINGS], updated))
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
     _no_parameters(request, ("requestedSchema",))
-    return json_response(info.service_info(request.app[SETTINGS], request.app[STARTED]))
+    updated = await _data_updated(request)
+    return json_response(info.service_info(request.app[SETTINGS], updated))
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:

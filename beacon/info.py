@@ -42,9 +42,9 @@ def organization(settings: Settings) -> dict[str, Any]:
     )
 
 
-def info_response(settings: Settings, started: dt.datetime) -> dict[str, Any]:
+def info_response(settings: Settings, data_updated: dt.datetime) -> dict[str, Any]:
     node = settings.beacon
-    updated = node.update_date_time or started.strftime("%Y-%m-%dT%H:%M:%SZ")
+    updated = node.update_date_time or data_updated.strftime("%Y-%m-%dT%H:%M:%SZ")
     response = _drop_empty(
         {
             "id": node.id,
@@ -64,7 +64,7 @@ def info_response(settings: Settings, started: dt.datetime) -> dict[str, Any]:
     return {"meta": informational_meta(node.id), "response": response}
 
 
-def service_info(settings: Settings, started: dt.datetime) -> dict[str, Any]:
+def service_info(settings: Settings, data_updated: dt.datetime) -> dict[str, Any]:
     """GA4GH service-info 1.0.0: a bare object, no meta/response wrapper."""
     node = settings.beacon
     org = organization(settings)
@@ -81,7 +81,7 @@ def service_info(settings: Settings, started: dt.datetime) -> dict[str, Any]:
             "contactUrl": org.get("contactUrl", ""),
             "documentationUrl": node.documentation_url,
             "createdAt": node.create_date_time,
-            "updatedAt": node.update_date_time or started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "updatedAt": node.update_date_time or data_updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "environment": node.environment,
             "version": node.version or __version__,
         }

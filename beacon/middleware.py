@@ -106,7 +106,8 @@ def _error(request: web.Request, exc: errors.BeaconError) -> web.Response:
     else:
         summary = r.fallback_summary(default)
         entry = None
-    meta = r.response_meta(settings.beacon.id, summary, default, entry)
+    # An error returns no data at all: the least granularity says so.
+    meta = r.response_meta(settings.beacon.id, summary, Granularity.BOOLEAN, entry)
     meta["returnedSchemas"] = []
     response = json_response(r.error_response(meta, exc.status, exc.message), status=exc.status)
     response.headers.update(exc.headers)

@@ -86,6 +86,11 @@ def entries(
     ]
     exists = any(a.exists for a in answers)
     total = sum(a.count for a in counted)
+    adjusted = [a.info for a in counted if a.info.get("countPrecision") not in (None, "exact")]
+    if adjusted and returned is not Granularity.BOOLEAN:
+        # Count answers have no result sets to carry the marker: say it for the whole sum, so a
+        # network knows the total is not exact (v2.2's countPrecision, kept inside info).
+        info = {**(info or {}), "countPrecision": adjusted[0]["countPrecision"]}
     return r.data_response(
         meta(beacon_id, request, returned, default), returned, exists, total, result_sets, info
     )

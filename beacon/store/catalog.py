@@ -30,6 +30,7 @@ class DatasetEntry:
     loads: Mapping[str, str] = field(default_factory=dict)  # group -> load id
     counts: Mapping[str, int] = field(default_factory=dict)  # role -> documents in the load
     max_length: int = 0
+    updated: dt.datetime | None = None  # when a load of this dataset was last published
 
     def collection(self, role: c.Role) -> str | None:
         load = self.loads.get(role.group)
@@ -52,6 +53,7 @@ def _entry(doc: Mapping[str, Any]) -> DatasetEntry:
         loads={group: info["id"] for group, info in loads.items() if info and "id" in info},
         counts=counts,
         max_length=int(doc.get(c.CAT_MAX_LENGTH, 0)),
+        updated=doc.get(c.CAT_UPDATED),
     )
 
 

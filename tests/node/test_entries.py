@@ -194,3 +194,22 @@ async def test_health_reports_an_unreachable_database(
     body = await query.json()
     assert query.status == 503
     assert "database is not reachable" in body["error"]["errorMessage"]
+
+
+async def test_info_update_time_is_the_data_version(
+    api: Client, db: Database, run_options: pipeline.RunOptions
+) -> None:
+    import datetime as dt
+
+    from beacon.store import catalog
+
+    entries = await catalog.read(db)
+    latest = max(e.updated for e in entries.values() if e.updated)
+    info = await (await api.get("/api/info")).json()
+    assert info["response"]["updateDateTime"] == latest.strftime("%Y-%m-%dT%H:%M:%SZ")
+    await pipeline.run_metadata(db, "ds2", [CHECKLIST / "ds2"], run_options)
+    again = await (await api.get("/api/info")).json()
+    assert again["response"]["updateDateTime"] >= info["response"]["updateDateTime"]
+    service = await (await api.get("/api/service-info")).json()
+    assert service["updatedAt"] == again["response"]["updateDateTime"]
+    assert dt.datetime.strptime(service["updatedAt"], "%Y-%m-%dT%H:%M:%SZ")

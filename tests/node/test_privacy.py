@@ -209,3 +209,27 @@ async def test_audit_log_says_who_asked_what_and_never_logs_tokens(
         assert line["path"].startswith("/api/")
     for secret in (token, expired, token.split(".")[2], expired.split(".")[2]):
         assert secret not in caplog.text
+
+
+async def test_count_answers_say_their_total_is_not_exact(
+    checklist: Database, configured: Configured
+) -> None:
+    api = await configured(policies("round_to = 5", "round_to = 5"))
+    rounded = await get(api, "/api/individuals", requestedGranularity="count")
+    assert rounded["responseSummary"] == {"exists": True, "numTotalResults": 10}
+    assert rounded["info"] == {"countPrecision": "rounded"}
+    exact = await get(
+        await configured(policies("", "")), "/api/individuals", requestedGranularity="count"
+    )
+    assert "info" not in exact
+
+
+async def test_budget_exempt_addresses(checklist: Database, configured: Configured) -> None:
+    api = await configured(
+        policies("", ""), BEACON_BUDGET_ANONYMOUS="1", BEACON_BUDGET_EXEMPT="127.0.0.1"
+    )
+    for _ in range(3):
+        assert (await api.get("/api/individuals")).status == 200
+    limited = await configured(policies("", ""), BEACON_BUDGET_ANONYMOUS="1")
+    assert (await limited.get("/api/individuals")).status == 200
+    assert (await limited.get("/api/individuals")).status == 429
