@@ -75,3 +75,14 @@ def test_the_banner_names_every_url_and_example() -> None:
         assert url in text
     for path, _ in demo.EXAMPLES:
         assert f"http://127.0.0.1:5060/api{path}" in text
+
+
+def test_the_readme_shows_the_demo_as_it_is() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for path, _ in demo.EXAMPLES:
+        assert f"http://127.0.0.1:{demo.AGGREGATOR_PORT}/api{path}" in readme, path
+    assert f"http://127.0.0.1:{demo.BROWSER_PORT}/" in readme
+    for node in demo.NODES:
+        assert f"http://127.0.0.1:{node.port}/" in readme
+        for dataset in node.datasets:
+            assert f"`{dataset}`" in readme
