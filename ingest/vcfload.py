@@ -135,7 +135,8 @@ async def run_vcf(
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
         samples.link(await _biosample_individuals(db, dataset_id))
-        index = SampleIndex(dataset_id, len(samples.biosamples))
+        # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.
+        index = SampleIndex(dataset_id, len(samples.biosamples), budget=2_000_000)
         builder = Builder(dataset_id, canonical, report, index, fetchers)
         rows = min(options.settings.batch_size, gt.batch_rows(max(1, len(samples.biosamples))))
         async with Load(db, dataset_id, "variants", grace_s=options.settings.swap_grace_s) as load:

@@ -175,6 +175,14 @@ async def test_cineca_slice(
     found = await g_variants(api, "/api/biosamples/HG00096/g_variants")
     ids = {d[c.VARIANT_INTERNAL_ID]: key(d) for d in docs}
     assert {ids[r["variantInternalId"]] for r in found} == carried
+    in_gene = {
+        d[c.VARIANT_INTERNAL_ID]
+        for d in docs
+        if "POTEH" in d.get("molecularAttributes", {}).get("geneIds", [])
+    }
+    found = await g_variants(api, "/api/g_variants", geneId="POTEH")
+    assert len(in_gene) > 10
+    assert {r["variantInternalId"] for r in found} == in_gene
 
 
 async def test_1000g_plain_gzip_against_golden(
@@ -295,3 +303,11 @@ async def test_grch38_chr22(
         assemblyId="GRCh38",
     )
     assert [r["variantInternalId"] for r in hits] == [snv[c.VARIANT_INTERNAL_ID]]
+    deletion = next(d for d in docs if d[c.V_TYPE] == "DEL")
+    hits = await g_variants(
+        api,
+        "/api/g_variants",
+        genomicAlleleShortForm=deletion["identifiers"]["genomicHGVSId"],
+        assemblyId="GRCh38",
+    )
+    assert [r["variantInternalId"] for r in hits] == [deletion[c.VARIANT_INTERNAL_ID]]
