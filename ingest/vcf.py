@@ -161,8 +161,11 @@ class VcfReader:
 
 
 def _genotypes(v: Any) -> GenotypeArray | None:
-    calls = v.genotype
-    if calls is None:  # a row whose FORMAT has no GT
+    try:
+        calls = v.genotype
+    except Exception:  # cyvcf2's way of saying this row's FORMAT has no GT
+        return None
+    if calls is None:
         return None
     # Genotypes.array() allocates a fresh numpy array (a copy); drop its phase column.
     array: GenotypeArray = calls.array()[:, :-1]

@@ -34,6 +34,16 @@ RECENT_KEYS = 200_000
 RECENT_SPAN = 1_000_000
 
 
+def _integer(value: Any) -> int | None:
+    """An INFO integer as cyvcf2 gives it: a number, or a tuple when Number is not 1."""
+    if isinstance(value, tuple | list):
+        value = value[0] if value else None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class FileContext:
     """What one file's header says the pipeline can read, and how its columns map."""
@@ -186,18 +196,18 @@ class Builder:
         # ClinVar's INFO describes the row; with several ALTs it cannot be told whose it is.
         clinical = ann.clinical(info) if ctx.clinvar and len(record.alts) == 1 else []
         svtype = info.get("SVTYPE")
+        end = _integer(info.get("END"))
         ids = Annotation()  # the ID column is the same for every ALT of the row
         ann.identifiers(ids, record.ids, bool(clinical))
         for k, alt in enumerate(record.alts):
-            svlen = pops.per_allele(info.get("SVLEN"), k)
             try:
                 allele = normalise(
                     chrom,
                     record.pos - 1,
                     record.ref,
                     alt,
-                    end=info.get("END"),
-                    svlen=int(svlen) if svlen is not None else None,
+                    end=end,
+                    svlen=_integer(pops.per_allele(info.get("SVLEN"), k)),
                     svtype=str(svtype) if svtype is not None else None,
                     reference=fetch,
                 )

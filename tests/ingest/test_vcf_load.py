@@ -346,3 +346,40 @@ async def test_carriers_spill_to_chunks(
         assert doc[c.V_SPILLED] is True
         assert c.V_CARRIERS not in doc
         assert chunks[doc["_id"]] == carriers
+
+
+async def test_odd_rows(db: Database, tmp_path: Path, run_options: pipeline.RunOptions) -> None:
+    """Rows without GT, a whole-call '.', four ALTs with a symbolic one, haploid Y, lower case."""
+    columns = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb\tc\n"
+    header = HEADER.replace("##contig=<ID=MT", "##contig=<ID=Y,length=59373566>\n##contig=<ID=MT")
+    header += '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+    rows = [
+        "1\t100\t.\tA\tG\t.\tPASS\t.\tGT:DP\t0/1:5\t.\t./.:3",
+        "1\t200\t.\tA\tC\t.\tPASS\t.\tDP\t5\t6\t7",
+        "1\t300\t.\tA\tG,C,T,<DEL>\t.\tPASS\tEND=400\tGT\t3/4\t1/2\t0/3",
+        "Y\t400\t.\tC\tT\t.\tPASS\t.\tGT\t1\t.\t0",
+        "1\t500\t.\tc\tt\t.\tPASS\t.\tGT\t0|1\t1|1\t0|0",
+    ]
+    path = write_vcf(tmp_path / "odd.vcf", rows, header, columns)
+    report = await run_vcf(db, "ds", [path], "GRCh37", run_options)
+    assert (report.records_read, report.alleles_written, dict(report.skipped)) == (5, 8, {})
+    found = await variants(db)
+    names = ["a", "b", "c"]
+
+    def summary(internal_id: str) -> tuple[Any, ...]:
+        doc = found[internal_id]
+        counts = doc[c.V_COUNTS]
+        carriers = {
+            z: [names[i] for i in packed.decode_indices(b)]
+            for z, b in doc.get(c.V_CARRIERS, {}).items()
+        }
+        return counts.get("ac"), counts.get("an"), carriers
+
+    assert summary("1-100-A-G") == (1, 2, {"het": ["a"]})
+    assert summary("1-200-A-C") == (None, None, {})  # no GT in this row: nothing is known
+    assert summary("1-300-A-G") == (1, 6, {"het": ["b"]})
+    assert summary("1-300-A-C") == (1, 6, {"het": ["b"]})
+    assert summary("1-300-A-T") == (2, 6, {"het": ["a", "c"]})
+    assert summary("1-300-DEL-400") == (1, 6, {"het": ["a"]})
+    assert summary("Y-400-C-T") == (1, 2, {"hemi": ["a"]})
+    assert summary("1-500-C-T") == (3, 6, {"het": ["a"], "hom": ["b"]})
