@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import IO
 
 import click
+from pymongo.errors import PyMongoError
 
 from beacon import demo
-from beacon.config import load_settings
+from beacon.config import ConfigError, load_settings
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
@@ -69,7 +70,12 @@ def child_env(uri: str, database: str | None = None) -> dict[str, str]:
 def database() -> Iterator[tuple[str, str]]:
     """(URI, what it is): ``MONGODB_URI``, or the embedded engine (stopped on exit if started
     here)."""
-    settings = load_settings(None, {k: v for k, v in os.environ.items() if k != "BEACON_CONFIG"})
+    try:
+        settings = load_settings(
+            None, {k: v for k, v in os.environ.items() if k != "BEACON_CONFIG"}
+        )
+    except ConfigError as exc:
+        raise DemoError(str(exc)) from None
     if settings.mongodb.uri is not None:
         yield settings.mongodb.uri.reveal(), "MONGODB_URI"
         return
@@ -114,7 +120,11 @@ def load(uri: str, target: str, size: demo.Size, data: Path) -> None:
     marker_path = data / "loaded.json"
     wanted = demo.marker(size, target)
     recorded = json.loads(marker_path.read_text()) if marker_path.exists() else None
-    if demo.reusable(recorded, wanted, asyncio.run(_catalogs(uri))):
+    try:
+        catalogs = asyncio.run(_catalogs(uri))
+    except PyMongoError as exc:
+        raise DemoError(f"the database ({target}) does not answer: {exc}") from None
+    if demo.reusable(recorded, wanted, catalogs):
         click.echo(f"data: reusing the cohorts loaded before ({marker_path})")
         return
     marker_path.unlink(missing_ok=True)
