@@ -42,7 +42,7 @@ def invoke(args: list[str], env: dict[str, str]) -> str:
     return result.output
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def loaded(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     """The demo's data at a small size, loaded with the demo's own commands."""
     root = tmp_path_factory.mktemp("demo")
