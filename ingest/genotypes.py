@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from beacon.store import carriers as packed
+
 Codes = npt.NDArray[np.int16]
 Indices = npt.NDArray[np.uint32]
 
@@ -39,6 +41,7 @@ class AlleleCalls:
     het: Indices
     hom: Indices
     hemi: Indices
+    packed: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # het, hom, hemi as stored (or b"")
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,16 @@ def _count(g: Codes, test: str, value: int) -> npt.NDArray[np.int8]:
 
 def _allele(
     g: Codes, ploidy: npt.NDArray[np.int8], allele: int
-) -> tuple[list[int], list[Indices], list[Indices], list[Indices]]:
+) -> tuple[list[int], list[list[Indices]], list[list[bytes]]]:
     copies = _count(g, "eq", allele)
     carrier = copies > 0
     hemi = carrier & (ploidy == 1)
     hom = carrier & (copies == ploidy) & (ploidy > 1)
     het = carrier & ~hemi & ~hom
     ac = copies.sum(axis=1, dtype=np.int64).tolist()
-    return ac, _split(het), _split(hom), _split(hemi)
+    masks = (het, hom, hemi)
+    found = [_split(m) for m in masks]
+    return ac, found, [packed.encode_rows(m, f) for m, f in zip(masks, found, strict=True)]
 
 
 def summarise(rows: list[Codes], n_alts: list[int]) -> list[RowCalls]:
@@ -124,7 +129,8 @@ def summarise(rows: list[Codes], n_alts: list[int]) -> list[RowCalls]:
             sub_g, sub_p = g, ploidy
         else:
             sub_g, sub_p = g[which], ploidy[which]
-        ac, het, hom, hemi = _allele(sub_g, sub_p, allele)
+        ac, (het, hom, hemi), (p_het, p_hom, p_hemi) = _allele(sub_g, sub_p, allele)
         for j, row in enumerate(which.tolist()):
-            result[row].alleles.append(AlleleCalls(ac[j], het[j], hom[j], hemi[j]))
+            blobs = (p_het[j], p_hom[j], p_hemi[j])
+            result[row].alleles.append(AlleleCalls(ac[j], het[j], hom[j], hemi[j], blobs))
     return result

@@ -17,7 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from beacon.protocol import genome
+from beacon.store import collections as c
 from ingest import annotations as ann
+from ingest import documents
 from ingest import genotypes as gt
 from ingest import populations as pops
 from ingest.documents import Annotation, Carriers, Counts, carrier_chunks, variant_document
@@ -158,7 +160,7 @@ class Builder:
                     self.report.skip("duplicate_allele")
                     continue
                 out.variants.append(doc)
-                self.max_length = max(self.max_length, doc["_end"] - doc["_start"])
+                self.max_length = max(self.max_length, doc[c.V_END] - doc[c.V_START])
                 if carriers is None:
                     continue
                 for part in (carriers.het, carriers.hom, carriers.hemi):
@@ -166,8 +168,8 @@ class Builder:
                         groups.append(part)
                         keys.append(doc["_id"])
                         ranks.append(genome.RANK[chrom])
-                        starts.append(doc["_start"])
-                if doc.get("_spilled"):
+                        starts.append(doc[c.V_START])
+                if doc.get(c.V_SPILLED):
                     out.carriers.extend(carrier_chunks(doc["_id"], self.dataset_id, carriers))
         self.index.add_many(groups, keys, ranks, starts)
         if self.index.full:
@@ -245,5 +247,23 @@ class Builder:
                             "frequencies": [{"population": self.dataset_id, "alleleFrequency": af}],
                         },
                     )
-            doc = variant_document(self.dataset_id, self.assembly, allele, counts, note, carriers)
+            if calls is not None and ctx.identity:
+                # Carriers were packed for the whole batch at once: attach them as stored.
+                doc = variant_document(self.dataset_id, self.assembly, allele, counts, note)
+                _attach(doc, calls.alleles[k].packed)
+            else:
+                doc = variant_document(
+                    self.dataset_id, self.assembly, allele, counts, note, carriers
+                )
             yield doc, carriers
+
+
+def _attach(doc: dict[str, Any], blobs: tuple[bytes, bytes, bytes]) -> None:
+    """The carriers field of a variant document (as ``documents.carriers_field`` decides)."""
+    inline = {name: blob for name, blob in zip(("het", "hom", "hemi"), blobs, strict=True) if blob}
+    if not inline:
+        return
+    if sum(len(b) for b in inline.values()) > documents.INLINE_CARRIER_BYTES:
+        doc[c.V_SPILLED] = True  # the chunks are written from the index arrays
+    else:
+        doc[c.V_CARRIERS] = inline

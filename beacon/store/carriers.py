@@ -57,6 +57,33 @@ def encode_indices(indices: npt.ArrayLike) -> bytes:
     return _BITMAP + header + body
 
 
+def encode_rows(mask: npt.NDArray[np.bool_], rows: list[IndexArray]) -> list[bytes]:
+    """:func:`encode_indices` for every row of a (rows, samples) mask at once.
+
+    ``rows[i]`` are the set positions of row ``i`` (``np.nonzero`` of it, already at hand).
+    Bitmaps start at the byte holding the first sample, so their base is a multiple of 8: the
+    same sets, decoded identically, packed in one numpy call instead of one per row.
+    """
+    if mask.shape[0] == 0:
+        return []
+    bits = np.packbits(mask, axis=1, bitorder="little")
+    nonzero = bits != 0
+    width = bits.shape[1]
+    first = np.argmax(nonzero, axis=1).tolist()
+    last = (width - 1 - np.argmax(nonzero[:, ::-1], axis=1)).tolist()
+    out = []
+    for i, found in enumerate(rows):
+        n = found.size
+        if n == 0:
+            out.append(b"")
+        elif 1 + 4 * n <= 5 + last[i] - first[i] + 1:
+            out.append(_LIST + found.astype("<u4").tobytes())
+        else:
+            head = (8 * first[i]).to_bytes(4, "little")
+            out.append(_BITMAP + head + bits[i, first[i] : last[i] + 1].tobytes())
+    return out
+
+
 def decode_indices(blob: bytes) -> IndexArray:
     """Unpack what :func:`encode_indices` wrote."""
     if not blob:

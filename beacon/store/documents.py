@@ -34,7 +34,7 @@ def variant_internal_id(chrom: str, start: int, ref: str, alt: str, end: int) ->
     pos = start + 1
     if alt.startswith("<") and alt.endswith(">"):
         return f"{chrom}-{pos}-{alt[1:-1].replace(':', '_')}-{end}"
-    if any(c in alt for c in "[]") or ((alt.startswith(".") or alt.endswith(".")) and len(alt) > 1):
+    if "[" in alt or "]" in alt or ((alt.startswith(".") or alt.endswith(".")) and len(alt) > 1):
         return f"{chrom}-{pos}-BND-{_digest(ref + '>' + alt)}"
     if len(ref) > MAX_INLINE_ALLELE or len(alt) > MAX_INLINE_ALLELE:
         return f"{chrom}-{pos}-{len(ref)}-{len(alt)}-{_digest(ref + '>' + alt)}"
