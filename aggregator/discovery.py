@@ -48,7 +48,7 @@ class Capabilities:
     default_granularity: str | None
     fetched_at: float
 
-    def refusal(self, route: Route, filter_ids: tuple[str, ...]) -> str | None:
+    def refusal(self, route: Route, filter_ids: tuple[tuple[str, ...], ...]) -> str | None:
         """Why this node cannot answer ``route`` with these filters, or None if it can."""
         entry = route.entry
         if route.source is not None:
@@ -60,9 +60,9 @@ class Capabilities:
             return f"does not serve /{entry.path}/{{id}}"
         if filter_ids and self.filters is None:
             return "its filtering terms are unavailable, so filters cannot be checked"
-        for filter_id in filter_ids:
-            if self.filters is not None and filter_id not in self.filters:
-                return f"unsupported filter {filter_id}"
+        for names in filter_ids:  # a filter and the other ids it may be listed under
+            if self.filters is not None and not any(n in self.filters for n in names):
+                return f"unsupported filter {names[0]}"
         return None
 
 

@@ -24,6 +24,7 @@ from aggregator.discovery import Discovery
 from aggregator.outcome import CIRCUIT_OPEN, NodeOutcome, Status, skipped
 from aggregator.registry import Dialect, Node, Registry
 from beacon.config import AggregatorSettings
+from beacon.protocol.filters import listed_as
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, Route
 
@@ -106,7 +107,7 @@ async def _ask(
     request_id: str | None,
 ) -> NodeOutcome:
     node = target.node
-    filter_ids = tuple(f.id for f in calls.request.filters)
+    filter_ids = tuple(listed_as(f) for f in calls.request.filters)
     known = net.discovery.known.get(node.id)
     if known is not None and (why := known.refusal(target.route, filter_ids)):
         return skipped(node.id, why, node.country)

@@ -18,7 +18,7 @@ from typing import Any
 from beacon.execute import Executor, guard
 from beacon.protocol.filters import Filter, TermFilter
 from beacon.protocol.ontologies import prefix_of, resource
-from beacon.query_filters import KnownTerm, TermIndex
+from beacon.query_filters import AGE_ALIASES, AGE_FIELDS, KnownTerm, TermIndex
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 
@@ -83,6 +83,26 @@ async def term_index(
     return TermIndex(terms=terms, fields=fields)
 
 
+def _age_aliases(merged: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """List ``age`` and ``PATO:0000011`` where an age field exists: filters accept them."""
+    scopes = sorted(
+        scope
+        for scope, paths in AGE_FIELDS.items()
+        if any(
+            ("alphanumeric", p) in merged and scope in merged[("alphanumeric", p)]["scopes"]
+            for p in paths
+        )
+    )
+    if scopes:
+        for alias in AGE_ALIASES:
+            merged[("alphanumeric", alias)] = {
+                "type": "alphanumeric",
+                "id": alias,
+                "label": "age (ISO 8601 duration, e.g. P70Y)",
+                "scopes": scopes,
+            }
+
+
 async def listing(
     executor: Executor, datasets: list[DatasetEntry], scope: str | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -127,6 +147,7 @@ async def listing(
     for term, entry in data_terms.items():
         if term in labels:
             entry["label"] = labels[term]
+    _age_aliases(merged)
     for term, scopes in ancestor_scopes.items():
         entry = {"type": "ontologyTerm", "id": term, "scopes": sorted(scopes)}
         if term in labels:

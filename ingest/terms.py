@@ -21,6 +21,8 @@ CURIE = re.compile(r"^\w[^:\s]+:\S.*$")
 #: Links between records and free-form blocks: not filter targets.
 SKIPPED = {"id", "individualId", "biosampleId", "runId", "analysisId", "datasetId", "info"}
 MAX_VALUES = 25
+#: Population labels the GDI portal parses: ``FI``, ``FI_M``, ``F``.
+POPULATION = re.compile(r"^(?:(?P<country>[A-Z]{2})(?:_(?P<sex>[MF]))?|(?P<only_sex>[MF]))$")
 
 
 def _is_term(value: Any) -> bool:
@@ -177,8 +179,16 @@ class VariantTerms:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.labels: dict[str, str] = {}
+        self.countries: set[str] = set()
+        self.sexes: set[str] = set()
 
     def add(self, doc: dict[str, Any]) -> None:
+        for block in doc.get("frequencyInPopulations", ()):
+            for frequency in block.get("frequencies", ()):
+                match = POPULATION.match(str(frequency.get("population", "")))
+                if match:
+                    self.countries.update(g for g in (match["country"],) if g)
+                    self.sexes.update(g for g in (match["sex"], match["only_sex"]) if g)
         terms = doc.get(c.TERMS)
         if not terms:
             return
@@ -203,4 +213,23 @@ class VariantTerms:
             if term in self.labels:
                 doc["label"] = self.labels[term]
             docs.append(doc)
+        # The GDI portal's population filters, with the populations this load reports.
+        for name, label, values in (
+            ("sexFilter", "population by sex (M or F)", self.sexes),
+            ("countryFilter", "population by country (ISO 3166 code)", self.countries),
+        ):
+            if values:
+                docs.append(
+                    {
+                        "_id": f"{load_id}|{self.scope}|{name}",
+                        c.DATASET_ID: dataset_id,
+                        c.FT_LOAD: load_id,
+                        c.FT_SCOPE: self.scope,
+                        "type": "custom",
+                        "id": name,
+                        "label": label,
+                        "values": sorted(values),
+                        c.FT_FIELDS: ["frequencyInPopulations.frequencies.population"],
+                    }
+                )
         return docs

@@ -125,5 +125,13 @@ def parse_post_filter(raw: Any, index: int) -> Filter:
     return TermFilter(fid.strip(), scope, include, similarity)
 
 
+def listed_as(flt: Filter) -> tuple[str, ...]:
+    """The ids under which a beacon's ``/filtering_terms`` may list a filter: its own id and,
+    for a custom ``field:value`` term, the field it compares."""
+    if isinstance(flt, TermFilter) and ":" in flt.id:
+        return (flt.id, flt.id.rpartition(":")[0])
+    return (flt.id,)
+
+
 def is_curie(term: str) -> bool:
     return bool(CURIE.match(term))

@@ -211,3 +211,12 @@ async def test_rounded_node_counts_are_summed_as_given(
     # se rounds its 2 up to 10; fi has 1. (The node's count answer does not carry its
     # countPrecision marker, so the network cannot flag the sum: see test_merge for the rule.)
     assert body["responseSummary"] == {"exists": True, "numTotalResults": 11}
+
+
+async def test_custom_field_value_filters_reach_nodes_listing_the_field(federation: Client) -> None:
+    # Nodes list "libraryStrategy" as an alphanumeric field; "libraryStrategy:WGS" compares it.
+    body = await get_json(
+        federation, "/api/runs?filters=libraryStrategy:WGS&requestedGranularity=count"
+    )
+    assert {s for s, _ in statuses(body).values()} == {"ok"}
+    assert body["responseSummary"]["exists"] is True

@@ -215,6 +215,8 @@ async def test_filtering_terms(fapi: Client, schemas: Any) -> None:
     assert terms["libraryStrategy"]["values"] == ["WES", "WGS"]
     assert terms["libraryStrategy"]["label"] == "library strategy"
     assert terms["SO:0001583"]["scopes"] == ["genomicVariant"]
+    assert terms["age"]["scopes"] == ["biosample", "individual"]
+    assert terms["PATO:0000011"]["type"] == "alphanumeric"
     prefixes = {r["nameSpacePrefix"]: r for r in body["response"]["resources"]}
     assert {"HP", "NCIT", "UBERON", "ICD10", "LOINC", "SO", "EFO"} <= set(prefixes)
     assert prefixes["HP"]["version"] == "fixture/2026-11-01"

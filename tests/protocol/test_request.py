@@ -269,3 +269,14 @@ def test_every_parameter_is_documented() -> None:
     for param in PARAMETERS:
         assert param.help, param.name
         assert param.name[0].islower(), param.name
+
+
+def test_filters_are_listed_under_their_id_or_field() -> None:
+    from beacon.protocol.filters import listed_as
+
+    assert listed_as(TermFilter("HP:0001250")) == ("HP:0001250", "HP")
+    assert listed_as(TermFilter("libraryStrategy:WGS")) == (
+        "libraryStrategy:WGS",
+        "libraryStrategy",
+    )
+    assert listed_as(AlphanumericFilter("age", ">", "P70Y")) == ("age",)
