@@ -59,8 +59,11 @@ bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowes
 
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
-.PHONY: bench bench-ingest
-bench: bench-ingest
+.PHONY: bench bench-ingest bench-query
+bench: bench-ingest bench-query bench-aggregator
+
+bench-query: install ## query latency through HTTP vs the raw driver (sequence, range, gene), throughput
+	$(BIN)/python bench/query.py $(BENCH_QUERY_ARGS)
 
 # bcftools is the yardstick of the ingest benchmark: Debian's, installed here when missing.
 bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sample msprime cohort

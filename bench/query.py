@@ -1,0 +1,277 @@
+"""Query latency through HTTP beside the raw driver round trip for the same lookup.
+
+Loads the real 1000 Genomes chr22 slice (190k variants x 99 samples) and the annotated CINECA
+slice (gene queries) into the embedded engine, starts the node on a real socket, and times, in
+the same run and against the same engine:
+
+* sequence, range and gene queries through ``GET /api/g_variants`` (count granularity, the
+  answer a network asks for most), and the same filter sent straight through PyMongo;
+* the record-level page of the same queries;
+* throughput of sequence queries under concurrent clients.
+
+Prints a table and writes bench-results/query.json. Not a test: absolute numbers vary with the
+machine; the ratios are what we compare (target: HTTP p50 within 2x of the driver's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from beacon.app import create_app
+from beacon.config import IngestSettings, load_settings
+from beacon.protocol.variants import VariantParams, classify
+from beacon.query import Match
+from beacon.query_variants import build
+from beacon.store import catalog, engine
+from beacon.store import client as store_client
+from beacon.store import collections as c
+from ingest.pipeline import RunOptions
+from ingest.vcfload import run_vcf
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vcf"
+KG = SHARED / "1kg_phase3_chr22_99samples.vcf.gz"
+CINECA = SHARED / "cineca_uk1_chr22_5002v.ann_clinvar.vcf.gz"
+RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def timed(n: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
+    """Milliseconds of ``n`` sequential calls (after a short warm-up)."""
+    for i in range(min(20, n)):
+        await call(i)
+    out = []
+    for i in range(n):
+        began = time.perf_counter()
+        await call(i)
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+async def main(n: int, clients: int) -> dict[str, Any]:
+    if not KG.exists() or not CINECA.exists():
+        sys.exit(f"the benchmark needs {SHARED} (the shared test data beside the checkout)")
+    work = Path(tempfile.mkdtemp(prefix="beacon-bench-"))
+    state = engine.start(work / "engine", cache_size="1G")
+    try:
+        return await _run(state.uri, n, clients)
+    finally:
+        engine.stop(work / "engine")
+
+
+async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
+    settings = load_settings(
+        None,
+        {
+            "MONGODB_DB": "bench",
+            "BEACON_UNDECLARED_DATASETS": "public",
+            "BEACON_CATALOG_TTL": "5",
+            "BEACON_BUDGET_ANONYMOUS": "0",
+        },
+    )
+    client = store_client.connect(uri)
+    db = client["bench"]
+    options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
+    began = time.perf_counter()
+    await run_vcf(db, "kg", [KG], "GRCh37", options)
+    await run_vcf(db, "cineca", [CINECA], "GRCh37", options)
+    load_s = time.perf_counter() - began
+    entries = await catalog.read(db)
+    kg, cineca = entries["kg"], entries["cineca"]
+    kg_coll = db[kg.collection(c.Role.G_VARIANTS) or ""]
+    cineca_coll = db[cineca.collection(c.Role.G_VARIANTS) or ""]
+    rng = random.Random(7)
+    snvs = [
+        d
+        async for d in kg_coll.find(
+            {c.V_TYPE: "SNP"}, {c.V_START: 1, c.V_REF: 1, c.V_ALT: 1}
+        ).limit(5000)
+    ]
+    picks = [rng.choice(snvs) for _ in range(n)]
+    windows = [rng.randrange(16_050_000, 51_000_000) for _ in range(n)]
+    genes = sorted(
+        {
+            g
+            async for d in cineca_coll.find({}, {"molecularAttributes.geneIds": 1})
+            for g in d.get("molecularAttributes", {}).get("geneIds", [])
+        }
+    )[:200]
+    gene_picks = [rng.choice(genes) for _ in range(n)]
+
+    def sequence(i: int) -> dict[str, str]:
+        p = picks[i]
+        return {
+            "referenceName": "22",
+            "start": str(p[c.V_START]),
+            "referenceBases": p[c.V_REF],
+            "alternateBases": p[c.V_ALT],
+        }
+
+    def region(i: int) -> dict[str, str]:
+        return {"referenceName": "22", "start": str(windows[i]), "end": str(windows[i] + 100_000)}
+
+    def gene(i: int) -> dict[str, str]:
+        return {"geneId": gene_picks[i]}
+
+    kinds = {"sequence": (sequence, kg), "range 100 kb": (region, kg), "gene": (gene, cineca)}
+    app = create_app(settings, uri)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}/api/g_variants"
+    rows: dict[str, Any] = {}
+    try:
+        async with aiohttp.ClientSession() as http:
+            for name, (params, dataset) in kinds.items():
+                coll = db[dataset.collection(c.Role.G_VARIANTS) or ""]
+                extra = {"datasetIds": dataset.id}
+
+                async def over_http(
+                    i: int, granularity: str, params: Any = params, extra: Any = extra
+                ) -> None:
+                    query = {**params(i), **extra, "requestedGranularity": granularity}
+                    async with http.get(base, params=query) as response:
+                        body = await response.json()
+                        assert response.status == 200, body
+
+                # The driver is given the same two-stage match the node sends (query.Match).
+                async def raw_count(
+                    i: int, params: Any = params, coll: Any = coll, dataset: Any = dataset
+                ) -> None:
+                    built = build(classify(_variant_params(params(i))), dataset.max_length)
+                    stages = Match(built.lead, built.rest).stages()
+                    cursor = await coll.aggregate([*stages, {"$count": "n"}])
+                    await cursor.to_list()
+
+                async def raw_page(
+                    i: int, params: Any = params, coll: Any = coll, dataset: Any = dataset
+                ) -> None:
+                    built = build(classify(_variant_params(params(i))), dataset.max_length)
+                    order = {c.V_CHROM: 1, c.V_START: 1, c.V_END: 1, "_id": 1}
+                    pipeline = [
+                        *Match(built.lead, built.rest).stages(),
+                        {"$sort": order},
+                        {"$limit": 10},
+                    ]
+                    cursor = await coll.aggregate([*pipeline, {"$project": {c.V_CARRIERS: 0}}])
+                    await cursor.to_list()
+
+                http_count = await timed(n, lambda i: over_http(i, "count"))
+                driver_count = await timed(n, raw_count)
+                http_record = await timed(n, lambda i: over_http(i, "record"))
+                driver_page = await timed(n, raw_page)
+                rows[name] = {
+                    "http_count_p50": statistics.median(http_count),
+                    "http_count_p99": percentile(http_count, 0.99),
+                    "driver_count_p50": statistics.median(driver_count),
+                    "driver_count_p99": percentile(driver_count, 0.99),
+                    "http_record_p50": statistics.median(http_record),
+                    "http_record_p99": percentile(http_record, 0.99),
+                    "driver_page_p50": statistics.median(driver_page),
+                    "driver_page_p99": percentile(driver_page, 0.99),
+                }
+            throughput = await _throughput(http, base, sequence, clients, n)
+    finally:
+        await runner.cleanup()
+        await client.close()
+    return {"load_seconds": load_s, "queries": rows, "throughput": throughput, "n": n}
+
+
+def _variant_params(params: dict[str, str]) -> VariantParams:
+    ints = {k: (int(v),) for k, v in params.items() if k in ("start", "end")}
+    names = {
+        "referenceName": "reference_name",
+        "referenceBases": "reference_bases",
+        "alternateBases": "alternate_bases",
+        "geneId": "gene_id",
+    }
+    rest = {names[k]: v for k, v in params.items() if k in names}
+    return VariantParams(**rest, **ints)
+
+
+async def _throughput(
+    http: aiohttp.ClientSession,
+    base: str,
+    params: Callable[[int], dict[str, str]],
+    clients: int,
+    n: int,
+) -> dict[str, float]:
+    done = 0
+    latencies: list[float] = []
+
+    async def worker(offset: int) -> None:
+        nonlocal done
+        for i in range(offset, n, clients):
+            began = time.perf_counter()
+            async with http.get(
+                base, params={**params(i), "requestedGranularity": "count"}
+            ) as response:
+                await response.read()
+            latencies.append((time.perf_counter() - began) * 1000)
+            done += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(clients)))
+    elapsed = time.perf_counter() - began
+    return {
+        "clients": clients,
+        "queries_per_s": done / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 0.99),
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = [
+        f"data loaded in {result['load_seconds']:.1f} s; {result['n']} queries per kind",
+        "",
+        "| query | HTTP count p50 / p99 | driver count p50 / p99 | ratio p50 "
+        "| HTTP record p50 / p99 | driver page p50 / p99 | ratio p50 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, row in result["queries"].items():
+        lines.append(
+            f"| {name} | {row['http_count_p50']:.2f} / {row['http_count_p99']:.2f} ms"
+            f" | {row['driver_count_p50']:.2f} / {row['driver_count_p99']:.2f} ms"
+            f" | {row['http_count_p50'] / row['driver_count_p50']:.2f}x"
+            f" | {row['http_record_p50']:.2f} / {row['http_record_p99']:.2f} ms"
+            f" | {row['driver_page_p50']:.2f} / {row['driver_page_p99']:.2f} ms"
+            f" | {row['http_record_p50'] / row['driver_page_p50']:.2f}x |"
+        )
+    t = result["throughput"]
+    lines.append("")
+    lines.append(
+        f"throughput, sequence queries, {t['clients']} concurrent clients: "
+        f"{t['queries_per_s']:.0f} queries/s"
+        f" (p50 {t['p50_ms']:.2f} ms, p99 {t['p99_ms']:.2f} ms)"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=300, help="queries per kind")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for throughput")
+    args = parser.parse_args()
+    outcome = asyncio.run(main(args.n, args.clients))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "query.json").write_text(json.dumps(outcome, indent=2))
+    print(report(outcome))
