@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from aggregator.cli import main as aggregator_main
 from beacon import docs
 from beacon.cli import main as beacon_main
 from beacon.config import describe
@@ -34,7 +35,12 @@ def test_every_setting_is_in_the_config_table() -> None:
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
-    for name, command in _commands(beacon_main, "beacon") + _commands(ingest_main, "beacon-ingest"):
+    commands = (
+        _commands(beacon_main, "beacon")
+        + _commands(ingest_main, "beacon-ingest")
+        + _commands(aggregator_main, "beacon-aggregator")
+    )
+    for name, command in commands:
         assert command.help, name
         assert name in README, f"`{name}` is not mentioned in the README"
 
