@@ -25,6 +25,7 @@ from aggregator.info import public_base_url
 from aggregator.keys import NETWORK
 from beacon import logs
 from beacon.config import AggregatorSettings, ConfigError, load_settings, redacted
+from beacon.web import request_once
 
 
 def _settings(config: str | None, **overrides: Any) -> AggregatorSettings:
@@ -67,16 +68,6 @@ def main() -> None:
     """A GA4GH Beacon v2 network: one query to every node, one merged answer."""
 
 
-async def _get(app: web.Application, path: str) -> tuple[int, Any]:
-    async with TestClient(TestServer(app)) as client:
-        response = await client.get(path)
-        text = await response.text()
-        try:
-            return response.status, json.loads(text)
-        except ValueError:
-            return response.status, text
-
-
 @main.command()
 @config_option
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
@@ -109,7 +100,7 @@ def serve(
     _logging(verbose or get_path is None, settings.log_format)
     app = _app(settings)
     if get_path is not None:
-        status, body = asyncio.run(_get(app, get_path))
+        status, body = asyncio.run(request_once(app, get_path))
         click.echo(json.dumps(body, indent=2) if not isinstance(body, str) else body)
         sys.exit(0 if status == 200 else 1)
     # Everything built so far lives as long as the process: keep it out of the collector's

@@ -20,6 +20,7 @@ from aggregator.fanout import Network, fan_out
 from aggregator.keys import CACHE, NETWORK, PARSED, REQUEST_ID, SETTINGS, STARTED
 from aggregator.merge import merge
 from aggregator.middleware import Handler, json_response
+from beacon import web as shared
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest, Unauthorized, UpstreamUnavailable
@@ -112,31 +113,8 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     return json_response(merged.body, merged.status, headers)
 
 
-def entry_handler(
-    entry: EntryType, *, with_id: bool = False, source: EntryType | None = None
-) -> Handler:
-    """The handler of ``/{entry}``, ``/{entry}/{id}`` or ``/{source}/{id}/{entry}``."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        if source is not None:
-            route = Route(entry, source=source, source_id=request.match_info["id"])
-        elif with_id:
-            route = Route(entry, record_id=request.match_info["id"])
-        else:
-            route = Route(entry)
-        return await answer(request, route)
-
-    return handler
-
-
-def _no_parameters(request: web.Request, allowed: tuple[str, ...] = ()) -> None:
-    for name in request.query:
-        if name not in allowed:
-            accepted = ", ".join(allowed) if allowed else "none"
-            raise BadRequest(
-                f"unknown parameter '{name}' for {request.path}; accepted: {accepted}",
-                parameter=name,
-            )
+entry_handler = shared.entry_handlers(answer)
+_no_parameters = shared.no_parameters
 
 
 async def root(request: web.Request) -> web.StreamResponse:

@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from beacon import __version__, logs
 from beacon.app import create_app
 from beacon.config import ConfigError, Settings, load_settings, public_base_url, redacted
 from beacon.store import client as store_client
 from beacon.store import engine
+from beacon.web import request_once
 
 
 def _settings(config: str | None, **overrides: Any) -> Settings:
@@ -57,16 +57,6 @@ def main() -> None:
     """A GA4GH Beacon v2 node over MongoDB."""
 
 
-async def _get(app: web.Application, path: str) -> tuple[int, Any]:
-    async with TestClient(TestServer(app)) as client:
-        response = await client.get(path)
-        text = await response.text()
-        try:
-            return response.status, json.loads(text)
-        except ValueError:
-            return response.status, text
-
-
 @main.command()
 @config_option
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
@@ -89,7 +79,7 @@ def serve(
         with store_client.database_uri(settings.mongodb) as uri:
             app = create_app(settings, uri)
             if get_path is not None:
-                status, body = asyncio.run(_get(app, get_path))
+                status, body = asyncio.run(request_once(app, get_path))
                 click.echo(json.dumps(body, indent=2) if not isinstance(body, str) else body)
                 sys.exit(0 if status == 200 else 1)
             click.echo(

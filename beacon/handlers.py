@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
 from beacon import access, guard, info, privacy, query, query_filters, respond, scope, terms
+from beacon import web as shared
 from beacon.execute import Results
 from beacon.keys import CATALOG, DB, EXECUTOR, PARSED, SETTINGS, STARTED
 from beacon.protocol import entry_types as et
@@ -26,15 +25,8 @@ from beacon.protocol.variants import VariantQuery, classify
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def json_response(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=_dumps)
-
-
-def _dumps(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"), default=str)
+Handler = shared.Handler
+json_response = shared.json_response
 
 
 def _limits(request: web.Request) -> PageLimits:
@@ -176,31 +168,8 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     return json_response(body)
 
 
-def entry_handler(
-    entry: EntryType, *, with_id: bool = False, source: EntryType | None = None
-) -> Handler:
-    """The handler of ``/{entry}``, ``/{entry}/{id}`` or ``/{source}/{id}/{entry}``."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        if source is not None:
-            route = Route(entry, source=source, source_id=request.match_info["id"])
-        elif with_id:
-            route = Route(entry, record_id=request.match_info["id"])
-        else:
-            route = Route(entry)
-        return await answer(request, route)
-
-    return handler
-
-
-def _no_parameters(request: web.Request, allowed: tuple[str, ...] = ()) -> None:
-    for name in request.query:
-        if name not in allowed:
-            accepted = ", ".join(allowed) if allowed else "none"
-            raise BadRequest(
-                f"unknown parameter '{name}' for {request.path}; accepted: {accepted}",
-                parameter=name,
-            )
+entry_handler = shared.entry_handlers(answer)
+_no_parameters = shared.no_parameters
 
 
 async def root(request: web.Request) -> web.StreamResponse:

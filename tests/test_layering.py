@@ -45,6 +45,19 @@ RULES = [
     ("beacon/logs.py", ("beacon.", "aiohttp", "pymongo", "ingest", "aggregator")),
     ("beacon/metrics.py", ("beacon.", "pymongo", "ingest", "aggregator")),
     ("beacon/ui", ("beacon.", "pymongo", "ingest", "aggregator")),
+    # The HTTP plumbing both apps share: the Beacon vocabulary and logs, nothing of either app.
+    (
+        "beacon/web.py",
+        (
+            "beacon.store",
+            "beacon.app",
+            "beacon.handlers",
+            "beacon.config",
+            "pymongo",
+            "ingest",
+            "aggregator",
+        ),
+    ),
     # The demo runs the programs as processes: it imports none of the other two.
     ("beacon/demo.py", ("ingest", "aggregator", "aiohttp", "pymongo")),
     ("beacon/supervise.py", ("ingest", "aggregator", "aiohttp")),
