@@ -106,6 +106,59 @@ def shape(value: Any) -> Any:
     return f"<{type(value).__name__}>"
 
 
+@dataclass(frozen=True)
+class SampleTable:
+    """A load's samples table in memory: sample index <-> biosample and individual ids.
+
+    A load never changes once published, so the table is read once per load; relations between
+    variants and people then cost a lookup instead of a query with thousands of ids in it.
+    """
+
+    biosample: list[str | None]
+    individual: list[str | None]
+    by_field: dict[str, dict[str, list[int]]]
+
+    @classmethod
+    def build(cls, docs: list[dict[str, Any]]) -> SampleTable:
+        size = max((int(d["_id"]) for d in docs), default=-1) + 1
+        biosample: list[str | None] = [None] * size
+        individual: list[str | None] = [None] * size
+        by_field: dict[str, dict[str, list[int]]] = {c.S_BIOSAMPLE: {}, c.S_INDIVIDUAL: {}}
+        for doc in docs:
+            index = int(doc["_id"])
+            for field, column in ((c.S_BIOSAMPLE, biosample), (c.S_INDIVIDUAL, individual)):
+                value = doc.get(field)
+                if isinstance(value, str):
+                    column[index] = value
+                    by_field[field].setdefault(value, []).append(index)
+        return cls(biosample, individual, by_field)
+
+    def indices(self, field: str, values: Iterable[Any]) -> np.ndarray[Any, Any]:
+        found = [i for v in values for i in self.by_field[field].get(str(v), ())]
+        return np.unique(np.asarray(found, dtype=np.uint32))
+
+    def values(self, field: str, indices: Iterable[Any]) -> list[str]:
+        column = self.biosample if field == c.S_BIOSAMPLE else self.individual
+        found = {column[int(i)] for i in indices if int(i) < len(column)}
+        return sorted(v for v in found if v is not None)
+
+
+class LoadCache:
+    """Per-load, read-once data: samples tables and the ids of metadata collections."""
+
+    MAX_LOADS = 32
+    MAX_IDS = 2_000_000
+
+    def __init__(self) -> None:
+        self.samples: dict[str, SampleTable] = {}
+        self.ids: dict[str, frozenset[Any] | None] = {}
+
+    @staticmethod
+    def trim(store: dict[str, Any]) -> None:
+        while len(store) > LoadCache.MAX_LOADS:
+            store.pop(next(iter(store)))
+
+
 def clean(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored document as a Beacon record: helper fields (``_``-prefixed) removed."""
     return {k: v for k, v in doc.items() if not k.startswith("_")}
@@ -123,6 +176,7 @@ class Executor:
     ) -> None:
         self.db = db
         self.timeout_ms = timeout_ms
+        self.cache = LoadCache()
         self.metrics = metrics
         self.slow_ms = slow_ms
 
@@ -184,21 +238,45 @@ class Executor:
             coll = dataset.collection(step.role)
             return await self._distinct(coll, step.field, step.match) if coll else []
         if isinstance(step, SamplesWhere):
-            coll = dataset.collection(c.Role.SAMPLES)
-            if not coll:
+            table = await self._sample_table(dataset)
+            if table is None:
                 return np.zeros(0, dtype=np.uint32)
-            ids = await self._distinct(coll, "_id", Match({step.field: {"$in": list(incoming)}}))
-            return np.asarray(sorted(ids), dtype=np.uint32)
+            return table.indices(step.field, incoming)
         if isinstance(step, CarriersOf):
             return await self._carriers(dataset, step.match)
         if isinstance(step, SampleField):
-            coll = dataset.collection(c.Role.SAMPLES)
-            if not coll:
-                return []
-            return await self._distinct(coll, step.field, Match({"_id": {"$in": _ints(incoming)}}))
+            table = await self._sample_table(dataset)
+            return table.values(step.field, incoming) if table is not None else []
         if isinstance(step, VariantsCarriedBy):
             return await self._carried_keys(dataset, incoming)
         raise TypeError(f"unknown step {step!r}")
+
+    async def _sample_table(self, dataset: DatasetEntry) -> SampleTable | None:
+        coll = dataset.collection(c.Role.SAMPLES)
+        if not coll:
+            return None
+        table = self.cache.samples.get(coll)
+        if table is None:
+            projection = {c.S_BIOSAMPLE: 1, c.S_INDIVIDUAL: 1}
+            async with self._timed("sample", coll, {}):
+                cursor = self.db[coll].find({}, projection, max_time_ms=self.timeout_ms)
+                docs = [doc async for doc in cursor]
+            table = self.cache.samples[coll] = SampleTable.build(docs)
+            LoadCache.trim(self.cache.samples)
+        return table
+
+    async def _all_ids(self, coll: str) -> frozenset[Any] | None:
+        """Every _id of a (per-load, immutable) metadata collection; None when too many."""
+        if coll not in self.cache.ids:
+            ids: frozenset[Any] | None = None
+            async with self._timed("lookup", coll, {}):
+                count = await self.db[coll].estimated_document_count(maxTimeMS=self.timeout_ms)
+                if count <= LoadCache.MAX_IDS:
+                    cursor = self.db[coll].find({}, {"_id": 1}, max_time_ms=self.timeout_ms)
+                    ids = frozenset([doc["_id"] async for doc in cursor])
+            self.cache.ids[coll] = ids
+            LoadCache.trim(self.cache.ids)
+        return self.cache.ids[coll]
 
     async def _carriers(self, dataset: DatasetEntry, match: Match) -> Values:
         coll = dataset.collection(c.Role.G_VARIANTS)
@@ -267,6 +345,31 @@ class Executor:
             doc = await self.db[c.COHORTS].find_one({"_id": cohort_id}, {c.DATASET_ID: 1})
         return {doc[c.DATASET_ID]} if doc else set()
 
+    async def _existing(
+        self, coll: str, role: c.Role | None, relation: Relation, values: Values
+    ) -> list[Any] | None:
+        """The related ids that are records of ``coll``, in the plan's order, found without
+        sending thousands of ids to the server; None when only the server can tell."""
+        if role is c.Role.G_VARIANTS and _ordered_keys(relation):
+            return _plain(values)  # the sample index holds keys of this load, in genomic order
+        if role in c.METADATA_ROLES:
+            ids = await self._all_ids(coll)
+            if ids is not None:
+                return sorted(v for v in _plain(values) if v in ids)
+        return None
+
+    async def _page(self, coll: str, plan: QueryPlan, ordered: list[Any]) -> Results:
+        """Count and page from an ordered list of matching ids."""
+        if not plan.records or not ordered or plan.skip >= len(ordered):
+            return Results(len(ordered), [])
+        page = ordered[plan.skip : plan.skip + plan.limit]
+        stages: list[dict[str, Any]] = [{"$match": {"_id": {"$in": page}}}]
+        if plan.projection:
+            stages.append({"$project": plan.projection})
+        async with self._timed("record", coll, {"_id": page}):
+            found = {doc["_id"]: clean(doc) async for doc in self._aggregate(coll, stages)}
+        return Results(len(ordered), [found[i] for i in page if i in found])
+
     async def run(
         self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
     ) -> Results:
@@ -280,6 +383,10 @@ class Executor:
             values = await self._relation(dataset, relation)
             if len(values) == 0:
                 return Results(0, [])
+            if match.empty and len(plan.relations) == 1 and relation.target_field == "_id":
+                ordered = await self._existing(coll, plan.role, relation, values)
+                if ordered is not None:
+                    return await self._page(coll, plan, ordered)
             match = match.with_condition({relation.target_field: {"$in": _plain(values)}})
         async with self._timed("count", coll, match.lead):
             if plan.unfiltered and total_hint is not None:
@@ -302,6 +409,10 @@ class Executor:
         async with self._timed("record", coll, match.lead):
             records = [clean(doc) async for doc in self._aggregate(coll, pipeline)]
         return Results(count, records)
+
+
+def _ordered_keys(relation: Relation) -> bool:
+    return bool(relation.steps) and isinstance(relation.steps[-1], VariantsCarriedBy)
 
 
 def _ints(values: Iterable[Any]) -> list[int]:

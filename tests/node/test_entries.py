@@ -213,3 +213,34 @@ async def test_info_update_time_is_the_data_version(
     service = await (await api.get("/api/service-info")).json()
     assert service["updatedAt"] == again["response"]["updateDateTime"]
     assert dt.datetime.strptime(service["updatedAt"], "%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_related_records_page_in_order(api: Client) -> None:
+    """Relations answered from the sample index page like any other query."""
+    seen = []
+    for page in range(3):
+        response = await api.get(
+            "/api/biosamples/bs1/g_variants",
+            params={"requestedGranularity": "record", "limit": "1", "skip": str(page)},
+        )
+        body = await response.json()
+        assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
+        seen += [
+            r["variantInternalId"] for s in body["response"]["resultSets"] for r in s["results"]
+        ]
+    assert seen == ["17-1000-AT-A", "17-7577121-G-A"]  # genomic order, each once
+
+
+def test_sample_table_maps_both_ways() -> None:
+    from beacon.execute import SampleTable
+
+    table = SampleTable.build(
+        [
+            {"_id": 0, "biosampleId": "b0", "individualId": "p0"},
+            {"_id": 2, "biosampleId": "b2"},
+            {"_id": 1, "biosampleId": "b1", "individualId": "p0"},
+        ]
+    )
+    assert table.indices("individualId", ["p0", "nobody"]).tolist() == [0, 1]
+    assert table.values("biosampleId", [2, 0, 7]) == ["b0", "b2"]
+    assert table.values("individualId", [2]) == []
