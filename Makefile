@@ -62,7 +62,8 @@ bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowes
 .PHONY: bench bench-ingest bench-query
 bench: bench-ingest bench-query bench-aggregator
 
-bench-query: install ## query latency through HTTP vs the raw driver (sequence, range, gene), throughput
+bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/query.py $(BENCH_QUERY_ARGS)
 
 # bcftools is the yardstick of the ingest benchmark: Debian's, installed here when missing.

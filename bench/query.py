@@ -38,7 +38,7 @@ from beacon.query_variants import build
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
-from ingest.pipeline import RunOptions
+from ingest.pipeline import RunOptions, run_metadata
 from ingest.vcfload import run_vcf
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vcf"
@@ -64,13 +64,16 @@ async def timed(n: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
     return out
 
 
-async def main(n: int, clients: int) -> dict[str, Any]:
+async def main(n: int, clients: int, with_scale: bool) -> dict[str, Any]:
     if not KG.exists() or not CINECA.exists():
         sys.exit(f"the benchmark needs {SHARED} (the shared test data beside the checkout)")
     work = Path(tempfile.mkdtemp(prefix="beacon-bench-"))
     state = engine.start(work / "engine", cache_size="1G")
     try:
-        return await _run(state.uri, n, clients)
+        result = await _run(state.uri, n, clients)
+        if with_scale:
+            result["scale"] = await scale(state.uri, n)
+        return result
     finally:
         engine.stop(work / "engine")
 
@@ -239,6 +242,110 @@ async def _throughput(
     }
 
 
+async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
+    """Queries over a simulated cohort of ``samples`` people (the ingest benchmark's msprime
+    file): variant lookups, the carriers of a variant, and the variants of a person."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from ingest_vcf import simulate  # the [bench] extra: msprime
+
+    path = simulate(samples, 1_000_000)
+    client = store_client.connect(uri)
+    db = client["bench_scale"]
+    options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
+    people = Path(tempfile.mkdtemp(prefix="beacon-bench-people-"))
+    ids = [f"SIM{i:06d}" for i in range(samples)]
+    status = {"id": "EFO:0009654", "label": "reference sample"}
+    blood = {"id": "UBERON:0000178", "label": "blood"}
+    (people / "biosamples.json").write_text(
+        json.dumps([{"id": i, "biosampleStatus": status, "sampleOriginType": blood} for i in ids])
+    )
+    await run_metadata(db, "scale", [people], options)
+    began = time.perf_counter()
+    report = await run_vcf(db, "scale", [path], "GRCh37", options)
+    load_s = time.perf_counter() - began
+    entry = (await catalog.read(db))["scale"]
+    coll = db[entry.collection(c.Role.G_VARIANTS) or ""]
+    common = [
+        d
+        async for d in coll.find({}, {c.V_START: 1, c.V_REF: 1, c.V_ALT: 1, c.V_COUNTS: 1})
+        .sort(f"{c.V_COUNTS}.carriers", -1)
+        .limit(50)
+    ]
+    settings = load_settings(
+        None,
+        {
+            "MONGODB_DB": "bench_scale",
+            "BEACON_UNDECLARED_DATASETS": "public",
+            "BEACON_CATALOG_TTL": "5",
+            "BEACON_BUDGET_ANONYMOUS": "0",
+        },
+    )
+    app = create_app(settings, uri)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}/api"
+    rows: dict[str, Any] = {}
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            def allele(i: int) -> dict[str, str]:
+                d = common[i % len(common)]
+                return {
+                    "referenceName": "22",
+                    "start": str(d[c.V_START]),
+                    "referenceBases": d[c.V_REF],
+                    "alternateBases": d[c.V_ALT],
+                }
+
+            cases: dict[str, tuple[str, Callable[[int], dict[str, str]]]] = {
+                "variant (sequence), count": ("/g_variants", allele),
+                "range 100 kb, count": (
+                    "/g_variants",
+                    lambda i: {
+                        "referenceName": "22",
+                        "start": str(i % 9 * 100_000),
+                        "end": str(i % 9 * 100_000 + 100_000),
+                    },
+                ),
+                "biosamples carrying a common variant, count": ("/biosamples", allele),
+                "variants one person carries, count": (
+                    "/biosamples/{id}/g_variants",
+                    lambda i: {},
+                ),
+            }
+            for name, (path_template, params) in cases.items():
+
+                async def call(
+                    i: int, path_template: str = path_template, params: Any = params
+                ) -> None:
+                    path = path_template.replace("{id}", ids[(i * 7919) % samples])
+                    query = {**params(i), "requestedGranularity": "count"}
+                    async with http.get(base + path, params=query) as response:
+                        body = await response.json()
+                        assert response.status == 200, body
+
+                latencies = await timed(min(n, 100), call)
+                rows[name] = {
+                    "p50": statistics.median(latencies),
+                    "p99": percentile(latencies, 0.99),
+                }
+    finally:
+        await runner.cleanup()
+        await client.drop_database("bench_scale")
+        await client.close()
+    carriers = max(int(d[c.V_COUNTS]["carriers"]) for d in common)
+    return {
+        "samples": samples,
+        "alleles": report.alleles_written,
+        "load_seconds": load_s,
+        "most_carriers": carriers,
+        "queries": rows,
+    }
+
+
 def report(result: dict[str, Any]) -> str:
     lines = [
         f"data loaded in {result['load_seconds']:.1f} s; {result['n']} queries per kind",
@@ -256,6 +363,19 @@ def report(result: dict[str, Any]) -> str:
             f" | {row['driver_page_p50']:.2f} / {row['driver_page_p99']:.2f} ms"
             f" | {row['http_record_p50'] / row['driver_page_p50']:.2f}x |"
         )
+    if "scale" in result:
+        sc = result["scale"]
+        lines += [
+            "",
+            f"scale: {sc['samples']:,} simulated people, {sc['alleles']:,} alleles loaded in "
+            f"{sc['load_seconds']:.1f} s (the most common variant has {sc['most_carriers']:,} "
+            "carriers)",
+            "",
+            "| query | p50 | p99 |",
+            "|---|---|---|",
+        ]
+        for name, row in sc["queries"].items():
+            lines.append(f"| {name} | {row['p50']:.1f} ms | {row['p99']:.1f} ms |")
     t = result["throughput"]
     lines.append("")
     lines.append(
@@ -270,8 +390,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=300, help="queries per kind")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients for throughput")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 20,000-person cohort")
     args = parser.parse_args()
-    outcome = asyncio.run(main(args.n, args.clients))
+    outcome = asyncio.run(main(args.n, args.clients, not args.no_scale))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "query.json").write_text(json.dumps(outcome, indent=2))
     print(report(outcome))
