@@ -294,15 +294,27 @@ async def test_grch38_chr22(
     assert {d["variation"]["location"]["sequence_id"] for d in docs} == {"refseq:NC_000022.11"}
     snv = next(d for d in docs if d[c.V_TYPE] == "SNP")
     api = await node()
-    hits = await g_variants(
-        api,
-        "/api/g_variants",
-        referenceName="chr22",
-        start=str(snv[c.V_START]),
-        alternateBases=snv[c.V_ALT],
-        assemblyId="GRCh38",
-    )
-    assert [r["variantInternalId"] for r in hits] == [snv[c.VARIANT_INTERNAL_ID]]
+    # The file says chr22; clients say 22, chr22 or the RefSeq accession of GRCh38's 22.
+    for name in ("chr22", "22", "NC_000022.11", "refseq:NC_000022.11"):
+        hits = await g_variants(
+            api,
+            "/api/g_variants",
+            referenceName=name,
+            start=str(snv[c.V_START]),
+            alternateBases=snv[c.V_ALT],
+        )
+        assert [r["variantInternalId"] for r in hits] == [snv[c.VARIANT_INTERNAL_ID]], name
+    for wrong in ("NC_000022.10", "23"):  # GRCh37's accession, or no such chromosome
+        response = await api.get(
+            "/api/g_variants",
+            params={
+                "referenceName": wrong,
+                "start": str(snv[c.V_START]),
+                "alternateBases": snv[c.V_ALT],
+            },
+        )
+        body = await response.json()
+        assert body.get("responseSummary", {}).get("exists") is not True, wrong
     deletion = next(d for d in docs if d[c.V_TYPE] == "DEL")
     hits = await g_variants(
         api,
