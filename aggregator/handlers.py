@@ -6,7 +6,6 @@ accepts is one every node understands, and a bad one is a 400 before any node is
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -23,9 +22,9 @@ from aggregator.middleware import Handler, json_response
 from beacon import web as shared
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.errors import BadRequest, Unauthorized, UpstreamUnavailable
+from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
 from beacon.protocol.variants import classify
 
 _TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
@@ -35,23 +34,7 @@ async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
     settings = request.app[SETTINGS]
     limits = PageLimits(settings.default_limit, settings.max_limit)
-    if request.method == "POST":
-        raw = await request.read()
-        try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest(
-                f"the request body is not valid JSON: {exc}", parameter="body"
-            ) from None
-        if body is None:
-            raise BadRequest(
-                'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',
-                parameter="body",
-            )
-        parsed = parse_post(route, body, limits)
-    else:
-        parsed = parse_get(route, request.query.items(), limits)
-    request[PARSED] = parsed
+    parsed = await shared.read_request(request, route, limits, PARSED)
     if not parsed.variant.is_empty():
         classify(parsed.variant)  # an undefined combination is a 400 here, not at every node
     return parsed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 
 from aiohttp import web
 
@@ -20,7 +19,7 @@ from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
 from beacon.protocol.variants import VariantQuery, classify
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
@@ -36,24 +35,7 @@ def _limits(request: web.Request) -> PageLimits:
 
 async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
-    if request.method == "POST":
-        raw = await request.read()
-        try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest(
-                f"the request body is not valid JSON: {exc}", parameter="body"
-            ) from None
-        if body is None:
-            raise BadRequest(
-                'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',
-                parameter="body",
-            )
-        parsed = parse_post(route, body, _limits(request))
-    else:
-        parsed = parse_get(route, request.query.items(), _limits(request))
-    request[PARSED] = parsed
-    return parsed
+    return await shared.read_request(request, route, _limits(request), PARSED)
 
 
 async def _per_dataset(

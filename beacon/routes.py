@@ -9,47 +9,26 @@ from aiohttp import web
 
 from beacon import handlers as h
 from beacon import metrics, ui
-from beacon.protocol import entry_types as et
+from beacon.web import Endpoints
+from beacon.web import routes as shared_routes
 
 API = "/api"
 
 
-def _get_post(path: str, handler: h.Handler) -> list[web.RouteDef]:
-    return [web.get(path, handler), web.post(path, handler)]
-
-
 def routes() -> list[web.RouteDef]:
-    table = [
-        web.get(API, h.root),
-        web.get(f"{API}/", h.root),
-        web.get(f"{API}/info", h.beacon_info),
-        web.get(f"{API}/service-info", h.service_info),
-        web.get(f"{API}/configuration", h.configuration),
-        web.get(f"{API}/map", h.beacon_map),
-        web.get(f"{API}/entry_types", h.entry_types),
-        web.get(f"{API}/filtering_terms", h.filtering_terms_handler()),
-        web.get(f"{API}/health", h.health),
-        web.get("/health", h.health),
+    endpoints = Endpoints(
+        root=h.root,
+        info=h.beacon_info,
+        service_info=h.service_info,
+        configuration=h.configuration,
+        map=h.beacon_map,
+        entry_types=h.entry_types,
+        health=h.health,
+        filtering_terms=h.filtering_terms_handler,
+        entry=h.entry_handler,
+    )
+    extra = [
         *ui.routes(),
         *metrics.routes(),
     ]
-    # Static paths before the {id} patterns they would otherwise match.
-    for entry in et.ENTRY_TYPES:
-        table.append(
-            web.get(f"{API}/{entry.path}/filtering_terms", h.filtering_terms_handler(entry))
-        )
-    for entry in (et.DATASETS, et.COHORTS):
-        table.append(
-            web.get(
-                f"{API}/{entry.path}/{{id}}/filtering_terms",
-                h.filtering_terms_handler(entry, per_record=True),
-            )
-        )
-    for entry in et.ENTRY_TYPES:
-        root = f"{API}/{entry.path}"
-        table += _get_post(root, h.entry_handler(entry))
-        table += _get_post(f"{root}/{{id}}", h.entry_handler(entry, with_id=True))
-        for target in et.CROSS_TARGETS.get(entry.path, ()):
-            handler = h.entry_handler(et.BY_PATH[target], source=entry)
-            table += _get_post(f"{root}/{{id}}/{target}", handler)
-    return table
+    return shared_routes(endpoints, API, extra)

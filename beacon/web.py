@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -21,9 +22,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.typedefs import Middleware
 
 from beacon import logs
+from beacon.protocol import entry_types as et
 from beacon.protocol import errors
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.request import Route
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Answer = Callable[[web.Request, Route], Awaitable[web.StreamResponse]]
@@ -193,6 +195,81 @@ def entry_handlers(answer: Answer) -> Callable[..., Handler]:
         return handler
 
     return make
+
+
+async def read_request(
+    request: web.Request, route: Route, limits: PageLimits, key: web.RequestKey[BeaconRequest]
+) -> BeaconRequest:
+    """GET query string or POST body -> BeaconRequest, remembered under ``key`` so error
+    responses can echo what was understood."""
+    if request.method == "POST":
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise errors.BadRequest(
+                f"the request body is not valid JSON: {exc}", parameter="body"
+            ) from None
+        if body is None:
+            raise errors.BadRequest(
+                'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',
+                parameter="body",
+            )
+        parsed = parse_post(route, body, limits)
+    else:
+        parsed = parse_get(route, request.query.items(), limits)
+    request[key] = parsed
+    return parsed
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The handlers a Beacon (node or network) serves; ``routes`` lays them out under /api."""
+
+    root: Handler
+    info: Handler
+    service_info: Handler
+    configuration: Handler
+    map: Handler
+    entry_types: Handler
+    health: Handler
+    filtering_terms: Callable[..., Handler]  # (entry=None, per_record=False)
+    entry: Callable[..., Handler]  # (entry, with_id=False, source=None)
+
+
+def _get_post(path: str, handler: Handler) -> list[web.RouteDef]:
+    return [web.get(path, handler), web.post(path, handler)]
+
+
+def routes(endpoints: Endpoints, api: str, extra: list[web.RouteDef]) -> list[web.RouteDef]:
+    """Every Beacon path and its handler, in one list that reads like /map."""
+    e = endpoints
+    table = [
+        web.get(api, e.root),
+        web.get(f"{api}/", e.root),
+        web.get(f"{api}/info", e.info),
+        web.get(f"{api}/service-info", e.service_info),
+        web.get(f"{api}/configuration", e.configuration),
+        web.get(f"{api}/map", e.map),
+        web.get(f"{api}/entry_types", e.entry_types),
+        web.get(f"{api}/filtering_terms", e.filtering_terms()),
+        web.get(f"{api}/health", e.health),
+        web.get("/health", e.health),
+        *extra,
+    ]
+    # Static paths before the {id} patterns they would otherwise match.
+    for entry in et.ENTRY_TYPES:
+        table.append(web.get(f"{api}/{entry.path}/filtering_terms", e.filtering_terms(entry)))
+    for entry in (et.DATASETS, et.COHORTS):
+        path = f"{api}/{entry.path}/{{id}}/filtering_terms"
+        table.append(web.get(path, e.filtering_terms(entry, per_record=True)))
+    for entry in et.ENTRY_TYPES:
+        root = f"{api}/{entry.path}"
+        table += _get_post(root, e.entry(entry))
+        table += _get_post(f"{root}/{{id}}", e.entry(entry, with_id=True))
+        for target in et.CROSS_TARGETS.get(entry.path, ()):
+            table += _get_post(f"{root}/{{id}}/{target}", e.entry(et.BY_PATH[target], source=entry))
+    return table
 
 
 async def request_once(app: web.Application, path: str) -> tuple[int, Any]:
