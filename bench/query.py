@@ -52,6 +52,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+async def serve(uri: str, database: str) -> tuple[web.AppRunner, int]:
+    """The node over ``database`` on a real socket: open data, no query budget."""
+    settings = load_settings(
+        None,
+        {
+            "MONGODB_DB": database,
+            "BEACON_UNDECLARED_DATASETS": "public",
+            "BEACON_CATALOG_TTL": "5",
+            "BEACON_BUDGET_ANONYMOUS": "0",
+        },
+    )
+    runner = web.AppRunner(create_app(settings, uri), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port: int = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, port
+
+
 async def timed(n: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
     """Milliseconds of ``n`` sequential calls (after a short warm-up)."""
     for i in range(min(20, n)):
@@ -79,15 +98,6 @@ async def main(n: int, clients: int, with_scale: bool) -> dict[str, Any]:
 
 
 async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
-    settings = load_settings(
-        None,
-        {
-            "MONGODB_DB": "bench",
-            "BEACON_UNDECLARED_DATASETS": "public",
-            "BEACON_CATALOG_TTL": "5",
-            "BEACON_BUDGET_ANONYMOUS": "0",
-        },
-    )
     client = store_client.connect(uri)
     db = client["bench"]
     options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
@@ -133,12 +143,7 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
         return {"geneId": gene_picks[i]}
 
     kinds = {"sequence": (sequence, kg), "range 100 kb": (region, kg), "gene": (gene, cineca)}
-    app = create_app(settings, uri)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve(uri, "bench")
     base = f"http://127.0.0.1:{port}/api/g_variants"
     rows: dict[str, Any] = {}
     try:
@@ -271,21 +276,7 @@ async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
         .sort(f"{c.V_COUNTS}.carriers", -1)
         .limit(50)
     ]
-    settings = load_settings(
-        None,
-        {
-            "MONGODB_DB": "bench_scale",
-            "BEACON_UNDECLARED_DATASETS": "public",
-            "BEACON_CATALOG_TTL": "5",
-            "BEACON_BUDGET_ANONYMOUS": "0",
-        },
-    )
-    app = create_app(settings, uri)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve(uri, "bench_scale")
     base = f"http://127.0.0.1:{port}/api"
     rows: dict[str, Any] = {}
     try:
