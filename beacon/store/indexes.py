@@ -11,8 +11,9 @@ from pymongo import ASCENDING, IndexModel
 from beacon.store import collections as c
 from beacon.store.client import Database
 
-# Index names the planner hints at. Hints matter: some servers (the embedded engine among
-# them) fall back to a collection scan as soon as a filter has a predicate outside the index.
+# Stable, readable index names (they appear in explain() output and in operators' tools).
+# Each query leads with the fields of one of these indexes alone (query.Match): the embedded
+# engine scans the collection as soon as a match has a predicate outside the index.
 POSITION = "variant_position"
 GENES = "variant_genes"
 AMINOACIDS = "variant_aminoacids"
@@ -29,8 +30,8 @@ FILTERABLE = [
 INDEXES: dict[c.Role, list[IndexModel]] = {
     # One index serves sequence (chrom + start), range and bracket queries: equality on the
     # chromosome, then a tight range on start (the planner bounds it on the left by the
-    # dataset's longest variant), with end checked from the same index entries; _id last so
-    # results come out in genomic order without a blocking sort.
+    # dataset's longest variant), end then filtered from what it finds; _id last so results
+    # come out in genomic order without a blocking sort.
     c.Role.G_VARIANTS: [
         IndexModel(
             [
