@@ -37,14 +37,14 @@ lint: install ## ruff (lint + format check), mypy strict, and stale generated do
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m beacon.docs --check README.md
+	$(BIN)/python -m beacon.tools.docs --check README.md
 
 fmt: install ## format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 docs: install ## regenerate the README's generated sections
-	$(BIN)/python -m beacon.docs --write README.md
+	$(BIN)/python -m beacon.tools.docs --write README.md
 
 # `make demo DEMO_ARGS='--samples 1000'` for a bigger network; data in .beacon-data/demo.
 demo: install ## a synthetic 3-country network: API on :5060, query page on http://127.0.0.1:8060
@@ -55,7 +55,7 @@ serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_U
 
 .PHONY: bench-aggregator
 bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowest node, throughput
-	$(BIN)/python bench/aggregator.py
+	$(BIN)/python -m bench.aggregator
 
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
@@ -64,7 +64,7 @@ bench: bench-ingest bench-query bench-aggregator
 
 bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/query.py $(BENCH_QUERY_ARGS)
+	$(BIN)/python -m bench.query $(BENCH_QUERY_ARGS)
 
 # bcftools is the yardstick of the ingest benchmark: Debian's, installed here when missing.
 bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sample msprime cohort
@@ -72,7 +72,7 @@ bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sam
 		&& (apt-get update -qq && apt-get install -y -qq bcftools tabix) \
 		|| echo "bcftools unavailable (no apt-get): the bcftools column stays empty"; }
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/ingest_vcf.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.ingest_vcf $(BENCH_ARGS)
 
 clean: ## stop the embedded engine and remove local data
 	-$(BIN)/beacon db stop

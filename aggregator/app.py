@@ -9,46 +9,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import os
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
 
-from aggregator import middleware, routes
+from aggregator import routes
 from aggregator.cache import ResponseCache
 from aggregator.client import Limits
 from aggregator.discovery import Discovery
 from aggregator.fanout import Network
-from aggregator.keys import CACHE, NETWORK, SETTINGS, STARTED
+from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.metrics import NETWORK_METRICS, NetworkMetrics
 from aggregator.registry import Registry
-from beacon import metrics
-from beacon.config import AggregatorSettings
+from beacon.config import Settings
+from beacon.web import metrics
+from beacon.web.app import application
 
-MAX_REQUEST_BYTES = 1_048_576
 
-
-def create_app(
-    settings: AggregatorSettings, environ: Mapping[str, str] | None = None
-) -> web.Application:
-    """The network app over ``settings.nodes`` (service tokens are read from ``environ``)."""
+def create_app(full: Settings, environ: Mapping[str, str] | None = None) -> web.Application:
+    """The network app over ``aggregator.nodes`` (service tokens are read from ``environ``)."""
+    settings = full.aggregator
     registry = Registry.from_settings(settings, os.environ if environ is None else environ)
-    app = web.Application(
-        client_max_size=MAX_REQUEST_BYTES,
-        middlewares=[
-            middleware.request_id,
-            metrics.measure,
-            middleware.cors,
-            middleware.beacon_errors,
-        ],
-    )
+    app = application(full.server, "aggregator")
     app[SETTINGS] = settings
-    app[STARTED] = dt.datetime.now(dt.UTC)
     app[CACHE] = ResponseCache(settings.cache_ttl_s, settings.cache_entries)
-    app[metrics.HTTP_METRICS] = measured = metrics.HttpMetrics("aggregator")
-    app[NETWORK_METRICS] = network_metrics = NetworkMetrics(measured.registry)
+    app[NETWORK_METRICS] = network_metrics = NetworkMetrics(app[metrics.HTTP_METRICS].registry)
 
     async def network(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(

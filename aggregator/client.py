@@ -22,10 +22,10 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from aggregator.answers import InvalidAnswer, error_message, read_answer
 from aggregator.dialect import NodeCall
 from aggregator.outcome import NodeOutcome, Status
 from aggregator.registry import Node
-from aggregator.validate import InvalidAnswer, error_message, read_answer
 from beacon.protocol.entry_types import EntryType
 
 log = logging.getLogger("aggregator.client")

@@ -16,25 +16,24 @@ from aggregator import info
 from aggregator.client import Limits, NodeFailure, fetch
 from aggregator.dialect import NodeCall
 from aggregator.fanout import Network, fan_out
-from aggregator.keys import CACHE, NETWORK, PARSED, REQUEST_ID, SETTINGS, STARTED
+from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.merge import merge
-from aggregator.middleware import Handler, json_response
-from beacon import web as shared
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
 from beacon.protocol.variants import classify
+from beacon.web import info as beacon_info_docs
+from beacon.web.keys import REQUEST_ID, SERVER, STARTED
+from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
 
 _TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
 
 
 async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
-    settings = request.app[SETTINGS]
-    limits = PageLimits(settings.default_limit, settings.max_limit)
-    parsed = await shared.read_request(request, route, limits, PARSED)
+    parsed = await read_request(request, route)
     if not parsed.variant.is_empty():
         classify(parsed.variant)  # an undefined combination is a 400 here, not at every node
     return parsed
@@ -59,10 +58,10 @@ def _versions(net: Network) -> tuple[tuple[str, str], ...]:
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request over the network."""
     parsed = await parse_request(request, route)
-    settings = request.app[SETTINGS]
+    server = request.app[SERVER]
     net = request.app[NETWORK]
     store = request.app[CACHE]
-    default = Granularity(settings.default_granularity)
+    default = Granularity(server.default_granularity)
     token = caller_token(request)
     wants = c.directives(request.headers.get("Cache-Control"))
     usable = store.enabled and token is None
@@ -81,7 +80,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
         if usable and wants.store and c.storable(outcomes):
             store.put(c.cache_key(parsed, _versions(net)), outcomes)
             state = "miss"
-    merged = merge(parsed, outcomes, settings.id, default, {"cache": state})
+    merged = merge(parsed, outcomes, server.id, default, {"cache": state})
     headers = {"X-Aggregator-Cache": state}
     if hit is None:
         # Server-Timing: the whole fan-out beside the slowest node's own answer time, so the
@@ -96,46 +95,44 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     return json_response(merged.body, merged.status, headers)
 
 
-entry_handler = shared.entry_handlers(answer)
-_no_parameters = shared.no_parameters
+entry_handler = entry_handlers(answer)
 
 
 async def root(request: web.Request) -> web.StreamResponse:
     """``/``: the same document as /info, or service-info when that schema is requested."""
-    _no_parameters(request, ("requestedSchema",))
+    no_parameters(request, ("requestedSchema",))
     if request.query.get("requestedSchema", "").startswith("ga4gh-service-info"):
         return await service_info(request)
     return await beacon_info(request)
 
 
 async def beacon_info(request: web.Request) -> web.StreamResponse:
-    _no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
+    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
     app = request.app
     net = app[NETWORK]
     await net.discovery.first_round(app[SETTINGS].deadline_s)
-    return json_response(
-        info.info_response(app[SETTINGS], app[STARTED], net.registry, net.discovery)
-    )
+    return json_response(info.info_response(app[SERVER], app[STARTED], net))
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
-    _no_parameters(request, ("requestedSchema",))
-    return json_response(info.service_info(request.app[SETTINGS], request.app[STARTED]))
+    no_parameters(request, ("requestedSchema",))
+    server = request.app[SERVER]
+    return json_response(beacon_info_docs.service_info(server, request.app[STARTED]))
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:
-    _no_parameters(request)
-    return json_response(info.configuration(request.app[SETTINGS], request.app[NETWORK].registry))
+    no_parameters(request)
+    return json_response(info.configuration(request.app[SERVER], request.app[NETWORK].registry))
 
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:
-    _no_parameters(request)
-    return json_response(info.beacon_map(request.app[SETTINGS]))
+    no_parameters(request)
+    return json_response(beacon_info_docs.beacon_map(request.app[SERVER]))
 
 
 async def entry_types(request: web.Request) -> web.StreamResponse:
-    _no_parameters(request)
-    return json_response(info.entry_types_response(request.app[SETTINGS]))
+    no_parameters(request)
+    return json_response(beacon_info_docs.entry_types_response(request.app[SERVER]))
 
 
 async def _node_terms(net: Network, node_id: str, path: str) -> dict[str, Any]:
@@ -157,7 +154,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        _no_parameters(request, ("skip", "limit"))
+        no_parameters(request, ("skip", "limit"))
         settings = request.app[SETTINGS]
         net = request.app[NETWORK]
         parsed = parse_get(Route(et.DATASETS), request.query.items(), _TERMS_LIMITS)
@@ -174,14 +171,15 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
                 net.registry, net.discovery, entry.id if entry else None
             )
         page = terms[parsed.offset : parsed.offset + parsed.limit]
-        return json_response(info.filtering_terms_response(settings, page, resources))
+        server = request.app[SERVER]
+        return json_response(beacon_info_docs.filtering_terms_response(server, page, resources))
 
     return handler
 
 
 async def nodes(request: web.Request) -> web.StreamResponse:
     """The operator's view of every node (not a Beacon endpoint)."""
-    _no_parameters(request)
+    no_parameters(request)
     net = request.app[NETWORK]
     body = info.nodes_view(net.registry, net.discovery)
     store = request.app[CACHE]

@@ -1,5 +1,6 @@
-"""The network's informational endpoints: /info, /service-info, /configuration, /map,
-/entry_types and /filtering_terms, plus the operator's /nodes view. Pure builders.
+"""What the network's informational endpoints add to the shared documents (``beacon.web.info``):
+its members in /info, its security levels in /configuration, the union of the members' terms
+in /filtering_terms, and the operator's /nodes view. Pure builders.
 
 The network is itself a Beacon (SPEC.md §8): it answers every entry type of the default model
 at the same paths as a node, under its own API root, so /configuration and /map are the shared
@@ -16,35 +17,10 @@ from typing import Any
 
 from aggregator import __version__
 from aggregator.discovery import Discovery
+from aggregator.fanout import Network
 from aggregator.registry import Registry
-from beacon.config import AggregatorSettings
-from beacon.protocol import framework
-from beacon.protocol.entry_types import SPEC_VERSION
-from beacon.protocol.response import informational_meta
-
-
-def public_base_url(settings: AggregatorSettings) -> str:
-    """The absolute URL of the network's API root (for /map and links)."""
-    if settings.base_url:
-        return settings.base_url.rstrip("/")
-    return f"http://{settings.host}:{settings.port}/api"
-
-
-def _site_root(settings: AggregatorSettings) -> str:
-    base = public_base_url(settings)
-    return base[: -len("/api")] if base.endswith("/api") else base
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def organization(settings: AggregatorSettings) -> dict[str, Any]:
-    org: dict[str, Any] = {"id": settings.organization_id, "name": settings.organization_name}
-    if settings.contact_url:
-        org["contactUrl"] = settings.contact_url
-    org["welcomeUrl"] = f"{_site_root(settings)}/"
-    return org
+from beacon.config import ServerSettings
+from beacon.web import info
 
 
 def members(registry: Registry, discovery: Discovery) -> list[dict[str, Any]]:
@@ -63,67 +39,22 @@ def members(registry: Registry, discovery: Discovery) -> list[dict[str, Any]]:
     return listed
 
 
-def info_response(
-    settings: AggregatorSettings, started: dt.datetime, registry: Registry, discovery: Discovery
-) -> dict[str, Any]:
-    response = {
-        "id": settings.id,
-        "name": settings.name,
-        "apiVersion": SPEC_VERSION,
-        "environment": settings.environment,
-        "organization": organization(settings),
-        "description": settings.description,
-        "version": __version__,
-        "welcomeUrl": f"{_site_root(settings)}/",
-        "alternativeUrl": public_base_url(settings),
-        "createDateTime": _stamp(started),
-        "updateDateTime": _stamp(started),
-        "info": {
-            "isAggregator": True,
-            "software": {"name": "beacon-gdi aggregator", "version": __version__},
-            "network": members(registry, discovery),
-        },
+def info_response(server: ServerSettings, started: dt.datetime, net: Network) -> dict[str, Any]:
+    """The network's /info: the shared document, with its members under ``info.network``."""
+    extras = {
+        "isAggregator": True,
+        "software": {"name": "beacon-gdi aggregator", "version": __version__},
+        "network": members(net.registry, net.discovery),
     }
-    return {"meta": informational_meta(settings.id), "response": response}
+    return info.info_response(server, started, extras)
 
 
-def service_info(settings: AggregatorSettings, started: dt.datetime) -> dict[str, Any]:
-    """GA4GH service-info 1.0.0: a bare object, no meta/response wrapper."""
-    body: dict[str, Any] = {
-        "id": settings.id,
-        "name": settings.name,
-        "type": {"group": "org.ga4gh", "artifact": "beacon", "version": SPEC_VERSION},
-        "description": settings.description,
-        "organization": {"name": settings.organization_name, "url": f"{_site_root(settings)}/"},
-        "createdAt": _stamp(started),
-        "updatedAt": _stamp(started),
-        "environment": settings.environment,
-        "version": __version__,
-    }
-    if settings.contact_url:
-        body["contactUrl"] = settings.contact_url
-    return body
-
-
-def configuration(settings: AggregatorSettings, registry: Registry) -> dict[str, Any]:
+def configuration(server: ServerSettings, registry: Registry) -> dict[str, Any]:
     levels = ["PUBLIC"]
     if any(n.credentials == "forward" for n in registry.nodes):
         levels += ["REGISTERED", "CONTROLLED"]
-    security = {"defaultGranularity": settings.default_granularity, "securityLevels": levels}
-    response = framework.configuration_document(settings.environment, security)
-    return {"meta": informational_meta(settings.id), "response": response}
-
-
-def entry_types_response(settings: AggregatorSettings) -> dict[str, Any]:
-    return {
-        "meta": informational_meta(settings.id),
-        "response": {"entryTypes": framework.entry_types_section()},
-    }
-
-
-def beacon_map(settings: AggregatorSettings) -> dict[str, Any]:
-    response = framework.map_document(public_base_url(settings))
-    return {"meta": informational_meta(settings.id), "response": response}
+    security = {"defaultGranularity": server.default_granularity, "securityLevels": levels}
+    return info.configuration(server, security)
 
 
 def union_terms(
@@ -153,15 +84,6 @@ def union_terms(
             term = {k: v for k, v in term.items() if k != "scopes"}
         listed.append(term)
     return listed, list(resources.values())
-
-
-def filtering_terms_response(
-    settings: AggregatorSettings, terms: list[dict[str, Any]], resources: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "meta": informational_meta(settings.id),
-        "response": {"filteringTerms": terms, "resources": resources},
-    }
 
 
 def nodes_view(

@@ -14,7 +14,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from aggregator.outcome import NodeOutcome, Status
-from beacon.metrics import BUCKETS
+from beacon.web.metrics import BUCKETS
 
 
 class NetworkMetrics:

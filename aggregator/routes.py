@@ -1,18 +1,13 @@
-"""The route table: every Beacon path a node has, plus /nodes and /health, in one list.
-
-Outside ``/api``: the query page (``/``, ``/static/...``, the node's own) and ``/metrics``.
-"""
+"""The network's route table: every Beacon path (``beacon.web.routes``) with the network's
+handlers, plus ``/api/nodes``, the operator's view of every member."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from aggregator import handlers as h
-from beacon import metrics, ui
-from beacon.web import Endpoints
-from beacon.web import routes as shared_routes
-
-API = "/api"
+from beacon.web.routes import API, Endpoints
+from beacon.web.routes import routes as beacon_routes
 
 
 def routes() -> list[web.RouteDef]:
@@ -27,9 +22,4 @@ def routes() -> list[web.RouteDef]:
         filtering_terms=h.filtering_terms_handler,
         entry=h.entry_handler,
     )
-    extra = [
-        web.get(f"{API}/nodes", h.nodes),
-        *ui.routes(),
-        *metrics.routes(),
-    ]
-    return shared_routes(endpoints, API, extra)
+    return beacon_routes(endpoints, [web.get(f"{API}/nodes", h.nodes)])

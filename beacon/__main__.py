@@ -1,5 +1,5 @@
 """``python -m beacon`` runs the node's command line."""
 
-from beacon.cli import main
+from beacon.node.cli import main
 
 main()

@@ -6,8 +6,8 @@ For each file: ``bcftools view FILE > /dev/null`` (best of three), the ingester'
 size per variant: variant documents, their indexes, and the sample-first index.
 
 Files: the 1000 Genomes chr22 slice (190k rows x 99 samples) and the CINECA slice (5,002 rows x
-2,504 samples) from ../shared/data, plus a synthetic cohort simulated with msprime (20,000
-diploid samples by default; cached in bench-results/). Prints a table and writes
+2,504 samples) from ../shared/data, plus a synthetic cohort from the project's simulator (20,000
+people by default; cached in bench-results/). Prints a table and writes
 bench-results/ingest.json. Not a test: absolute times vary with the machine and its load, the
 ratio to bcftools is what we compare (target: within 4x).
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import json
 import os
 import resource
@@ -28,23 +27,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from beacon.config import IngestSettings
 from beacon.protocol import genome
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
+from bench.cohorts import ASSEMBLY, RESULTS, synthetic
 from ingest.pipeline import RunOptions
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex
-from ingest.vcfbuild import Builder
-from ingest.vcfcheck import Samples
-from ingest.vcfload import _no_cyclic_gc, open_checked, run_vcf
+from ingest.vcf.build import Builder
+from ingest.vcf.check import Samples
+from ingest.vcf.load import no_cyclic_gc, open_checked, run_vcf
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "vcf"
-RESULTS = ROOT / "bench-results"
 REAL = ["1kg_phase3_chr22_99samples.vcf.gz", "cineca_uk1_chr22_5002v.ann_clinvar.vcf.gz"]
 
 
@@ -61,20 +58,20 @@ def bcftools_view(path: Path, runs: int = 3) -> float | None:
     return best
 
 
-def stages(path: Path) -> dict[str, float]:
+def stages(path: Path, assembly: str) -> dict[str, float]:
     """Seconds to decode with cyvcf2 alone, and to decode and build every document."""
     samples = Samples()
-    ctx = open_checked(path, genome.GRCH37, samples)
+    ctx = open_checked(path, assembly, samples)
     began = time.perf_counter()
     for _ in ctx.reader.records():
         pass
     decode = time.perf_counter() - began
     ctx.reader.close()
-    ctx = open_checked(path, genome.GRCH37, Samples())
+    ctx = open_checked(path, assembly, Samples())
     index = SampleIndex("bench", len(samples.biosamples))
-    builder = Builder("bench", genome.GRCH37, IngestReport("bench", "variants", []), index)
+    builder = Builder("bench", assembly, IngestReport("bench", "variants", []), index)
     began = time.perf_counter()
-    with _no_cyclic_gc():  # as run_vcf does
+    with no_cyclic_gc():  # as run_vcf does
         for _ in builder.batches(ctx, ctx.reader.records(), 2000):
             pass
         index.drain()
@@ -100,13 +97,15 @@ async def sizes(db: Any, dataset: str) -> dict[str, Any]:
     return out
 
 
-async def ingest(uri: str, path: Path, dataset: str) -> tuple[IngestReport, dict[str, Any]]:
+async def ingest(
+    uri: str, path: Path, dataset: str, assembly: str
+) -> tuple[IngestReport, dict[str, Any]]:
     client = store_client.connect(uri)
     try:
         db = client[f"bench_{dataset}"]
         await client.drop_database(db.name)
         options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
-        report = await run_vcf(db, dataset, [path], genome.GRCH37, options)
+        report = await run_vcf(db, dataset, [path], assembly, options)
         stored = await sizes(db, dataset)
         await client.drop_database(db.name)
         return report, stored
@@ -114,59 +113,14 @@ async def ingest(uri: str, path: Path, dataset: str) -> tuple[IngestReport, dict
         await client.close()
 
 
-def simulate(n_samples: int, length: int) -> Path:
-    """A msprime cohort as a bgzipped VCF on chromosome 22 (cached: simulation is slow)."""
-    out = RESULTS / f"synthetic_{n_samples}x{length}.vcf.gz"
-    if out.exists():
-        return out
-    import msprime  # type: ignore[import-untyped,unused-ignore]  # the [bench] extra
-
-    print(f"simulating {n_samples} diploid samples over {length:,} bp ...", file=sys.stderr)
-    ts = msprime.sim_ancestry(
-        samples=n_samples,
-        ploidy=2,
-        sequence_length=length,
-        recombination_rate=1e-8,
-        population_size=10_000,
-        random_seed=42,
-    )
-    ts = msprime.sim_mutations(ts, rate=1.5e-8, random_seed=42)
-    names = [f"SIM{i:06d}" for i in range(n_samples)]
-    text = out.with_suffix("")
-    with text.open("w") as handle:
-        # VCF positions are 1-based: shift every simulated (0-based) site by one.
-        ts.write_vcf(
-            handle,
-            contig_id="22",
-            individual_names=names,
-            position_transform=lambda x: np.asarray(x, dtype=np.int64) + 1,
-        )
-    # tskit declares the simulated length; the file claims GRCh37 chr22, so say its length.
-    real = genome.contig(genome.GRCH37, "22").length
-    bgzip = shutil.which("bgzip")
-    fixed = text.with_suffix(".tmp")
-    with text.open() as src, fixed.open("w") as dst:
-        for line in src:
-            if line.startswith("##contig="):
-                line = f"##contig=<ID=22,length={real}>\n"
-            dst.write(line)
-    os.replace(fixed, text)
-    if bgzip:
-        subprocess.run([bgzip, "-f", "-@2", str(text)], check=True)
-    else:
-        with text.open("rb") as src, gzip.open(out, "wb", compresslevel=1) as gz:
-            shutil.copyfileobj(src, gz)
-        text.unlink()
-    return out
-
-
-def measure(uri: str, path: Path, name: str) -> dict[str, Any]:
+def measure(uri: str, path: Path, name: str, assembly: str) -> dict[str, Any]:
     print(f"{name}: bcftools view ...", file=sys.stderr)
     view = bcftools_view(path)
     print(f"{name}: stages ...", file=sys.stderr)
-    parts = stages(path)
+    parts = stages(path, assembly)
     print(f"{name}: ingest ...", file=sys.stderr)
-    report, stored = asyncio.run(ingest(uri, path, name.replace(".", "_")))
+    dataset = "".join(ch if ch.isalnum() else "_" for ch in name)[:60]
+    report, stored = asyncio.run(ingest(uri, path, dataset, assembly))
     return {
         "file": name,
         "rows": report.records_read,
@@ -207,21 +161,21 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale-samples", type=int, default=20_000)
-    parser.add_argument("--scale-length", type=int, default=1_000_000, help="simulated bp")
+    parser.add_argument("--scale-length-kb", type=int, default=1000, help="simulated kb")
     parser.add_argument("--no-scale", action="store_true", help="skip the synthetic cohort")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    files = [(SHARED / name, name) for name in REAL if (SHARED / name).exists()]
+    files = [(SHARED / n, n, genome.GRCH37) for n in REAL if (SHARED / n).exists()]
     if not files:
         print(f"note: {SHARED} is absent; only the synthetic cohort is measured", file=sys.stderr)
     if not args.no_scale:
-        synthetic = simulate(args.scale_samples, args.scale_length)
-        files.append((synthetic, synthetic.name))
+        cohort = synthetic(args.scale_samples, args.scale_length_kb)
+        files.append((cohort.vcf, f"synthetic {cohort.samples} people", ASSEMBLY))
     given = os.environ.get("MONGODB_URI")
     with tempfile.TemporaryDirectory() as scratch:
         uri = given or engine.start(scratch, cache_size="1G").uri
         try:
-            rows = [measure(uri, path, name) for path, name in files]
+            rows = [measure(uri, path, name, assembly) for path, name, assembly in files]
         finally:
             if not given:
                 engine.stop(scratch)

@@ -30,16 +30,20 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from beacon.app import create_app
 from beacon.config import IngestSettings, load_settings
+from beacon.node.app import create_app
+from beacon.node.query import Match
+from beacon.node.query_variants import build
+from beacon.protocol import entry_types as et
+from beacon.protocol.request import Route, parse_get
 from beacon.protocol.variants import VariantParams, classify
-from beacon.query import Match
-from beacon.query_variants import build
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
+from bench.cohorts import ASSEMBLY, synthetic
 from ingest.pipeline import RunOptions, run_metadata
-from ingest.vcfload import run_vcf
+from ingest.simulate.cohort import BACKGROUND
+from ingest.vcf.load import run_vcf
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vcf"
 KG = SHARED / "1kg_phase3_chr22_99samples.vcf.gz"
@@ -204,15 +208,8 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
 
 
 def _variant_params(params: dict[str, str]) -> VariantParams:
-    ints = {k: (int(v),) for k, v in params.items() if k in ("start", "end")}
-    names = {
-        "referenceName": "reference_name",
-        "referenceBases": "reference_bases",
-        "alternateBases": "alternate_bases",
-        "geneId": "gene_id",
-    }
-    rest = {names[k]: v for k, v in params.items() if k in names}
-    return VariantParams(**rest, **ints)
+    """The typed parameters of a GET query (as the node's parser makes them)."""
+    return parse_get(Route(et.G_VARIANTS), params.items()).variant
 
 
 async def _throughput(
@@ -248,25 +245,16 @@ async def _throughput(
 
 
 async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
-    """Queries over a simulated cohort of ``samples`` people (the ingest benchmark's msprime
-    file): variant lookups, the carriers of a variant, and the variants of a person."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from ingest_vcf import simulate  # the [bench] extra: msprime
-
-    path = simulate(samples, 1_000_000)
+    """Queries over a simulated cohort of ``samples`` people (``bench.cohorts``, as the ingest
+    benchmark loads it): variant lookups, the carriers of a variant, the variants of a person."""
+    cohort = synthetic(samples)
     client = store_client.connect(uri)
     db = client["bench_scale"]
     options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
-    people = Path(tempfile.mkdtemp(prefix="beacon-bench-people-"))
-    ids = [f"SIM{i:06d}" for i in range(samples)]
-    status = {"id": "EFO:0009654", "label": "reference sample"}
-    blood = {"id": "UBERON:0000178", "label": "blood"}
-    (people / "biosamples.json").write_text(
-        json.dumps([{"id": i, "biosampleStatus": status, "sampleOriginType": blood} for i in ids])
-    )
-    await run_metadata(db, "scale", [people], options)
+    await run_metadata(db, "scale", [cohort.metadata], options)
+    ids = [b["id"] for b in json.loads((cohort.metadata / "biosamples.json").read_text())]
     began = time.perf_counter()
-    report = await run_vcf(db, "scale", [path], "GRCh37", options)
+    report = await run_vcf(db, "scale", [cohort.vcf], ASSEMBLY, options)
     load_s = time.perf_counter() - began
     entry = (await catalog.read(db))["scale"]
     coll = db[entry.collection(c.Role.G_VARIANTS) or ""]
@@ -297,8 +285,8 @@ async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
                     "/g_variants",
                     lambda i: {
                         "referenceName": "22",
-                        "start": str(i % 9 * 100_000),
-                        "end": str(i % 9 * 100_000 + 100_000),
+                        "start": str(BACKGROUND[0] + i % 5 * 100_000),
+                        "end": str(BACKGROUND[0] + i % 5 * 100_000 + 100_000),
                     },
                 ),
                 "biosamples carrying a common variant, count": ("/biosamples", allele),

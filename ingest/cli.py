@@ -20,9 +20,10 @@ from beacon.config import ConfigError, Settings, load_settings
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database
-from ingest import ontology, pipeline, vcfload
+from ingest import ontology, pipeline
 from ingest.bff import BffError, find_files
 from ingest.report import IngestReport
+from ingest.vcf import load as vcfload
 from ingest.write import WriteError
 
 T = TypeVar("T")
@@ -286,7 +287,7 @@ def simulate(
     OUT_DIR/ontologies. The same arguments write the same files. No real person's data.
     """
     try:
-        from ingest import simulate as sim  # msprime is needed for this command only
+        from ingest.simulate import cohort as sim
     except ImportError as exc:
         raise click.ClickException(f"{exc.name} is not installed: run `make install`") from None
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from beacon.protocol.entry_types import BY_PATH
-from beacon.protocol.validate import problems
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import bff
 from ingest.report import IngestReport
+from ingest.schemas import problems
 from ingest.terms import TermCollector, annotate
 from ingest.write import Load, chunks, upsert_records
 

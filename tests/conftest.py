@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from beacon.app import create_app
 from beacon.config import IngestSettings, Settings, load_settings
+from beacon.node.app import create_app
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from beacon.cli import main as beacon
+from beacon.node.cli import main as beacon
 from ingest.cli import main as ingest
 from tests.conftest import CHECKLIST
 
@@ -94,10 +94,10 @@ def test_check_masks_secrets(runner: CliRunner) -> None:
     result = runner.invoke(beacon, ["check"], env={"MONGODB_URI": "mongodb://u:hunter2@h/"})
     assert result.exit_code == 0
     assert "hunter2" not in result.output
-    assert json.loads(result.output)["beacon"]["port"] == 5050
+    assert json.loads(result.output)["server"]["port"] == 5050
 
 
 def test_bad_config_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(beacon, ["check"], env={"BEACON_PORT": "zero"})
     assert result.exit_code == 2
-    assert "setting beacon.port ($BEACON_PORT): expected a number" in result.output
+    assert "setting server.port ($BEACON_PORT): expected a number" in result.output

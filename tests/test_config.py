@@ -11,22 +11,22 @@ from beacon.config import ConfigError, Secret, load_settings, public_base_url, r
 
 def test_defaults() -> None:
     settings = load_settings(None, {})
-    assert settings.beacon.port == 5050
-    assert settings.beacon.host == "127.0.0.1"
+    assert settings.server.port == 5050
+    assert settings.server.host == "127.0.0.1"
     assert settings.mongodb.uri is None
     assert settings.mongodb.db == "beacon"
-    assert public_base_url(settings.beacon) == "http://127.0.0.1:5050/api"
+    assert public_base_url(settings.server) == "http://127.0.0.1:5050/api"
 
 
 def test_environment_beats_file(tmp_path: Path) -> None:
     path = tmp_path / "beacon.toml"
     path.write_text(
-        '[beacon]\nid = "org.file"\nport = 6000\n[beacon.organization]\nname = "File Org"\n'
+        '[server]\nid = "org.file"\nport = 6000\n[server.organization]\nname = "File Org"\n'
     )
     settings = load_settings(path, {"BEACON_PORT": "7000"})
-    assert settings.beacon.id == "org.file"
-    assert settings.beacon.port == 7000
-    assert settings.beacon.organization.name == "File Org"
+    assert settings.server.id == "org.file"
+    assert settings.server.port == 7000
+    assert settings.server.organization.name == "File Org"
 
 
 def test_config_file_from_environment(tmp_path: Path) -> None:
@@ -46,15 +46,15 @@ def test_secrets_are_masked() -> None:
 @pytest.mark.parametrize(
     ("toml", "env", "message"),
     [
-        ("[beacon]\nprot = 1\n", {}, "unknown setting beacon.prot"),
-        ("[beacon]\nport = 'x'\n", {}, "setting beacon.port: expected a number"),
+        ("[server]\nprot = 1\n", {}, "unknown setting server.prot"),
+        ("[server]\nport = 'x'\n", {}, "setting server.port: expected a number"),
         ("", {"BEACON_PORT": "x"}, "$BEACON_PORT"),
         ("", {"BEACON_PORT": "70000"}, "not a valid port"),
-        ("", {"BEACON_ENVIRONMENT": "live"}, "beacon.environment"),
-        ("", {"BEACON_DEFAULT_GRANULARITY": "everything"}, "beacon.default_granularity"),
-        ("", {"BEACON_MAX_GRANULARITY": "count"}, "above beacon.max_granularity"),
-        ("beacon = 3\n", {}, "expected a table"),
-        ("[beacon\n", {}, "not valid TOML"),
+        ("", {"BEACON_ENVIRONMENT": "live"}, "server.environment"),
+        ("", {"BEACON_DEFAULT_GRANULARITY": "everything"}, "server.default_granularity"),
+        ("", {"BEACON_MAX_GRANULARITY": "count"}, "above node.max_granularity"),
+        ("server = 3\n", {}, "expected a table"),
+        ("[server\n", {}, "not valid TOML"),
     ],
 )
 def test_bad_settings(tmp_path: Path, toml: str, env: dict[str, str], message: str) -> None:
@@ -72,4 +72,4 @@ def test_missing_file() -> None:
 
 def test_lists_from_environment() -> None:
     settings = load_settings(None, {"BEACON_CORS_ORIGINS": "https://a.org, https://b.org"})
-    assert settings.beacon.cors_origins == ("https://a.org", "https://b.org")
+    assert settings.server.cors_origins == ("https://a.org", "https://b.org")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from beacon.config import AggregatorSettings, NodeSettings, load_settings
+from beacon.config import PROGRAM_DEFAULTS, ServerSettings, load_settings
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -37,8 +37,10 @@ def test_compose_runs_mongodb_a_node_and_the_aggregator(compose: dict[str, Any])
     assert "@mongodb:27017/" in node["environment"]["MONGODB_URI"]
     assert node["depends_on"]["mongodb"]["condition"] == "service_healthy"
     assert aggregator["depends_on"]["node"]["condition"] == "service_healthy"
-    assert node["ports"] == [f"{NodeSettings.port}:{NodeSettings.port}"]
-    assert aggregator["ports"] == [f"{AggregatorSettings.port}:{AggregatorSettings.port}"]
+    node_port = ServerSettings.port
+    network_port = PROGRAM_DEFAULTS["aggregator"]["server"]["port"]
+    assert node["ports"] == [f"{node_port}:{node_port}"]
+    assert aggregator["ports"] == [f"{network_port}:{network_port}"]
     for service in (node, aggregator):
         assert service["environment"]["HEALTH_PORT"] == service["ports"][0].split(":")[0]
         assert service["environment"]["BEACON_CONFIG"].startswith("/etc/beacon/")

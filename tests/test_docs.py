@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from aggregator.cli import main as aggregator_main
-from beacon import docs
-from beacon.cli import main as beacon_main
-from beacon.config import describe
+from beacon.config import Settings, describe
+from beacon.node.cli import main as beacon_main
+from beacon.tools import docs
 from ingest.cli import main as ingest_main
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
@@ -29,7 +29,7 @@ def test_generated_sections_are_fresh() -> None:
 
 
 def test_every_setting_is_in_the_config_table() -> None:
-    for info in describe():
+    for info in describe(Settings):
         assert f"`{info.key}`" in README, info.key
         assert info.help, info.key
 

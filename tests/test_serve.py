@@ -78,7 +78,7 @@ def test_the_aggregator_listens_twice_logs_json_and_stops_cleanly() -> None:
         assert b"static/app.js" in page
     finally:
         lines = _stop(process)
-    access = [line for line in lines if line["logger"] == "aggregator.access"]
+    access = [line for line in lines if line["logger"] == "beacon.http"]
     assert {"request_id": "probe-7", "path": "/", "status": 200}.items() <= access[-1].items()
     assert any(line["message"].startswith("stopping") for line in lines)
 
@@ -98,5 +98,5 @@ def test_a_node_serves_metrics_and_stops_cleanly(mongo_uri: str) -> None:
         lines = _stop(process)
     metrics = [line for line in lines if line.get("path") == "/metrics"]
     assert metrics[0]["request_id"] == "probe-8"
-    assert metrics[0]["logger"] == "beacon.access"
+    assert metrics[0]["logger"] == "beacon.http"
     assert any(line["message"].startswith("stopping") for line in lines)

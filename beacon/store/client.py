@@ -29,6 +29,11 @@ def database_uri(settings: MongoSettings) -> Iterator[str]:
     if settings.uri is not None:
         yield settings.uri.reveal()
         return
+    if not settings.embedded:
+        raise engine.EngineError(
+            "MONGODB_URI is not set and the embedded engine is disabled "
+            "(mongodb.embedded = false): point MONGODB_URI at the database"
+        )
     running = engine.status(settings.engine_dir)
     if running:
         yield running.uri

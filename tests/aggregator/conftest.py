@@ -25,8 +25,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from aggregator.app import create_app as create_network
-from beacon.app import create_app as create_node
-from beacon.config import AggregatorSettings, IngestSettings, NodeEntry, load_settings
+from beacon.config import IngestSettings, NodeEntry, Settings, load_settings
+from beacon.node.app import create_app as create_node
 from beacon.protocol import entry_types as et
 from beacon.protocol import framework
 from beacon.protocol import response as r
@@ -265,7 +265,7 @@ def down_url() -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
-def network_settings(nodes: list[NodeEntry], **env: str) -> AggregatorSettings:
+def network_settings(nodes: list[NodeEntry], **env: str) -> Settings:
     """Aggregator settings with short timeouts for tests; keyword overrides are env vars."""
     environ = {
         "AGGREGATOR_NODE_TIMEOUT": "1.0",
@@ -274,8 +274,9 @@ def network_settings(nodes: list[NodeEntry], **env: str) -> AggregatorSettings:
         "AGGREGATOR_CACHE_TTL": "0",
         **env,
     }
-    settings = load_settings(None, environ).aggregator
-    return dataclasses.replace(settings, nodes=tuple(nodes))
+    settings = load_settings(None, environ, "aggregator")
+    aggregator = dataclasses.replace(settings.aggregator, nodes=tuple(nodes))
+    return dataclasses.replace(settings, aggregator=aggregator)
 
 
 @pytest.fixture

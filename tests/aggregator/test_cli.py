@@ -15,8 +15,9 @@ from aggregator.cli import main
 def config(tmp_path: Path, down_url: str) -> Path:
     path = tmp_path / "network.toml"
     path.write_text(
-        "[aggregator]\n"
+        "[server]\n"
         'id = "org.test.network"\n'
+        "[aggregator]\n"
         "deadline_s = 1.0\n"
         "node_timeout_s = 0.5\n"
         "[[aggregator.nodes]]\n"
@@ -54,7 +55,7 @@ def test_check_masks_nothing_it_should_not_print(config: Path) -> None:
         main, ["check", "--config", str(config)], env={"DOWN_TOKEN": "tok-123"}
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["nodes"][0]["token_env"] == "DOWN_TOKEN"
+    assert json.loads(result.stdout)["aggregator"]["nodes"][0]["token_env"] == "DOWN_TOKEN"
     assert "tok-123" not in result.output
 
 

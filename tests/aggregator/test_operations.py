@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from beacon import ui
+from beacon.web import ui
 from tests.aggregator.conftest import Client, get_json
 from tests.node.test_operations import _samples
 

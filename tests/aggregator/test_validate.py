@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.validate import InvalidAnswer, error_message, read_answer
+from aggregator.answers import InvalidAnswer, error_message, read_answer
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
 

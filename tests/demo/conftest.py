@@ -20,9 +20,9 @@ from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
 from aggregator.app import create_app as create_network
-from beacon import demo
-from beacon.app import create_app as create_node
 from beacon.config import load_settings
+from beacon.demo import plan as demo
+from beacon.node.app import create_app as create_node
 from beacon.store import client as store_client
 from ingest.cli import main as ingest
 
@@ -87,7 +87,7 @@ async def federation(
         roots[node.id] = str(server.make_url("/"))
     path = loaded.configs / "aggregator.toml"
     path.write_text(demo.aggregator_config({k: f"{v}api" for k, v in roots.items()}))
-    client = await aiohttp_client(create_network(load_settings(path, {}).aggregator, {}))
+    client = await aiohttp_client(create_network(load_settings(path, {}, "aggregator"), {}))
     return Federation(client, roots)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from beacon import demo
+from beacon.demo import plan as demo
 from tests.demo.conftest import Loaded, get_ok, node_of, people_of
 
 CARDIOVASCULAR = {"HP:0001626", "HP:0000822", "HP:0001658"}  # the term and its descendants

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from beacon import demo
 from beacon.config import load_settings
+from beacon.demo import plan as demo
 from tests.demo.conftest import SIZE
 
 
@@ -18,7 +18,7 @@ def test_node_configs_are_valid_settings(tmp_path: Path) -> None:
         path = tmp_path / f"{node.id}.toml"
         path.write_text(demo.node_config(node))
         settings = load_settings(path, {})
-        assert settings.beacon.port == node.port
+        assert settings.server.port == node.port
         assert settings.mongodb.db == node.database
         assert settings.access.budget_per_ip == 0
         policies = {p.id: p for p in settings.access.datasets}
@@ -34,14 +34,14 @@ def test_node_configs_are_valid_settings(tmp_path: Path) -> None:
 def test_aggregator_config_lists_every_node(tmp_path: Path) -> None:
     path = tmp_path / "aggregator.toml"
     path.write_text(demo.aggregator_config({n.id: f"{n.url}/api" for n in demo.NODES}))
-    settings = load_settings(path, {}).aggregator
-    assert settings.port == demo.AGGREGATOR_PORT
-    assert [(n.id, n.url, n.country) for n in settings.nodes] == [
+    settings = load_settings(path, {}, "aggregator")
+    assert settings.server.port == demo.AGGREGATOR_PORT
+    assert [(n.id, n.url, n.country) for n in settings.aggregator.nodes] == [
         ("fi", "http://127.0.0.1:5051/api", "FI"),
         ("de", "http://127.0.0.1:5052/api", "DE"),
         ("es", "http://127.0.0.1:5053/api", "ES"),
     ]
-    assert tomllib.loads(path.read_text())["aggregator"]["name"]
+    assert tomllib.loads(path.read_text())["server"]["name"]
 
 
 @pytest.mark.parametrize(

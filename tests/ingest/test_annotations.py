@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from ingest import annotations as ann
-from ingest import populations as pops
 from ingest.documents import Annotation
-from ingest.effects import effect_term
+from ingest.vcf import annotations as ann
+from ingest.vcf import populations as pops
+from ingest.vcf.effects import effect_term
 
 SNPEFF = (
     "Functional annotations: 'Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | "

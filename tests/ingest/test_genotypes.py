@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.genotypes import batch_rows, from_strings, summarise
+from ingest.vcf.genotypes import batch_rows, from_strings, summarise
 
 # One row per case: the calls of its samples, its ALT count, then AN and, per ALT,
 # (AC, het samples, hom samples, hemi samples).

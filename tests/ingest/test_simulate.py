@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from beacon.protocol.validate import problems
 from ingest import ontology
-from ingest import simulate as sim
-from ingest import simulate_people as sp
-from ingest.vcf import VcfReader
+from ingest.schemas import problems
+from ingest.simulate import cohort as sim
+from ingest.simulate import people as sp
+from ingest.vcf.read import VcfReader
 
 PLAN = sim.Plan(("FI", "DE", "ES"), samples=24, length_kb=100, seed=3, controlled=("ES",))
 #: dataset id -> (country, individuals)

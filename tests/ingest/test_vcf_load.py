@@ -16,7 +16,7 @@ from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import documents, pipeline
-from ingest.vcfload import run_vcf
+from ingest.vcf.load import run_vcf
 from tests import official
 
 pytestmark = pytest.mark.mongo

@@ -18,7 +18,7 @@ from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import pipeline
-from ingest.vcfload import run_vcf
+from ingest.vcf.load import run_vcf
 from tests import official
 from tests.conftest import Client, ClientFactory
 from tests.ingest import vcftext

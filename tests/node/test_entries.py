@@ -184,7 +184,7 @@ async def test_health_and_request_ids(api: Client) -> None:
 async def test_health_reports_an_unreachable_database(
     aiohttp_client: Any, make_settings: Any
 ) -> None:
-    from beacon.app import create_app
+    from beacon.node.app import create_app
 
     app = create_app(make_settings(BEACON_DB_TIMEOUT_MS="300"), "mongodb://127.0.0.1:9/")
     api = await aiohttp_client(app)
@@ -232,7 +232,7 @@ async def test_related_records_page_in_order(api: Client) -> None:
 
 
 def test_sample_table_maps_both_ways() -> None:
-    from beacon.execute import SampleTable
+    from beacon.node.execute import SampleTable
 
     table = SampleTable.build(
         [

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from beacon import query_variants
+from beacon.node import query_variants
+from beacon.node.query import Match
 from beacon.protocol.variants import VariantParams, classify
-from beacon.query import Match
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from beacon import execute, logs
+from beacon.node import execute
 from beacon.store.client import Database
+from beacon.web import logs
 from tests.conftest import Client
 
 pytestmark = pytest.mark.mongo
@@ -126,7 +127,7 @@ def test_a_filter_shape_keeps_fields_and_operators_only(flt: object, shape: obje
 
 
 def test_json_log_lines_carry_the_request_id() -> None:
-    record = logging.LogRecord("beacon.access", logging.INFO, __file__, 1, "GET %s", ("/x",), None)
+    record = logging.LogRecord("beacon.http", logging.INFO, __file__, 1, "GET %s", ("/x",), None)
     record.status = 200
     token = logs.REQUEST_ID.set("rid-1")
     try:
@@ -138,6 +139,6 @@ def test_json_log_lines_carry_the_request_id() -> None:
     assert line["request_id"] == "rid-1"
     assert line["status"] == 200
     assert line["level"] == "INFO"
-    assert line["logger"] == "beacon.access"
+    assert line["logger"] == "beacon.http"
     assert line["time"].endswith("Z")
     assert logs.formatter("text").format(record).endswith("GET /x [rid-1]")

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from beacon import access, respond
-from beacon.access import Identity, Tier
 from beacon.config import ConfigError, DatasetPolicy, EntryTypeCaps, Settings, load_settings
-from beacon.privacy import QueryBudget, report
+from beacon.node import respond
+from beacon.node import tiers as access
+from beacon.node.privacy import QueryBudget, report
+from beacon.node.tiers import Identity, Tier
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import PageLimits, Route, parse_get

@@ -9,7 +9,7 @@ import pytest
 
 from beacon.store.client import Database
 from ingest import pipeline
-from ingest.vcfload import run_vcf
+from ingest.vcf.load import run_vcf
 from tests.conftest import Client
 
 VCF = """##fileformat=VCFv4.2

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from beacon.node.query_filters import KnownTerm, Population, TermIndex, build
 from beacon.protocol import entry_types as et
 from beacon.protocol.durations import days
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.filters import AlphanumericFilter, Filter, TermFilter
-from beacon.query_filters import KnownTerm, Population, TermIndex, build
 
 INDEX = TermIndex(
     terms={

@@ -1,0 +1,212 @@
+"""Loading settings for one program: defaults, the program's own defaults, the file, then the
+environment; every value checked before any program starts."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import typing
+import urllib.parse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from beacon.config.declare import ConfigError, build, build_tables
+from beacon.config.sections import (
+    ASYMMETRIC_ALGORITHMS,
+    GRANULARITY_ORDER,
+    LEVELS,
+    AccessSettings,
+    AggregatorSettings,
+    NodeEntry,
+    ServerSettings,
+    Settings,
+)
+
+CONFIG_ENV = "BEACON_CONFIG"
+Program = typing.Literal["node", "aggregator", "ingest"]
+
+#: Where a program's defaults differ from the declared ones (which are the node's).
+PROGRAM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "aggregator": {
+        "server": {
+            "id": "org.example.network",
+            "name": "Example Beacon Network",
+            "description": "A GA4GH Beacon v2 network: one query, every country's answer, merged.",
+            "port": 5060,
+            "max_limit": 100,
+        }
+    },
+}
+
+
+def _layered(defaults: Mapping[str, Any], table: Mapping[str, Any]) -> dict[str, Any]:
+    """``table`` over ``defaults``, table by table."""
+    merged: dict[str, Any] = dict(defaults)
+    for key, value in table.items():
+        below = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            merged[key] = _layered(below, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    program: Program = "node",
+) -> Settings:
+    """Read settings once: environment beats the TOML file beats the program's defaults."""
+    env = os.environ if environ is None else environ
+    source = path or env.get(CONFIG_ENV) or None
+    table: dict[str, Any] = {}
+    if source:
+        try:
+            with open(source, "rb") as fh:
+                table = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {source} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
+    table = _layered(PROGRAM_DEFAULTS.get(program, {}), table)
+    settings: Settings = build(Settings, table, env, "")
+    settings = _with_registry(settings)
+    _check_server(settings)
+    _check_aggregator(settings.aggregator)
+    _check_access(settings.access)
+    return settings
+
+
+def _with_registry(settings: Settings) -> Settings:
+    """Add the nodes of the registry file named by ``aggregator.registry``."""
+    path = settings.aggregator.registry
+    if not path:
+        return settings
+    try:
+        with open(path, "rb") as fh:
+            table = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"setting aggregator.registry: {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"registry file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(table) - {"nodes"})
+    if unknown:
+        raise ConfigError(f"registry file {path}: unknown key {unknown[0]}; expected [[nodes]]")
+    nodes = build_tables(NodeEntry, table.get("nodes", []), f"{path}: nodes")
+    aggregator = dataclasses.replace(settings.aggregator, nodes=settings.aggregator.nodes + nodes)
+    return dataclasses.replace(settings, aggregator=aggregator)
+
+
+_NODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _check_aggregator(agg: AggregatorSettings) -> None:
+    for name in ("node_timeout_s", "connect_timeout_s", "deadline_s"):
+        if getattr(agg, name) <= 0:
+            raise ConfigError(f"setting aggregator.{name}: must be more than 0")
+    for name in ("max_connections", "max_connections_per_node", "breaker_failures"):
+        if getattr(agg, name) < 1:
+            raise ConfigError(f"setting aggregator.{name}: must be at least 1")
+    if agg.retries < 0 or agg.cache_ttl_s < 0 or agg.max_response_bytes < 1024:
+        raise ConfigError(
+            "settings aggregator.retries/cache_ttl_s must be >= 0 and "
+            "aggregator.max_response_bytes >= 1024"
+        )
+    seen: set[str] = set()
+    for i, node in enumerate(agg.nodes):
+        key = f"aggregator.nodes[{i}]"
+        if not _NODE_ID.match(node.id):
+            raise ConfigError(
+                f"setting {key}.id: {node.id!r} must be 1-64 letters, digits, '.', '_' or '-'"
+            )
+        if node.id in seen:
+            raise ConfigError(f"setting {key}.id: {node.id!r} is declared twice")
+        seen.add(node.id)
+        if not node.url.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {key}.url: {node.url!r} is not an http(s) URL")
+        if node.credentials == "service" and not node.token_env:
+            raise ConfigError(f"setting {key}.token_env: required when credentials = service")
+        if node.timeout_s < 0:
+            raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
+
+
+def _check_access(access: AccessSettings) -> None:
+    for alg in access.algorithms or ("(none)",):
+        if alg not in ASYMMETRIC_ALGORITHMS:
+            raise ConfigError(
+                f"setting access.algorithms: {alg!r} is not accepted; choose among "
+                + ", ".join(ASYMMETRIC_ALGORITHMS)
+            )
+    for name in ("jwks_ttl_s", "jwks_timeout_s", "budget_window_s"):
+        if getattr(access, name) <= 0:
+            raise ConfigError(f"setting access.{name}: must be more than 0")
+    for name in ("leeway_s", "jwks_min_refresh_s", "budget_per_identity", "budget_per_ip"):
+        if getattr(access, name) < 0:
+            raise ConfigError(f"setting access.{name}: must be 0 or more")
+    issuers: set[str] = set()
+    for i, issuer in enumerate(access.issuers):
+        key = f"access.issuers[{i}]"
+        if not issuer.iss or issuer.iss in issuers:
+            raise ConfigError(f"setting {key}.iss: {issuer.iss!r} is empty or declared twice")
+        issuers.add(issuer.iss)
+        url = urllib.parse.urlsplit(issuer.jwks_uri)
+        local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
+        if not (url.scheme == "https" and url.hostname) and not local:
+            raise ConfigError(
+                f"setting {key}.jwks_uri: {issuer.jwks_uri!r} is not an https URL "
+                "(plain http is accepted for localhost only)"
+            )
+        if not (issuer.access_tokens or issuer.visas):
+            raise ConfigError(f"setting {key}: trusted for neither access_tokens nor visas")
+    datasets: set[str] = set()
+    ranks = ("none", *GRANULARITY_ORDER)
+    for i, policy in enumerate(access.datasets):
+        key = f"access.datasets[{i}]"
+        if not policy.id or policy.id in datasets:
+            raise ConfigError(f"setting {key}.id: {policy.id!r} is empty or declared twice")
+        datasets.add(policy.id)
+        caps = [policy.tier_cap(tier) for tier in LEVELS]
+        level = LEVELS.index(policy.security_level)
+        described = ", ".join(f"{t.lower()} = {c}" for t, c in zip(LEVELS, caps, strict=True))
+        if [ranks.index(c) for c in caps] != sorted(ranks.index(c) for c in caps):
+            raise ConfigError(
+                f"settings {key} ({policy.id}): a tier sees less than the one below ({described})"
+            )
+        if caps[level] == "none" or "record" in caps[:level]:
+            raise ConfigError(
+                f"settings {key} ({policy.id}): a {policy.security_level} dataset must be visible "
+                f"to that tier, and below it at most at count ({described})"
+            )
+        if policy.security_level == "CONTROLLED" and not policy.visa_values:
+            raise ConfigError(
+                f"setting {key}.visa_values: {policy.id} is CONTROLLED; list the "
+                "ControlledAccessGrants visa values that grant it"
+            )
+        if policy.min_count < 0 or policy.round_to < 0:
+            raise ConfigError(f"settings {key}.min_count/round_to: must be 0 or more")
+
+
+def _check_server(settings: Settings) -> None:
+    server = settings.server
+    if not 0 < server.port < 65536:
+        raise ConfigError(f"setting server.port: {server.port} is not a valid port")
+    if server.default_limit < 1 or server.max_limit < server.default_limit:
+        raise ConfigError("settings server.default_limit/max_limit: need 1 <= default <= max")
+    if server.max_body_bytes < 1:
+        raise ConfigError("setting server.max_body_bytes: must be at least 1")
+    for name in ("max_header_bytes", "max_line_bytes"):
+        if getattr(server, name) < 1024:
+            raise ConfigError(f"setting server.{name}: must be at least 1024")
+    order = GRANULARITY_ORDER
+    if order.index(server.default_granularity) > order.index(settings.node.max_granularity):
+        raise ConfigError("setting server.default_granularity is above node.max_granularity")
+
+
+def public_base_url(server: ServerSettings) -> str:
+    """The absolute URL of the API root, as clients must use it (for /map and links)."""
+    if server.base_url:
+        return server.base_url.rstrip("/")
+    return f"http://{server.host}:{server.port}/api"

@@ -1,0 +1,467 @@
+"""The settings of the three programs, section by section (TOML tables).
+
+``[server]`` is what node and aggregator both are: a Beacon with an identity (/info), an
+address, request limits, CORS and a log format; each program reads it from its own file.
+``[node]`` and ``[aggregator]`` hold what only one of them has, ``[mongodb]`` and ``[ingest]``
+what the node and ``beacon-ingest`` share, ``[access]`` the node's access control.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+
+from beacon.config.declare import Secret, section, setting
+
+GranularityName = typing.Literal["boolean", "count", "record"]
+LogFormat = typing.Literal["json", "text"]
+GRANULARITY_ORDER: tuple[str, ...] = ("boolean", "count", "record")
+
+
+@dataclass(frozen=True)
+class MongoSettings:
+    """Where the data is: node and ``beacon-ingest`` read the same section."""
+
+    uri: Secret | None = setting(
+        None,
+        env="MONGODB_URI",
+        help="MongoDB connection string; when unset the embedded engine is started and used",
+    )
+    db: str = setting("beacon", env="MONGODB_DB", help="database name")
+    embedded: bool = setting(
+        True,
+        env="BEACON_EMBEDDED_ENGINE",
+        help="without MONGODB_URI, start the embedded engine; false: refuse to run without "
+        "MONGODB_URI (production, and tests that must not touch a database)",
+    )
+    engine_dir: str = setting(
+        ".beacon-data/engine",
+        env="BEACON_ENGINE_DIR",
+        help="data directory of the embedded engine (used only when MONGODB_URI is unset)",
+    )
+    server_timeout_ms: int = setting(
+        5000,
+        env="BEACON_DB_TIMEOUT_MS",
+        help="how long to wait for the database server before reporting it unavailable",
+    )
+    query_timeout_ms: int = setting(
+        10000, env="BEACON_QUERY_TIMEOUT_MS", help="maxTimeMS applied to every database query"
+    )
+    slow_query_ms: int = setting(
+        1000,
+        env="BEACON_SLOW_QUERY_MS",
+        help="database operations slower than this are logged with their filter's shape "
+        "(0 = never)",
+    )
+
+
+@dataclass(frozen=True)
+class OrganizationSettings:
+    """The organization running a beacon or network, as /info describes it."""
+
+    id: str = setting("org.example", env="BEACON_ORG_ID", help="organization id in /info")
+    name: str = setting(
+        "Example Organization", env="BEACON_ORG_NAME", help="organization name in /info"
+    )
+    description: str = setting("", env="BEACON_ORG_DESCRIPTION", help="organization description")
+    address: str = setting("", env="BEACON_ORG_ADDRESS", help="postal address")
+    welcome_url: str = setting("", env="BEACON_ORG_WELCOME_URL", help="organization home page")
+    contact_url: str = setting(
+        "", env="BEACON_ORG_CONTACT_URL", help="contact page or mailto: address"
+    )
+    logo_url: str = setting("", env="BEACON_ORG_LOGO_URL", help="URL of the organization's logo")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """A Beacon served over HTTP (node or network): who it is, where it listens, its limits.
+
+    Defaults are the node's; the aggregator's differ where :data:`PROGRAM_DEFAULTS` says.
+    """
+
+    id: str = setting(
+        "org.example.beacon",
+        env="BEACON_ID",
+        help="beaconId: unique in a network, reverse-DNS recommended",
+    )
+    name: str = setting("Example Beacon", env="BEACON_NAME", help="human-readable name")
+    description: str = setting(
+        "A GA4GH Beacon v2 node.", env="BEACON_DESCRIPTION", help="what this beacon holds"
+    )
+    version: str = setting("", env="BEACON_VERSION", help="deployment version (default: package)")
+    environment: typing.Literal["prod", "test", "dev", "staging"] = setting(
+        "dev", env="BEACON_ENVIRONMENT", help="one of prod, test, dev, staging"
+    )
+    welcome_url: str = setting(
+        "", env="BEACON_WELCOME_URL", help="landing page for humans (default: the query page)"
+    )
+    alternative_url: str = setting(
+        "", env="BEACON_ALTERNATIVE_URL", help="alternative landing page, e.g. a query UI"
+    )
+    documentation_url: str = setting(
+        "", env="BEACON_DOCUMENTATION_URL", help="documentation link in /service-info"
+    )
+    create_date_time: str = setting(
+        "2026-01-01T00:00:00Z", env="BEACON_CREATED", help="when this beacon was first deployed"
+    )
+    update_date_time: str = setting(
+        "",
+        env="BEACON_UPDATED",
+        help="when this beacon was last updated (default: its data's version, else start time)",
+    )
+    host: str = setting("127.0.0.1", env="BEACON_HOST", help="address to listen on")
+    port: int = setting(5050, env="BEACON_PORT", help="port to listen on")
+    base_url: str = setting(
+        "",
+        env="BEACON_BASE_URL",
+        help="public URL of the API root used in /map (default: http://HOST:PORT/api)",
+    )
+    default_granularity: GranularityName = setting(
+        "record",
+        env="BEACON_DEFAULT_GRANULARITY",
+        help="granularity answered (a network: asked of its nodes) when the request names none",
+    )
+    default_limit: int = setting(10, env="BEACON_DEFAULT_LIMIT", help="page size when none given")
+    max_limit: int = setting(
+        1000, env="BEACON_MAX_LIMIT", help="largest page served; limit=0 means this many"
+    )
+    cors_origins: tuple[str, ...] = setting(
+        ("*",), env="BEACON_CORS_ORIGINS", help="origins allowed to call the API from a browser"
+    )
+    max_body_bytes: int = setting(
+        1_048_576, env="BEACON_MAX_BODY_BYTES", help="largest accepted POST body"
+    )
+    max_header_bytes: int = setting(
+        65_536,
+        env="BEACON_MAX_HEADER_BYTES",
+        help="largest accepted request header: a GA4GH Passport with many visas is tens of KB",
+    )
+    max_line_bytes: int = setting(
+        8190, env="BEACON_MAX_LINE_BYTES", help="largest accepted request line (method, URL)"
+    )
+    log_format: LogFormat = setting(
+        "json", env="BEACON_LOG_FORMAT", help="json (one object per line) or text"
+    )
+    organization: OrganizationSettings = section(
+        OrganizationSettings, help="the organization running this beacon"
+    )
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """What only a node has."""
+
+    max_granularity: GranularityName = setting(
+        "record",
+        env="BEACON_MAX_GRANULARITY",
+        help="the most detail this node returns to anyone",
+    )
+    catalog_ttl_s: float = setting(
+        1.0,
+        env="BEACON_CATALOG_TTL",
+        help="seconds the node caches the list of loaded datasets",
+    )
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """How ``beacon-ingest`` writes."""
+
+    batch_size: int = setting(2000, env="BEACON_INGEST_BATCH_SIZE", help="documents per bulk write")
+    swap_grace_s: float = setting(
+        5.0,
+        env="BEACON_INGEST_SWAP_GRACE",
+        help="seconds a replaced dataset load is kept so running queries can finish",
+    )
+
+
+CredentialsPolicy = typing.Literal["none", "forward", "service"]
+
+
+@dataclass(frozen=True)
+class NodeEntry:
+    """One member of the network: a ``[[aggregator.nodes]]`` table (or ``[[nodes]]`` in the
+    registry file)."""
+
+    id: str = setting(
+        "", help="node id (letters, digits, '.', '_', '-'); prefixes the node's result set ids"
+    )
+    url: str = setting("", help="the node's API root, e.g. https://beacon.example.org/api")
+    country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")
+    credentials: CredentialsPolicy = setting(
+        "none",
+        help="what the node is sent as Authorization: none; forward (the caller's bearer "
+        "token); service (the token in the variable named by token_env)",
+    )
+    token_env: str = setting(
+        "", help="environment variable holding the node's service token (credentials = service)"
+    )
+    method: typing.Literal["POST", "GET"] = setting(
+        "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
+    )
+    parameters: typing.Literal["nested", "flat"] = setting(
+        "nested",
+        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes)",
+    )
+    skip: typing.Literal["pages", "records"] = setting(
+        "pages", help="what the node's skip counts: pages (the spec) or records"
+    )
+    timeout_s: float = setting(0.0, help="this node's timeout; 0 = aggregator.node_timeout_s")
+
+
+@dataclass(frozen=True)
+class AggregatorSettings:
+    """What only a network has: its members and how they are asked."""
+
+    node_timeout_s: float = setting(
+        5.0, env="AGGREGATOR_NODE_TIMEOUT", help="seconds one node may take to answer"
+    )
+    connect_timeout_s: float = setting(
+        2.0, env="AGGREGATOR_CONNECT_TIMEOUT", help="seconds to open a connection to a node"
+    )
+    deadline_s: float = setting(
+        8.0,
+        env="AGGREGATOR_DEADLINE",
+        help="seconds after which the merged answer is sent with whatever nodes have answered",
+    )
+    retries: int = setting(
+        1,
+        env="AGGREGATOR_RETRIES",
+        help="retries of a node request that failed before the node could have seen it",
+    )
+    max_connections: int = setting(
+        200, env="AGGREGATOR_MAX_CONNECTIONS", help="open connections to all nodes together"
+    )
+    max_connections_per_node: int = setting(
+        20, env="AGGREGATOR_MAX_CONNECTIONS_PER_NODE", help="open connections to one node"
+    )
+    max_response_bytes: int = setting(
+        16_777_216,
+        env="AGGREGATOR_MAX_RESPONSE_BYTES",
+        help="largest node response read; a bigger one is reported invalid",
+    )
+    metadata_ttl_s: float = setting(
+        300.0,
+        env="AGGREGATOR_METADATA_TTL",
+        help="seconds a node's /info, /map, /configuration and /filtering_terms are reused; "
+        "they are refreshed in the background",
+    )
+    breaker_failures: int = setting(
+        3,
+        env="AGGREGATOR_BREAKER_FAILURES",
+        help="consecutive failures after which a node is skipped (circuit open)",
+    )
+    breaker_cooldown_s: float = setting(
+        30.0,
+        env="AGGREGATOR_BREAKER_COOLDOWN",
+        help="seconds a node stays skipped before one probe request is let through",
+    )
+    cache_ttl_s: float = setting(
+        30.0, env="AGGREGATOR_CACHE_TTL", help="seconds a merged answer is reused; 0 = no cache"
+    )
+    cache_entries: int = setting(
+        1000, env="AGGREGATOR_CACHE_ENTRIES", help="merged answers kept in the cache"
+    )
+    registry: str = setting(
+        "",
+        env="AGGREGATOR_REGISTRY",
+        help="TOML file of [[nodes]] tables, added to aggregator.nodes",
+    )
+    nodes: tuple[NodeEntry, ...] = setting(
+        (), help="the network's members as [[aggregator.nodes]] tables (fields below)"
+    )
+
+
+Level = typing.Literal["PUBLIC", "REGISTERED", "CONTROLLED"]
+LEVELS: tuple[str, ...] = ("PUBLIC", "REGISTERED", "CONTROLLED")
+TierGranularity = typing.Literal["", "none", "boolean", "count", "record"]
+CapName = typing.Literal["", "boolean", "count", "record"]
+#: The bona fide researcher terms and status of the GA4GH Passport specification (the ELIXIR
+#: and GDI value of both visas).
+BONA_FIDE = "https://doi.org/10.1038/s41431-018-0219-y"
+#: JWT algorithms this node can be configured to accept: asymmetric only. HS* would turn a
+#: published public key into a shared secret; "none" would need no key at all.
+ASYMMETRIC_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
+
+
+@dataclass(frozen=True)
+class EntryTypeCaps:
+    """The most detail one dataset's entry types are answered at, for every tier."""
+
+    g_variants: CapName = setting("", help="genomic variants ('' = no cap)")
+    individuals: CapName = setting("", help="individuals")
+    biosamples: CapName = setting("", help="biosamples")
+    runs: CapName = setting("", help="runs")
+    analyses: CapName = setting("", help="analyses")
+    cohorts: CapName = setting("", help="the dataset's cohorts")
+    datasets: CapName = setting("", help="the dataset's own record")
+
+
+@dataclass(frozen=True)
+class DatasetPolicy:
+    """One ``[[access.datasets]]`` table: who sees a dataset, at what detail, and how its counts
+    are protected."""
+
+    id: str = setting("", help="the dataset id, as loaded")
+    security_level: Level = setting(
+        "CONTROLLED",
+        help="who the dataset is for: PUBLIC (anyone), REGISTERED (bona fide researchers), "
+        "CONTROLLED (holders of a ControlledAccessGrants visa in visa_values)",
+    )
+    public: TierGranularity = setting(
+        "",
+        help="the most detail anonymous callers see: none (the dataset is invisible), boolean, "
+        "count or record; '' = record if the level is PUBLIC, else none",
+    )
+    registered: TierGranularity = setting(
+        "",
+        help="the most detail bona fide researchers without a grant see; "
+        "'' = record if the level is PUBLIC or REGISTERED, else the public value",
+    )
+    controlled: TierGranularity = setting(
+        "", help="the most detail holders of a grant for this dataset see; '' = record"
+    )
+    visa_values: tuple[str, ...] = setting(
+        (), help="ControlledAccessGrants visa values that grant this dataset (exact match)"
+    )
+    entry_types: EntryTypeCaps = section(
+        EntryTypeCaps, help="per entry type caps, e.g. entry_types = { individuals = 'count' }"
+    )
+    min_count: int = setting(
+        0,
+        help="smallest non-zero count ever reported; smaller ones are handled as small_counts "
+        "says, and their records are never shown (0 = off)",
+    )
+    small_counts: typing.Literal["zero", "range"] = setting(
+        "zero",
+        help="a count under min_count is reported as zero (exists false) or as a range "
+        "(exists true, count = min_count, info.countPrecision = imprecise)",
+    )
+    round_to: int = setting(
+        0, help="counts answered below record level are rounded up to a multiple of this"
+    )
+
+    def tier_cap(self, tier: str) -> str:
+        """The granularity name (or "none") for tier PUBLIC, REGISTERED or CONTROLLED."""
+        level = LEVELS.index(self.security_level)
+        public = self.public or ("record" if level == 0 else "none")
+        if tier == "PUBLIC":
+            return public
+        registered = self.registered or ("record" if level <= 1 else public)
+        if tier == "REGISTERED":
+            return registered
+        return self.controlled or "record"
+
+
+@dataclass(frozen=True)
+class IssuerSettings:
+    """One ``[[access.issuers]]`` table: an issuer this node trusts, and where its keys are."""
+
+    iss: str = setting("", help="the issuer exactly as in the tokens' iss claim")
+    jwks_uri: str = setting(
+        "", help="where its signing keys are published (https; the only key source used)"
+    )
+    audiences: tuple[str, ...] = setting(
+        (), help="accepted aud values of its access tokens (empty = aud not checked)"
+    )
+    access_tokens: bool = setting(True, help="trusted to sign access tokens / passports")
+    visas: bool = setting(True, help="trusted to sign GA4GH visas")
+    login_is_registered: bool = setting(
+        False, help="any valid access token of this issuer makes its holder a registered user"
+    )
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The node's access control: dataset policies, trusted issuers, budgets."""
+
+    undeclared_datasets: typing.Literal["hidden", "public"] = setting(
+        "hidden",
+        env="BEACON_UNDECLARED_DATASETS",
+        help="datasets without an [[access.datasets]] table: hidden (controlled, no grant "
+        "reaches them) or public (record level for anyone; demos and open beacons)",
+    )
+    datasets: tuple[DatasetPolicy, ...] = setting(
+        (), help="per-dataset policies as [[access.datasets]] tables (fields below)"
+    )
+    issuers: tuple[IssuerSettings, ...] = setting(
+        (), help="trusted token and visa issuers as [[access.issuers]] tables (fields below)"
+    )
+    algorithms: tuple[str, ...] = setting(
+        ASYMMETRIC_ALGORITHMS,
+        env="BEACON_JWT_ALGORITHMS",
+        help="JWT signature algorithms accepted (asymmetric only)",
+    )
+    leeway_s: int = setting(
+        30, env="BEACON_JWT_LEEWAY", help="clock skew tolerated on exp, nbf and iat"
+    )
+    jwks_ttl_s: float = setting(
+        3600.0, env="BEACON_JWKS_TTL", help="seconds an issuer's key set is reused"
+    )
+    jwks_min_refresh_s: float = setting(
+        60.0,
+        env="BEACON_JWKS_MIN_REFRESH",
+        help="least seconds between two fetches of one key set (an unknown kid refetches)",
+    )
+    jwks_timeout_s: float = setting(5.0, env="BEACON_JWKS_TIMEOUT", help="key set fetch timeout")
+    bona_fide_terms: tuple[str, ...] = setting(
+        (BONA_FIDE,),
+        help="AcceptedTermsAndPolicies visa values that count towards bona fide (empty = any)",
+    )
+    bona_fide_statuses: tuple[str, ...] = setting(
+        (BONA_FIDE,), help="ResearcherStatus visa values that count towards bona fide (empty = any)"
+    )
+    visa_subject_must_match: bool = setting(
+        True, help="ignore visas whose sub differs from the passport's sub"
+    )
+    budget_window_s: float = setting(
+        60.0, env="BEACON_BUDGET_WINDOW", help="the window of the query budgets, in seconds"
+    )
+    budget_per_identity: int = setting(
+        600,
+        env="BEACON_BUDGET_IDENTITY",
+        help="data queries one authenticated caller may make per window (0 = unlimited)",
+    )
+    budget_per_ip: int = setting(
+        120,
+        env="BEACON_BUDGET_ANONYMOUS",
+        help="data queries one anonymous client address may make per window (0 = unlimited)",
+    )
+    budget_exempt: tuple[str, ...] = setting(
+        (),
+        env="BEACON_BUDGET_EXEMPT",
+        help="client addresses without a query budget, e.g. the network's aggregator",
+    )
+    client_ip_header: str = setting(
+        "",
+        env="BEACON_CLIENT_IP_HEADER",
+        help="header naming the client address behind a reverse proxy, e.g. X-Forwarded-For "
+        "(its last entry is used); empty = the connection's peer",
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one program reads from its file and environment."""
+
+    mongodb: MongoSettings = section(MongoSettings, help="the database")
+    server: ServerSettings = section(
+        ServerSettings, help="the Beacon served (node or network): identity, address, limits"
+    )
+    node: NodeSettings = section(NodeSettings, help="what only a node has")
+    ingest: IngestSettings = section(IngestSettings, help="the ingest CLI")
+    aggregator: AggregatorSettings = section(AggregatorSettings, help="the network aggregator")
+    access: AccessSettings = section(
+        AccessSettings, help="access control: datasets, tiers, token issuers, privacy"
+    )

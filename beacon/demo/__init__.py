@@ -1,0 +1,1 @@
+"""``make demo``: a three-country network run as processes on one machine (not shipped)."""

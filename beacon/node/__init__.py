@@ -1,0 +1,1 @@
+"""The Beacon node: the program ``beacon`` serves (app, handlers, planning, access)."""

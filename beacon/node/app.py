@@ -1,0 +1,81 @@
+"""create_app(settings) -> web.Application: keys, the database context, middlewares, routes.
+
+It only assembles (``beacon.web.app`` gives what both apps share: limits, middlewares,
+metrics). The database client is opened, pinged and closed by one cleanup context, the HTTP
+session that fetches the token issuers' keys by another; tests build their apps with this same
+factory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from beacon.config import Settings
+from beacon.node import caller, routes
+from beacon.node.execute import CatalogCache, DatabaseMetrics, Executor
+from beacon.node.jwks import JwksCache
+from beacon.node.keys import BUDGETS, CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, VERIFIER
+from beacon.node.passport import Verifier
+from beacon.node.privacy import Budgets
+from beacon.store import client as store_client
+from beacon.web import metrics
+from beacon.web.app import application
+
+log = logging.getLogger("beacon")
+
+
+def create_app(settings: Settings, uri: str) -> web.Application:
+    """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling)."""
+    # Authentication is innermost, so a rejected token gets the spec's error envelope.
+    app = application(settings.server, "beacon", inner=[caller.authenticate])
+    app[SETTINGS] = settings
+    app[CATALOG] = CatalogCache(settings.node.catalog_ttl_s)
+    database_metrics = DatabaseMetrics(app[metrics.HTTP_METRICS].registry)
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        wait = settings.mongodb.server_timeout_ms
+        client = store_client.connect(uri, serverSelectionTimeoutMS=wait, connectTimeoutMS=wait)
+        app[CLIENT] = client
+        app[DB] = client[settings.mongodb.db]
+        app[EXECUTOR] = Executor(
+            app[DB],
+            settings.mongodb.query_timeout_ms,
+            database_metrics,
+            settings.mongodb.slow_query_ms,
+        )
+        try:
+            log.info("database: %s", await store_client.server_kind(client))
+        except Exception as exc:  # the node still starts; /health reports the outage
+            log.warning("database not reachable at startup: %s", type(exc).__name__)
+        yield
+        await client.close()
+
+    app[BUDGETS] = Budgets.from_settings(
+        settings.access.budget_window_s,
+        settings.access.budget_per_identity,
+        settings.access.budget_per_ip,
+    )
+    if caller.audit_log.level == logging.NOTSET:  # audited even when other logs are quiet
+        caller.audit_log.setLevel(logging.INFO)
+
+    async def key_fetcher(app: web.Application) -> AsyncIterator[None]:
+        # One session for every JWKS fetch; TLS verification stays on.
+        access = settings.access
+        async with aiohttp.ClientSession(headers={"User-Agent": "beacon-gdi"}) as session:
+            keys = JwksCache(
+                session,
+                ttl=access.jwks_ttl_s,
+                min_refresh=access.jwks_min_refresh_s,
+                timeout=access.jwks_timeout_s,
+            )
+            app[VERIFIER] = Verifier(access, keys)
+            yield
+
+    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(key_fetcher)
+    app.add_routes(routes.routes())
+    return app

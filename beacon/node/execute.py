@@ -1,0 +1,454 @@
+"""QueryPlan -> Results: the only node module that awaits MongoDB.
+
+Every call carries ``maxTimeMS`` from settings. A query that runs out of time becomes a
+``QueryTimeout`` naming the request as too broad; a database that cannot be reached becomes
+``UpstreamUnavailable``. Relations are resolved step by step (see ``query.py``).
+
+Every operation is timed into the database metrics; one slower than ``mongodb.slow_query_ms``
+is logged (``beacon.slow_query``) with its collection and the *shape* of its filter (field
+names and operators, never the values asked for), with the request id of the query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
+
+from beacon.node.query import (
+    CarriersOf,
+    FieldValues,
+    Match,
+    QueryPlan,
+    Relation,
+    SampleField,
+    SamplesWhere,
+    VariantsCarriedBy,
+)
+from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
+from beacon.store import carriers as packed
+from beacon.store import catalog
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+from beacon.store.client import Database
+from beacon.web.metrics import BUCKETS
+
+Values = list[Any] | np.ndarray[Any, Any]
+slow_log = logging.getLogger("beacon.slow_query")
+
+
+class DatabaseMetrics:
+    """Time spent in the database per operation (``count``, ``record``, ``variant`` ...)."""
+
+    def __init__(self, registry: CollectorRegistry, namespace: str = "beacon") -> None:
+        self.latency = Histogram(
+            "db_operation_duration_seconds",
+            "Time of one database operation (a count, or a cursor read to its end)",
+            ["operation"],
+            namespace=namespace,
+            registry=registry,
+            buckets=BUCKETS,
+        )
+        self.slow = Counter(
+            "db_slow_operations_total",
+            "Database operations slower than mongodb.slow_query_ms",
+            ["operation"],
+            namespace=namespace,
+            registry=registry,
+        )
+        self.errors = Counter(
+            "db_errors_total",
+            "Database operations that failed, by operation and error class",
+            ["operation", "error"],
+            namespace=namespace,
+            registry=registry,
+        )
+
+
+@dataclass(frozen=True)
+class Results:
+    count: int
+    records: list[dict[str, Any]]
+
+
+@contextlib.asynccontextmanager
+async def guard(what: str) -> AsyncIterator[None]:
+    """Translate driver failures into Beacon errors with a useful message."""
+    try:
+        yield
+    except ExecutionTimeout:
+        raise QueryTimeout(
+            f"the {what} query took too long; narrow it (a smaller region, more filters)"
+        ) from None
+    except (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure):
+        raise UpstreamUnavailable("the database is not reachable; try again shortly") from None
+    except OperationFailure as exc:
+        if exc.code == 50:  # MaxTimeMSExpired reported as a plain failure by some servers
+            raise QueryTimeout(f"the {what} query took too long; narrow it") from None
+        raise
+
+
+class CatalogCache:
+    """The catalog, re-read at most every ``ttl`` seconds (ingest waits longer before drops)."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, DatasetEntry] = {}
+        self._at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def get(self, db: Database) -> dict[str, DatasetEntry]:
+        if time.monotonic() - self._at < self.ttl:
+            return self._entries
+        async with self._lock:
+            if time.monotonic() - self._at >= self.ttl:
+                async with guard("catalog"):
+                    self._entries = await catalog.read(db)
+                self._at = time.monotonic()
+        return self._entries
+
+
+def shape(value: Any) -> Any:
+    """A filter with its values replaced by their type: what a slow-query line may say."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, dict) for v in value):
+            return [shape(v) for v in value]
+        return f"<{len(value)} values>"
+    if isinstance(value, np.ndarray):
+        return f"<{value.size} values>"
+    return f"<{type(value).__name__}>"
+
+
+@dataclass(frozen=True)
+class SampleTable:
+    """A load's samples table in memory: sample index <-> biosample and individual ids.
+
+    A load never changes once published, so the table is read once per load; relations between
+    variants and people then cost a lookup instead of a query with thousands of ids in it.
+    """
+
+    biosample: list[str | None]
+    individual: list[str | None]
+    by_field: dict[str, dict[str, list[int]]]
+
+    @classmethod
+    def build(cls, docs: list[dict[str, Any]]) -> SampleTable:
+        size = max((int(d["_id"]) for d in docs), default=-1) + 1
+        biosample: list[str | None] = [None] * size
+        individual: list[str | None] = [None] * size
+        by_field: dict[str, dict[str, list[int]]] = {c.S_BIOSAMPLE: {}, c.S_INDIVIDUAL: {}}
+        for doc in docs:
+            index = int(doc["_id"])
+            for field, column in ((c.S_BIOSAMPLE, biosample), (c.S_INDIVIDUAL, individual)):
+                value = doc.get(field)
+                if isinstance(value, str):
+                    column[index] = value
+                    by_field[field].setdefault(value, []).append(index)
+        return cls(biosample, individual, by_field)
+
+    def indices(self, field: str, values: Iterable[Any]) -> np.ndarray[Any, Any]:
+        found = [i for v in values for i in self.by_field[field].get(str(v), ())]
+        return np.unique(np.asarray(found, dtype=np.uint32))
+
+    def values(self, field: str, indices: Iterable[Any]) -> list[str]:
+        column = self.biosample if field == c.S_BIOSAMPLE else self.individual
+        found = {column[int(i)] for i in indices if int(i) < len(column)}
+        return sorted(v for v in found if v is not None)
+
+
+class LoadCache:
+    """Per-load, read-once data: samples tables and the ids of metadata collections."""
+
+    MAX_LOADS = 32
+    MAX_IDS = 2_000_000
+
+    def __init__(self) -> None:
+        self.samples: dict[str, SampleTable] = {}
+        self.ids: dict[str, frozenset[Any] | None] = {}
+
+    @staticmethod
+    def trim(store: dict[str, Any]) -> None:
+        while len(store) > LoadCache.MAX_LOADS:
+            store.pop(next(iter(store)))
+
+
+def clean(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as a Beacon record: helper fields (``_``-prefixed) removed."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+class Executor:
+    """Runs plans against one database with one time limit."""
+
+    def __init__(
+        self,
+        db: Database,
+        timeout_ms: int,
+        metrics: DatabaseMetrics | None = None,
+        slow_ms: int = 0,
+    ) -> None:
+        self.db = db
+        self.timeout_ms = timeout_ms
+        self.cache = LoadCache()
+        self.metrics = metrics
+        self.slow_ms = slow_ms
+
+    @contextlib.asynccontextmanager
+    async def _timed(self, what: str, coll: str, flt: Any) -> AsyncIterator[None]:
+        """``guard`` plus the time of the operation: metrics, and the slow-query log."""
+        began = time.perf_counter()
+        try:
+            async with guard(what):
+                yield
+        except Exception as exc:
+            if self.metrics is not None:
+                self.metrics.errors.labels(what, type(exc).__name__).inc()
+            raise
+        finally:
+            seconds = time.perf_counter() - began
+            if self.metrics is not None:
+                self.metrics.latency.labels(what).observe(seconds)
+            if self.slow_ms and seconds * 1000 >= self.slow_ms:
+                if self.metrics is not None:
+                    self.metrics.slow.labels(what).inc()
+                slow_log.warning(
+                    "slow %s query on %s: %.0f ms",
+                    what,
+                    coll,
+                    seconds * 1000,
+                    extra={
+                        "operation": what,
+                        "collection": coll,
+                        "filter": shape(flt),
+                        "ms": round(seconds * 1000, 1),
+                    },
+                )
+
+    def _collection(
+        self, dataset: DatasetEntry | None, role: c.Role | None, name: str | None
+    ) -> str | None:
+        if role is None:
+            return name
+        assert dataset is not None
+        return dataset.collection(role)
+
+    async def _aggregate(
+        self, coll: str, pipeline: list[dict[str, Any]]
+    ) -> AsyncIterator[dict[str, Any]]:
+        cursor = await self.db[coll].aggregate(pipeline, maxTimeMS=self.timeout_ms)
+        async for doc in cursor:
+            yield doc
+
+    async def _distinct(self, coll: str, field: str, match: Match) -> list[Any]:
+        """Distinct values of ``field`` among the documents ``match`` selects."""
+        pipeline = [*match.stages(), {"$group": {"_id": f"${field}"}}]
+        async with self._timed("lookup", coll, match.lead):
+            values = [doc["_id"] async for doc in self._aggregate(coll, pipeline)]
+        return [v for v in values if v is not None]
+
+    async def _step(self, dataset: DatasetEntry, step: object, incoming: Values) -> Values:
+        if isinstance(step, FieldValues):
+            coll = dataset.collection(step.role)
+            return await self._distinct(coll, step.field, step.match) if coll else []
+        if isinstance(step, SamplesWhere):
+            table = await self._sample_table(dataset)
+            if table is None:
+                return np.zeros(0, dtype=np.uint32)
+            return table.indices(step.field, incoming)
+        if isinstance(step, CarriersOf):
+            return await self._carriers(dataset, step.match)
+        if isinstance(step, SampleField):
+            table = await self._sample_table(dataset)
+            return table.values(step.field, incoming) if table is not None else []
+        if isinstance(step, VariantsCarriedBy):
+            return await self._carried_keys(dataset, incoming)
+        raise TypeError(f"unknown step {step!r}")
+
+    async def _sample_table(self, dataset: DatasetEntry) -> SampleTable | None:
+        coll = dataset.collection(c.Role.SAMPLES)
+        if not coll:
+            return None
+        table = self.cache.samples.get(coll)
+        if table is None:
+            projection = {c.S_BIOSAMPLE: 1, c.S_INDIVIDUAL: 1}
+            async with self._timed("sample", coll, {}):
+                cursor = self.db[coll].find({}, projection, max_time_ms=self.timeout_ms)
+                docs = [doc async for doc in cursor]
+            table = self.cache.samples[coll] = SampleTable.build(docs)
+            LoadCache.trim(self.cache.samples)
+        return table
+
+    async def _all_ids(self, coll: str) -> frozenset[Any] | None:
+        """Every _id of a (per-load, immutable) metadata collection; None when too many."""
+        if coll not in self.cache.ids:
+            ids: frozenset[Any] | None = None
+            async with self._timed("lookup", coll, {}):
+                count = await self.db[coll].estimated_document_count(maxTimeMS=self.timeout_ms)
+                if count <= LoadCache.MAX_IDS:
+                    cursor = self.db[coll].find({}, {"_id": 1}, max_time_ms=self.timeout_ms)
+                    ids = frozenset([doc["_id"] async for doc in cursor])
+            self.cache.ids[coll] = ids
+            LoadCache.trim(self.cache.ids)
+        return self.cache.ids[coll]
+
+    async def _carriers(self, dataset: DatasetEntry, match: Match) -> Values:
+        coll = dataset.collection(c.Role.G_VARIANTS)
+        if not coll:
+            return np.zeros(0, dtype=np.uint32)
+        found: list[np.ndarray[Any, Any]] = []
+        spilled: list[int] = []
+        projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1}
+        pipeline = [*match.stages(), {"$project": projection}]
+        async with self._timed("variant", coll, match.lead):
+            async for doc in self._aggregate(coll, pipeline):
+                if doc.get(c.V_SPILLED):
+                    spilled.append(doc["_id"])
+                for blob in (doc.get(c.V_CARRIERS) or {}).values():
+                    found.append(packed.decode_indices(blob))
+        if spilled:
+            chunks = dataset.collection(c.Role.CARRIERS)
+            assert chunks is not None
+            spilled_filter = {c.C_VARIANT: {"$in": spilled}}
+            async with self._timed("carrier", chunks, spilled_filter):
+                cursor = self.db[chunks].find(spilled_filter, max_time_ms=self.timeout_ms)
+                async for doc in cursor:
+                    for key in ("het", "hom", "hemi"):
+                        if doc.get(key):
+                            found.append(packed.decode_indices(doc[key]))
+        return packed.union(found)
+
+    async def _carried_keys(self, dataset: DatasetEntry, samples: Values) -> Values:
+        """Keys of the variants the samples carry, in genomic order, without duplicates."""
+        coll = dataset.collection(c.Role.SAMPLE_VARIANTS)
+        if not coll or len(samples) == 0:
+            return np.zeros(0, dtype=np.int64)
+        runs: list[tuple[int, int, np.ndarray[Any, Any]]] = []
+        sample_filter = {c.SV_SAMPLE: {"$in": _ints(samples)}}
+        async with self._timed("sample", coll, sample_filter):
+            cursor = self.db[coll].find(sample_filter, max_time_ms=self.timeout_ms)
+            async for doc in cursor:
+                runs.append((doc[c.SV_RANK], doc[c.SV_FIRST], packed.decode_keys(doc[c.SV_KEYS])))
+        if not runs:
+            return np.zeros(0, dtype=np.int64)
+        runs.sort(key=lambda r: (r[0], r[1]))
+        keys = np.concatenate([r[2] for r in runs])
+        if len(samples) > 1:
+            _, first = np.unique(keys, return_index=True)
+            keys = keys[np.sort(first)]
+        return keys
+
+    async def _relation(self, dataset: DatasetEntry, relation: Relation) -> Values:
+        values: Values = list(relation.start)
+        for step in relation.steps:
+            values = await self._step(dataset, step, values)
+            if len(values) == 0:
+                break
+        return values
+
+    async def ping(self) -> bool:
+        try:
+            await self.db.command("ping", maxTimeMS=self.timeout_ms)
+        except Exception:
+            return False
+        return True
+
+    async def cohort_datasets(self, cohort_id: str) -> set[str]:
+        """The datasets a cohort was loaded with."""
+        async with self._timed("cohort", c.COHORTS, {"_id": cohort_id}):
+            doc = await self.db[c.COHORTS].find_one({"_id": cohort_id}, {c.DATASET_ID: 1})
+        return {doc[c.DATASET_ID]} if doc else set()
+
+    async def _existing(
+        self, coll: str, role: c.Role | None, relation: Relation, values: Values
+    ) -> list[Any] | None:
+        """The related ids that are records of ``coll``, in the plan's order, found without
+        sending thousands of ids to the server; None when only the server can tell."""
+        if role is c.Role.G_VARIANTS and _ordered_keys(relation):
+            return _plain(values)  # the sample index holds keys of this load, in genomic order
+        if role in c.METADATA_ROLES:
+            ids = await self._all_ids(coll)
+            if ids is not None:
+                return sorted(v for v in _plain(values) if v in ids)
+        return None
+
+    async def _page(self, coll: str, plan: QueryPlan, ordered: list[Any]) -> Results:
+        """Count and page from an ordered list of matching ids."""
+        if not plan.records or not ordered or plan.skip >= len(ordered):
+            return Results(len(ordered), [])
+        page = ordered[plan.skip : plan.skip + plan.limit]
+        stages: list[dict[str, Any]] = [{"$match": {"_id": {"$in": page}}}]
+        if plan.projection:
+            stages.append({"$project": plan.projection})
+        async with self._timed("record", coll, {"_id": page}):
+            found = {doc["_id"]: clean(doc) async for doc in self._aggregate(coll, stages)}
+        return Results(len(ordered), [found[i] for i in page if i in found])
+
+    async def run(
+        self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
+    ) -> Results:
+        """Count the matches and, for record plans, fetch one page of them."""
+        coll = self._collection(dataset, plan.role, plan.collection)
+        if coll is None:
+            return Results(0, [])
+        match = plan.match
+        for relation in plan.relations:
+            assert dataset is not None
+            values = await self._relation(dataset, relation)
+            if len(values) == 0:
+                return Results(0, [])
+            if match.empty and len(plan.relations) == 1 and relation.target_field == "_id":
+                ordered = await self._existing(coll, plan.role, relation, values)
+                if ordered is not None:
+                    return await self._page(coll, plan, ordered)
+            match = match.with_condition({relation.target_field: {"$in": _plain(values)}})
+        async with self._timed("count", coll, match.lead):
+            if plan.unfiltered and total_hint is not None:
+                count = total_hint
+            else:
+                counted = [
+                    d async for d in self._aggregate(coll, [*match.stages(), {"$count": "n"}])
+                ]
+                count = int(counted[0]["n"]) if counted else 0
+        if not plan.records or count == 0 or plan.skip >= count:
+            return Results(count, [])
+        pipeline = [
+            *match.stages(),
+            {"$sort": dict(plan.sort)},
+            {"$skip": plan.skip},
+            {"$limit": plan.limit},
+        ]
+        if plan.projection:
+            pipeline.append({"$project": plan.projection})
+        async with self._timed("record", coll, match.lead):
+            records = [clean(doc) async for doc in self._aggregate(coll, pipeline)]
+        return Results(count, records)
+
+
+def _ordered_keys(relation: Relation) -> bool:
+    return bool(relation.steps) and isinstance(relation.steps[-1], VariantsCarriedBy)
+
+
+def _ints(values: Iterable[Any]) -> list[int]:
+    return [int(v) for v in values]
+
+
+def _plain(values: Values) -> list[Any]:
+    if isinstance(values, np.ndarray):
+        return [int(v) for v in values.tolist()]
+    return list(values)

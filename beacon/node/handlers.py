@@ -1,0 +1,244 @@
+"""Thin handlers: parse -> authorise -> plan -> execute -> respond. No Mongo, no dict surgery.
+
+Each entry endpoint handler is made by :func:`entry_handler` for one URL shape (list, one
+record, or related records), so routes read like ``/map``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from aiohttp import web
+
+from beacon import __version__
+from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
+from beacon.node.execute import Results
+from beacon.node.keys import CATALOG, DB, EXECUTOR, SETTINGS
+from beacon.protocol import entry_types as et
+from beacon.protocol.entry_types import EntryType
+from beacon.protocol.errors import BadRequest
+from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
+from beacon.protocol.variants import VariantQuery, classify
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+from beacon.web import info
+from beacon.web.keys import STARTED
+from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
+
+
+async def _per_dataset(
+    request: web.Request,
+    parsed: BeaconRequest,
+    datasets: list[DatasetEntry],
+    decisions: dict[str, tiers.Decision],
+    variant: VariantQuery | None,
+    filters: query_filters.FilterPlan | None,
+) -> list[respond.DatasetAnswer]:
+    """Each dataset answered at its own granularity, its count protected by its own policy."""
+    executor = request.app[EXECUTOR]
+    role = c.ROLE_OF_PATH[parsed.route.entry.path]
+    population = filters.population if filters else None
+
+    async def one(dataset: DatasetEntry) -> Results:
+        records = decisions[dataset.id].granularity is Granularity.RECORD
+        plan = query.plan(parsed, dataset, variant, records, filters=filters)
+        return await executor.run(plan, dataset, dataset.count(role))
+
+    results = await asyncio.gather(*(one(d) for d in datasets))
+    answers = []
+    for dataset, result in zip(datasets, results, strict=True):
+        decision = decisions[dataset.id]
+        shown = privacy.report(result.count, decision.policy, decision.granularity)
+        records = (
+            respond.select_population(result.records, population) if shown.records_allowed else []
+        )
+        answers.append(
+            respond.DatasetAnswer(
+                dataset.id,
+                "dataset",
+                shown.exists,
+                shown.count,
+                records,
+                decision.granularity,
+                shown.info,
+            )
+        )
+    return answers
+
+
+async def _collections(
+    request: web.Request,
+    parsed: BeaconRequest,
+    datasets: list[DatasetEntry],
+    decisions: dict[str, tiers.Decision],
+    filters: query_filters.FilterPlan | None,
+) -> list[tuple[Granularity, Results]]:
+    """/datasets and /cohorts records, queried once per granularity among the datasets.
+
+    They count collections, not people, so no count threshold applies; records come only from
+    the datasets answered at record level.
+    """
+    groups: dict[Granularity, list[str]] = {}
+    for dataset in datasets:
+        groups.setdefault(decisions[dataset.id].granularity, []).append(dataset.id)
+
+    async def one(granularity: Granularity, ids: list[str]) -> Results:
+        records = granularity is Granularity.RECORD
+        plan = query.plan(parsed, None, None, records, scope_ids=tuple(ids), filters=filters)
+        return await request.app[EXECUTOR].run(plan, None)
+
+    found = await asyncio.gather(*(one(g, ids) for g, ids in sorted(groups.items())))
+    return list(zip(sorted(groups), found, strict=True))
+
+
+async def answer(request: web.Request, route: Route) -> web.Response:
+    """Answer one entry request, from parsing to the response body."""
+    parsed = await read_request(request, route)
+    caller.spend(request)
+    settings = request.app[SETTINGS]
+    catalog = await request.app[CATALOG].get(request.app[DB])
+    variant = None if parsed.variant.is_empty() else classify(parsed.variant)
+    default = Granularity(settings.server.default_granularity)
+    requested = parsed.requested_granularity or default
+    entry = route.entry
+    decisions = tiers.decide(
+        settings, catalog, caller.identity(request), entry, requested, parsed.test_mode
+    )
+    # Datasets the caller may not see leave the catalog before selection: naming one is the
+    # same 400 as naming a dataset that does not exist.
+    datasets = scope.select({k: catalog[k] for k in decisions}, parsed, variant)
+    chosen = {d.id: decisions[d.id] for d in datasets}
+    returned = tiers.returned_granularity(settings, requested, list(chosen.values()))
+    beacon_id = settings.server.id
+    filters = None
+    if parsed.filters:
+        index = await terms.term_index(request.app[EXECUTOR], datasets, parsed.filters)
+        filters = query_filters.build(parsed.filters, entry, index)
+    if entry.per_dataset:
+        answers = await _per_dataset(request, parsed, datasets, chosen, variant, filters)
+        body = respond.entries(beacon_id, parsed, answers, returned, default)
+    elif variant is not None:
+        raise BadRequest(
+            f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
+        )
+    else:
+        found = await _collections(request, parsed, datasets, chosen, filters)
+        if route.record_id is None and route.source is None:
+            body = respond.collections(beacon_id, parsed, found, returned, default)
+        else:
+            set_type = "dataset" if entry is et.DATASETS else "cohort"
+            one = respond.found_record(route.record_id or "", set_type, found, returned)
+            body = respond.entries(beacon_id, parsed, [one], returned, default)
+    caller.audit(
+        request,
+        "answered",
+        datasets={k: d.granularity for k, d in chosen.items()},
+        returned=returned,
+    )
+    return json_response(body)
+
+
+entry_handler = entry_handlers(answer)
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    """``/``: the same document as /info, or service-info when that schema is requested."""
+    no_parameters(request, ("requestedSchema",))
+    wanted = request.query.get("requestedSchema", "")
+    if wanted.startswith("ga4gh-service-info"):
+        return await service_info(request)
+    return await beacon_info(request)
+
+
+async def _data_updated(request: web.Request) -> dt.datetime:
+    """When the data last changed (the latest published load), else when the node started.
+
+    Networks read /info updateDateTime as the node's data version, e.g. to key caches.
+    """
+    catalog = await request.app[CATALOG].get(request.app[DB])
+    loads = [d.updated for d in catalog.values() if d.updated is not None]
+    return max(loads) if loads else request.app[STARTED]
+
+
+async def beacon_info(request: web.Request) -> web.StreamResponse:
+    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
+    updated = await _data_updated(request)
+    software = {"software": {"name": "beacon-gdi", "version": __version__}}
+    return json_response(info.info_response(request.app[SETTINGS].server, updated, software))
+
+
+async def service_info(request: web.Request) -> web.StreamResponse:
+    no_parameters(request, ("requestedSchema",))
+    updated = await _data_updated(request)
+    return json_response(info.service_info(request.app[SETTINGS].server, updated))
+
+
+async def configuration(request: web.Request) -> web.StreamResponse:
+    no_parameters(request)
+    settings = request.app[SETTINGS]
+    security = tiers.security_attributes(settings)
+    return json_response(info.configuration(settings.server, security))
+
+
+async def beacon_map(request: web.Request) -> web.StreamResponse:
+    no_parameters(request)
+    return json_response(info.beacon_map(request.app[SETTINGS].server))
+
+
+async def entry_types(request: web.Request) -> web.StreamResponse:
+    no_parameters(request)
+    return json_response(info.entry_types_response(request.app[SETTINGS].server))
+
+
+def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = False) -> Handler:
+    """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{datasets|cohorts}/{id}/...``.
+
+    The terms of the datasets the caller may see (anonymous callers: those open to the public
+    tier), with the ancestors of those terms in the loaded ontologies. All terms by default;
+    ``skip`` and ``limit`` page through them.
+    """
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        no_parameters(request, ("skip", "limit"))
+        settings = request.app[SETTINGS]
+        every = PageLimits(1_000_000, 1_000_000)
+        parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
+        catalog = await request.app[CATALOG].get(request.app[DB])
+        target = entry or et.INDIVIDUALS
+        visible = tiers.decide(
+            settings, catalog, caller.identity(request), target, Granularity.RECORD, False
+        )
+        datasets = [catalog[k] for k in sorted(visible) if not catalog[k].test]
+        scope_id: str | None = entry.id if entry is not None else None
+        if per_record and entry is not None:
+            scope_id = None
+            record_id = request.match_info["id"]
+            if entry is et.DATASETS:
+                datasets = [d for d in datasets if d.id == record_id]
+            else:
+                owners = await request.app[EXECUTOR].cohort_datasets(record_id)
+                datasets = [d for d in datasets if d.id in owners]
+        found, resources = await terms.listing(request.app[EXECUTOR], datasets, scope_id)
+        full = [d for d in datasets if visible[d.id].granularity is Granularity.RECORD]
+        if len(full) < len(datasets):
+            # Term ids say no more than boolean answers do, but the values listed for a field
+            # are record contents: only datasets the caller may see at record level give them.
+            valued, _ = await terms.listing(request.app[EXECUTOR], full, scope_id)
+            values = {(t["type"], t["id"]): t["values"] for t in valued if "values" in t}
+            for term in found:
+                term.pop("values", None)
+                if (term["type"], term["id"]) in values:
+                    term["values"] = values[(term["type"], term["id"])]
+        page = found[parsed.offset : parsed.offset + parsed.limit]
+        return json_response(info.filtering_terms_response(settings.server, page, resources))
+
+    return handler
+
+
+async def health(request: web.Request) -> web.StreamResponse:
+    """Liveness and readiness: 200 when the database answers, 503 when it does not."""
+    ok = await request.app[EXECUTOR].ping()
+    body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+    return json_response(body, status=200 if ok else 503)

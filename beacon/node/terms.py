@@ -1,0 +1,161 @@
+"""What the node knows about filter ids: read from the filtering terms and ontology closures.
+
+Two reads, both through the executor's guard and time limit:
+
+* ``term_index`` builds the planner's ``TermIndex`` for the filters of one request — which
+  entry types carry each term, in which fields, its descendants present in the data (the
+  ontology closure is one indexed lookup, ``ancestors`` = term) — and the filterable fields.
+* ``listing`` assembles ``/filtering_terms``: the terms of the datasets in scope, the ancestors
+  of those terms from loaded ontologies (so a parent term is a known filter), and one
+  ``resources`` entry per CURIE prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from beacon.node.execute import Executor, guard
+from beacon.node.query_filters import AGE_ALIASES, AGE_FIELDS, KnownTerm, TermIndex
+from beacon.protocol.filters import Filter, TermFilter
+from beacon.protocol.ontologies import prefix_of, resource
+from beacon.store import collections as c
+from beacon.store.catalog import DatasetEntry
+
+
+def load_ids(datasets: Iterable[DatasetEntry]) -> list[str]:
+    return sorted({load for d in datasets for load in d.loads.values()})
+
+
+async def term_index(
+    executor: Executor, datasets: list[DatasetEntry], filters: tuple[Filter, ...]
+) -> TermIndex:
+    """What the data in scope and the loaded ontologies say about these filters' ids."""
+    db, limit = executor.db, executor.timeout_ms
+    loads = load_ids(datasets)
+    ids = sorted({f.id for f in filters})
+    below: dict[str, set[str]] = {}
+    async with guard("ontology"):
+        in_ontology = set(
+            await db[c.ONTOLOGY_TERMS].distinct("_id", {"_id": {"$in": ids}}, maxTimeMS=limit)
+        )
+        for flt in filters:
+            if isinstance(flt, TermFilter) and flt.include_descendants and flt.id in in_ontology:
+                below[flt.id] = set(
+                    await db[c.ONTOLOGY_TERMS].distinct(
+                        "_id", {c.OT_ANCESTORS: flt.id}, maxTimeMS=limit
+                    )
+                )
+    wanted = set(ids).union(*below.values()) if below else set(ids)
+    occurrences: dict[str, dict[str, set[str]]] = {}
+    fields: dict[tuple[str, str], str] = {}
+    async with guard("filtering terms"):
+        cursor = db[c.FILTERING_TERMS].find(
+            {c.FT_LOAD: {"$in": loads}, "id": {"$in": sorted(wanted)}, "type": "ontologyTerm"},
+            {"id": 1, c.FT_SCOPE: 1, c.FT_FIELDS: 1},
+            max_time_ms=limit,
+        )
+        async for doc in cursor:
+            scopes = occurrences.setdefault(doc["id"], {})
+            scopes.setdefault(doc[c.FT_SCOPE], set()).update(doc.get(c.FT_FIELDS, []))
+        cursor = db[c.FILTERING_TERMS].find(
+            {c.FT_LOAD: {"$in": loads}, "type": "alphanumeric"},
+            {"id": 1, c.FT_SCOPE: 1, c.FT_KIND: 1},
+            max_time_ms=limit,
+        )
+        async for doc in cursor:
+            fields[(doc[c.FT_SCOPE], doc["id"])] = doc.get(c.FT_KIND, "string")
+    terms: dict[str, KnownTerm] = {}
+    for term in ids:
+        family = {term} | below.get(term, set())
+        present = {t for t in family if t in occurrences}
+        merged: dict[str, set[str]] = {}
+        for t in present:
+            for scope, paths in occurrences[t].items():
+                merged.setdefault(scope, set()).update(paths)
+        if present or term in in_ontology:
+            terms[term] = KnownTerm(
+                id=term,
+                in_ontology=term in in_ontology,
+                descendants=frozenset(present - {term}),
+                fields={s: frozenset(p) for s, p in merged.items()},
+            )
+    return TermIndex(terms=terms, fields=fields)
+
+
+def _age_aliases(merged: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """List ``age`` and ``PATO:0000011`` where an age field exists: filters accept them."""
+    scopes = sorted(
+        scope
+        for scope, paths in AGE_FIELDS.items()
+        if any(
+            ("alphanumeric", p) in merged and scope in merged[("alphanumeric", p)]["scopes"]
+            for p in paths
+        )
+    )
+    if scopes:
+        for alias in AGE_ALIASES:
+            merged[("alphanumeric", alias)] = {
+                "type": "alphanumeric",
+                "id": alias,
+                "label": "age (ISO 8601 duration, e.g. P70Y)",
+                "scopes": scopes,
+            }
+
+
+async def listing(
+    executor: Executor, datasets: list[DatasetEntry], scope: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``/filtering_terms``: (terms sorted by id, resources)."""
+    db, limit = executor.db, executor.timeout_ms
+    query: dict[str, Any] = {c.FT_LOAD: {"$in": load_ids(datasets)}}
+    if scope:
+        query[c.FT_SCOPE] = scope
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    async with guard("filtering terms"):
+        async for doc in db[c.FILTERING_TERMS].find(query, max_time_ms=limit):
+            key = (doc["type"], doc["id"])
+            entry = merged.setdefault(key, {"type": doc["type"], "id": doc["id"], "scopes": []})
+            if doc.get("label") and "label" not in entry:
+                entry["label"] = doc["label"]
+            if doc[c.FT_SCOPE] not in entry["scopes"]:
+                entry["scopes"].append(doc[c.FT_SCOPE])
+            if doc.get("values"):
+                entry["values"] = sorted(set(entry.get("values", [])) | set(doc["values"]))
+    data_terms = {tid: e for (kind, tid), e in merged.items() if kind == "ontologyTerm"}
+    ontologies: dict[str, dict[str, Any]] = {}
+    async with guard("ontology"):
+        closures = db[c.ONTOLOGY_TERMS].find(
+            {"_id": {"$in": sorted(data_terms)}}, {c.OT_ANCESTORS: 1}, max_time_ms=limit
+        )
+        ancestor_scopes: dict[str, set[str]] = {}
+        async for doc in closures:
+            for ancestor in doc.get(c.OT_ANCESTORS, []):
+                if ancestor not in data_terms:
+                    ancestor_scopes.setdefault(ancestor, set()).update(
+                        data_terms[doc["_id"]]["scopes"]
+                    )
+        labels: dict[str, str] = {}
+        wanted = sorted(set(data_terms) | set(ancestor_scopes))
+        async for doc in db[c.ONTOLOGY_TERMS].find(
+            {"_id": {"$in": wanted}}, {c.OT_LABEL: 1}, max_time_ms=limit
+        ):
+            if doc.get(c.OT_LABEL):
+                labels[doc["_id"]] = doc[c.OT_LABEL]
+        async for doc in db[c.ONTOLOGIES].find({}, max_time_ms=limit):
+            ontologies[doc["_id"]] = doc
+    for term, entry in data_terms.items():
+        if term in labels:
+            entry["label"] = labels[term]
+    _age_aliases(merged)
+    for term, scopes in ancestor_scopes.items():
+        entry = {"type": "ontologyTerm", "id": term, "scopes": sorted(scopes)}
+        if term in labels:
+            entry["label"] = labels[term]
+        merged[("ontologyTerm", term)] = entry
+    terms = [merged[k] for k in sorted(merged, key=lambda k: (k[1], k[0]))]
+    for entry in terms:
+        entry["scopes"] = sorted(entry["scopes"])
+    prefixes = sorted({prefix_of(t["id"]) for t in terms if t["type"] == "ontologyTerm"})
+    resources = [resource(p, ontologies.get(p)) for p in prefixes]
+    return terms, resources

@@ -1,0 +1,148 @@
+"""Who is asking, and what each dataset may show them: the pure core of access control.
+
+A caller's *tier* is decided per dataset: CONTROLLED when one of their verified
+ControlledAccessGrants visas names the dataset, REGISTERED when they are a bona fide researcher,
+PUBLIC otherwise. The dataset's policy (``[[access.datasets]]``, or the documented default for
+datasets without one) maps that tier to the most detail it may see, or to "none": invisible.
+The granularity a dataset is answered at is then min(requested, node cap, tier cap, entry-type
+cap) — decided here, without I/O, for every dataset in the catalog.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from beacon.config import LEVELS, DatasetPolicy, Settings
+from beacon.protocol.entry_types import EntryType
+from beacon.protocol.granularity import Granularity, effective
+from beacon.store.catalog import DatasetEntry
+
+
+class Tier(enum.IntEnum):
+    PUBLIC = 0
+    REGISTERED = 1
+    CONTROLLED = 2
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller: anonymous unless a verified token says otherwise."""
+
+    subject: str | None = None
+    issuer: str | None = None
+    #: bona fide researcher (AcceptedTermsAndPolicies + ResearcherStatus, or a login issuer
+    #: configured to register its users)
+    registered: bool = False
+    #: values of the verified, unexpired ControlledAccessGrants visas
+    grants: frozenset[str] = frozenset()
+
+    @property
+    def anonymous(self) -> bool:
+        return self.subject is None
+
+
+ANONYMOUS = Identity()
+
+#: SPEC §7 / checklist 105: without a declared policy a dataset is boolean-only and
+#: controlled. No visa value maps to it, so in practice nobody sees it.
+HIDDEN = DatasetPolicy(
+    security_level="CONTROLLED", public="none", registered="none", controlled="boolean"
+)
+#: Opted into with ``access.undeclared_datasets = "public"``; also how synthetic test
+#: datasets without a policy answer test-mode requests.
+OPEN = DatasetPolicy(security_level="PUBLIC")
+
+
+def policy_for(settings: Settings, dataset: DatasetEntry) -> DatasetPolicy:
+    """The dataset's declared policy, or the default for undeclared datasets."""
+    for policy in settings.access.datasets:
+        if policy.id == dataset.id:
+            return policy
+    if dataset.test or settings.access.undeclared_datasets == "public":
+        return OPEN
+    return HIDDEN
+
+
+def tier_of(identity: Identity, policy: DatasetPolicy) -> Tier:
+    # exact match of visa values: "last path segment" matching would let a grant for
+    # https://dac-a/datasets/X open dataset X of another DAC.
+    if identity.grants and identity.grants.intersection(policy.visa_values):
+        return Tier.CONTROLLED
+    if identity.registered:
+        return Tier.REGISTERED
+    return Tier.PUBLIC
+
+
+def allowed(
+    settings: Settings,
+    policy: DatasetPolicy,
+    tier: Tier,
+    entry: EntryType,
+) -> Granularity | None:
+    """The most detail ``tier`` may see of ``entry`` records of a dataset; None: invisible."""
+    cap = policy.tier_cap(tier.name)
+    if cap == "none":
+        return None
+    caps = [Granularity(cap), Granularity(settings.node.max_granularity)]
+    entry_cap: str = getattr(policy.entry_types, entry.path)
+    if entry_cap:
+        caps.append(Granularity(entry_cap))
+    return min(caps)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one dataset is answered: its policy, the caller's tier and the granularity."""
+
+    policy: DatasetPolicy
+    tier: Tier
+    granularity: Granularity
+
+
+def decide(
+    settings: Settings,
+    catalog: Mapping[str, DatasetEntry],
+    identity: Identity,
+    entry: EntryType,
+    requested: Granularity,
+    test_mode: bool,
+) -> dict[str, Decision]:
+    """Every dataset the caller may see, with the granularity it is answered at.
+
+    Datasets missing from the result are invisible: they must not appear in scope at all. In
+    test mode (SPEC §3.2: answered without login, from synthetic data only) the caller is taken
+    to hold the CONTROLLED tier; ``scope.select`` keeps test mode to test datasets.
+    """
+    decided: dict[str, Decision] = {}
+    for dataset_id, dataset in catalog.items():
+        policy = policy_for(settings, dataset)
+        tier = Tier.CONTROLLED if test_mode else tier_of(identity, policy)
+        most = allowed(settings, policy, tier, entry)
+        if most is not None:
+            decided[dataset_id] = Decision(policy, tier, effective(requested, most))
+    return decided
+
+
+def returned_granularity(
+    settings: Settings, requested: Granularity, decisions: list[Decision]
+) -> Granularity:
+    """The response's returnedGranularity: the most detail any answering dataset is given.
+
+    Each result set that is answered at less says so in its ``info``; with no dataset in scope
+    nothing can leak, and the request (within the node cap) is echoed.
+    """
+    if not decisions:
+        return effective(requested, Granularity(settings.node.max_granularity))
+    return max(d.granularity for d in decisions)
+
+
+def security_attributes(settings: Settings) -> dict[str, object]:
+    """``securityAttributes`` of /configuration, generated from the access policies."""
+    undeclared = "PUBLIC" if settings.access.undeclared_datasets == "public" else "CONTROLLED"
+    levels = {p.security_level for p in settings.access.datasets} | {undeclared}
+    return {
+        "defaultGranularity": settings.server.default_granularity,
+        "securityLevels": [level for level in LEVELS if level in levels],
+    }

@@ -1,0 +1,67 @@
+"""The route table of a Beacon, node or network: every path of the spec in one list that
+reads like ``/map``, plus each program's extra routes (the query page, ``/metrics`` ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from beacon.protocol import entry_types as et
+from beacon.web import metrics, ui
+from beacon.web.requests import Handler
+
+API = "/api"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The handlers a Beacon (node or network) serves; ``routes`` lays them out under /api."""
+
+    root: Handler
+    info: Handler
+    service_info: Handler
+    configuration: Handler
+    map: Handler
+    entry_types: Handler
+    health: Handler
+    filtering_terms: Callable[..., Handler]  # (entry=None, per_record=False)
+    entry: Callable[..., Handler]  # (entry, with_id=False, source=None)
+
+
+def _get_post(path: str, handler: Handler) -> list[web.RouteDef]:
+    return [web.get(path, handler), web.post(path, handler)]
+
+
+def routes(endpoints: Endpoints, extra: list[web.RouteDef] | None = None) -> list[web.RouteDef]:
+    """Every Beacon path and its handler, the query page and ``/metrics``, then ``extra``."""
+    e, api = endpoints, API
+    table = [
+        web.get(api, e.root),
+        web.get(f"{api}/", e.root),
+        web.get(f"{api}/info", e.info),
+        web.get(f"{api}/service-info", e.service_info),
+        web.get(f"{api}/configuration", e.configuration),
+        web.get(f"{api}/map", e.map),
+        web.get(f"{api}/entry_types", e.entry_types),
+        web.get(f"{api}/filtering_terms", e.filtering_terms()),
+        web.get(f"{api}/health", e.health),
+        web.get("/health", e.health),
+        *(extra or []),
+        *ui.routes(),
+        *metrics.routes(),
+    ]
+    # Static paths before the {id} patterns they would otherwise match.
+    for entry in et.ENTRY_TYPES:
+        table.append(web.get(f"{api}/{entry.path}/filtering_terms", e.filtering_terms(entry)))
+    for entry in (et.DATASETS, et.COHORTS):
+        path = f"{api}/{entry.path}/{{id}}/filtering_terms"
+        table.append(web.get(path, e.filtering_terms(entry, per_record=True)))
+    for entry in et.ENTRY_TYPES:
+        root = f"{api}/{entry.path}"
+        table += _get_post(root, e.entry(entry))
+        table += _get_post(f"{root}/{{id}}", e.entry(entry, with_id=True))
+        for target in et.CROSS_TARGETS.get(entry.path, ()):
+            table += _get_post(f"{root}/{{id}}/{target}", e.entry(et.BY_PATH[target], source=entry))
+    return table

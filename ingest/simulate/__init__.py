@@ -1,0 +1,1 @@
+"""Synthetic cohorts (msprime genomes plus metadata) for the demo, tests and benchmarks."""

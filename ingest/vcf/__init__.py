@@ -1,0 +1,1 @@
+"""VCF/BCF input: reading (cyvcf2), header checks, genotypes, INFO annotations, loading."""

@@ -1,0 +1,232 @@
+"""What a VCF row's INFO says about each ALT: SnpEff ``ANN``, VEP ``CSQ``, ClinVar, frequencies.
+
+Pure functions over header descriptions and INFO values (plain strings and numbers, as
+``ingest/vcf.py`` yields them). The sub-field layout of ``ANN``/``CSQ`` is read from the header's
+description, never assumed. Entries are matched to their ALT by the annotation's ``Allele``
+field: SnpEff writes the ALT as in the VCF; VEP drops a first base shared by REF and every ALT
+(``-`` when nothing is left) and names symbolic alleles by their type. Consequence terms become
+Sequence Ontology terms; amino-acid changes are stored in the one-letter form the Beacon spec
+queries (``V600E``) and the three-letter form annotators write (``Val600Glu``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.documents import Annotation
+from ingest.vcf.effects import effect_term
+
+_AA3 = {
+    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
+    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
+    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
+    "Sec": "U", "Pyl": "O",
+}  # fmt: skip
+_PROTEIN = re.compile(r"^(?:[^:]+:)?p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2}|=|\*)\)?$")
+_VEP_SV = {"DEL": "deletion", "DUP": "duplication", "INS": "insertion", "INV": "inversion"}
+
+#: ClinVar significance (word or the old numeric code) -> Beacon clinicalRelevance.
+_RELEVANCE = {
+    "benign": "benign",
+    "2": "benign",
+    "likely_benign": "likely benign",
+    "3": "likely benign",
+    "benign/likely_benign": "likely benign",
+    "uncertain_significance": "uncertain significance",
+    "0": "uncertain significance",
+    "likely_pathogenic": "likely pathogenic",
+    "4": "likely pathogenic",
+    "pathogenic/likely_pathogenic": "likely pathogenic",
+    "pathogenic": "pathogenic",
+    "5": "pathogenic",
+}
+_DISEASE = {"id": "MONDO:0000001", "label": "disease or disorder"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the fields we use sit in one ``ANN`` or ``CSQ`` entry."""
+
+    key: str  # ANN or CSQ
+    allele: int
+    consequence: int
+    gene: int | None
+    feature: int | None
+    feature_type: int | None
+    hgvs_c: int | None
+    hgvs_p: int | None
+
+
+def _fields_of(description: str) -> list[str]:
+    text = description.split("Format:", 1)[1] if "Format:" in description else description
+    if "'" in text:
+        text = text.split("'")[1]
+    return [f.strip() for f in text.strip().strip('"').split("|")]
+
+
+def layout(key: str, description: str) -> Layout | None:
+    """The layout of an ``ANN`` (SnpEff) or ``CSQ`` (VEP) INFO field from its description."""
+    fields = _fields_of(description)
+    where = {name.lower().replace(".", "_"): i for i, name in enumerate(fields)}
+
+    def first(*names: str) -> int | None:
+        return next((where[n] for n in names if n in where), None)
+
+    allele = first("allele")
+    consequence = first("annotation", "consequence")
+    if allele is None or consequence is None:
+        return None
+    return Layout(
+        key,
+        allele,
+        consequence,
+        gene=first("gene_name", "symbol"),
+        feature=first("feature_id", "feature"),
+        feature_type=first("feature_type"),
+        hgvs_c=first("hgvs_c", "hgvsc"),
+        hgvs_p=first("hgvs_p", "hgvsp"),
+    )
+
+
+def vep_alleles(ref: str, alts: list[str]) -> list[str]:
+    """How VEP names each ALT in ``CSQ``'s Allele field."""
+    simple = [a for a in alts if not a.startswith("<") and a != "*"]
+    shared = bool(simple) and all(a[:1] == ref[:1] for a in simple) and len(ref) > 0
+    shared = shared and any(len(a) != len(ref) for a in simple)
+    names = []
+    for alt in alts:
+        if alt.startswith("<"):
+            names.append(_VEP_SV.get(alt[1:-1].split(":")[0].upper(), alt[1:-1]))
+        elif shared and alt != "*":
+            names.append(alt[1:] or "-")
+        else:
+            names.append(alt)
+    return names
+
+
+def split_entries(value: Any, fmt: Layout, ref: str, alts: list[str]) -> list[list[list[str]]]:
+    """The annotation entries of a row, grouped by ALT (entries naming no ALT are dropped)."""
+    text = value if isinstance(value, str) else ",".join(map(str, value))
+    names = vep_alleles(ref, alts) if fmt.key == "CSQ" else alts
+    index = {name: i for i, name in enumerate(names)}
+    grouped: list[list[list[str]]] = [[] for _ in alts]
+    for raw in text.split(","):
+        entry = raw.split("|")
+        if len(entry) <= fmt.consequence:
+            continue
+        k = index.get(entry[fmt.allele])
+        if k is None and len(alts) == 1:
+            k = 0  # one ALT: every entry is about it, however the tool spelled the allele
+        if k is not None:
+            grouped[k].append(entry)
+    return grouped
+
+
+def aminoacid_forms(hgvs_p: str) -> list[str]:
+    """``p.Val600Glu`` -> ``["V600E", "Val600Glu"]``; synonymous/other forms -> []."""
+    match = _PROTEIN.match(hgvs_p.strip())
+    if not match or match[3] == "=":
+        return []
+    ref3, pos, alt3 = match.groups()
+    one_ref, one_alt = _AA3.get(ref3), _AA3.get(alt3, alt3 if alt3 == "*" else None)
+    if one_ref is None or one_alt is None or one_ref == one_alt:  # synonymous: no change
+        return []
+    return [f"{one_ref}{pos}{one_alt}", f"{ref3}{pos}{alt3}"]
+
+
+def _field(entry: list[str], i: int | None) -> str:
+    return entry[i] if i is not None and i < len(entry) else ""
+
+
+def apply_entries(note: Annotation, entries: list[list[str]], fmt: Layout) -> None:
+    """Add genes, effects, amino-acid changes and HGVS ids of one ALT's entries to ``note``."""
+    for entry in entries:
+        gene = _field(entry, fmt.gene)
+        if gene:
+            note.genes.append(gene)
+        for term in _field(entry, fmt.consequence).split("&"):
+            if term:
+                note.effects.append(effect_term(term))
+        hgvs_p = _field(entry, fmt.hgvs_p)
+        if hgvs_p:
+            note.aminoacid_changes.extend(aminoacid_forms(hgvs_p))
+            if fmt.key == "CSQ" and ":" in hgvs_p:  # VEP: ENSP...:p.X; SnpEff has no protein id
+                note.protein_hgvs.append(hgvs_p)
+        hgvs_c = _field(entry, fmt.hgvs_c)
+        kind = _field(entry, fmt.feature_type).lower()
+        # SnpEff writes n./c. notation for intergenic regions too, with a region as "feature".
+        if hgvs_c and kind in ("", "transcript"):
+            feature = _field(entry, fmt.feature)
+            if ":" in hgvs_c:
+                note.transcript_hgvs.append(hgvs_c)
+            elif feature:
+                note.transcript_hgvs.append(f"{feature}:{hgvs_c}")
+
+
+# -- ClinVar ---------------------------------------------------------------------------------
+
+CLINVAR_KEYS = {
+    "sig": ("CLNSIG", "CLINVAR_CLNSIG"),
+    "disease": ("CLNDN", "CLINVAR_CLNDN"),
+    "db": ("CLNDISDB", "CLINVAR_CLNDISDB"),
+}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _curie(entry: str) -> str | None:
+    """``MedGen:CN169374`` / ``Human_Phenotype_Ontology:HP:0000118`` -> a CURIE, else None."""
+    parts = entry.split(":")
+    if len(parts) >= 3:
+        return ":".join(parts[-2:])
+    if len(parts) == 2 and parts[0] and parts[1]:
+        return entry
+    return None
+
+
+def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """ClinVar's interpretation of a row, as Beacon ``clinicalInterpretations``."""
+    sig = next((info[k] for k in CLINVAR_KEYS["sig"] if k in info), None)
+    if sig is None:
+        return []
+    diseases = next((_text(info[k]) for k in CLINVAR_KEYS["disease"] if k in info), "")
+    databases = next((_text(info[k]) for k in CLINVAR_KEYS["db"] if k in info), "")
+    relevances = []
+    for term in re.split(r"[,|]", _text(sig)):
+        relevance = _RELEVANCE.get(term.strip().lower())
+        if relevance and relevance not in relevances:
+            relevances.append(relevance)
+    names = [d.replace("_", " ") for d in re.split(r"[|,]", diseases) if d and d != "."]
+    ids = [_curie(e) for e in re.split(r"[|,]", databases)]
+    found = []
+    for i, name in enumerate(names or ["not provided"]):
+        curie = ids[i] if i < len(ids) else None
+        item: dict[str, Any] = {
+            "conditionId": name,
+            "effect": {"id": curie, "label": name} if curie else dict(_DISEASE),
+            "category": dict(_DISEASE),
+        }
+        if len(relevances) == 1:  # several means ClinVar itself is in conflict: say nothing
+            item["clinicalRelevance"] = relevances[0]
+        found.append(item)
+    return found
+
+
+# -- identifiers -----------------------------------------------------------------------------
+
+
+def identifiers(note: Annotation, ids: list[str], has_clinvar: bool) -> None:
+    """The ID column: rs ids and other ids; a bare number is ClinVar's variation id."""
+    for ident in ids:
+        if not ident or ident == ".":
+            continue
+        if ident.isdigit() and has_clinvar:
+            note.clinvar_id = note.clinvar_id or f"clinvar:{ident}"
+        else:
+            note.ids.append(ident)

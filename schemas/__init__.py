@@ -1,1 +1,0 @@
-"""The project's own JSON Schemas (see README.md in this folder), shipped inside the wheel."""
