@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.errors import InvalidAnswer
 from aggregator.outcome import AnswerSet, NodeAnswer
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
 
 _GRANULARITIES = {g.value: g for g in Granularity}
 _META_REQUIRED = ("beaconId", "apiVersion", "returnedSchemas", "returnedGranularity")
-
-
-class InvalidAnswer(ValueError):
-    """The body is not a Beacon data response we can merge; the message says why."""
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:

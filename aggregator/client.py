@@ -22,8 +22,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from aggregator.answers import InvalidAnswer, error_message, read_answer
+from aggregator.answers import error_message, read_answer
 from aggregator.dialect import NodeCall
+from aggregator.errors import InvalidAnswer, NodeFailure
 from aggregator.outcome import NodeOutcome, Status
 from aggregator.registry import Node
 from beacon.protocol.entry_types import EntryType
@@ -32,14 +33,6 @@ log = logging.getLogger("aggregator.client")
 
 _RETRYABLE = (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError)
 _NO_STORE = ("no-store", "private", "no-cache")
-
-
-class NodeFailure(Exception):
-    def __init__(self, status: Status, reason: str, http_status: int | None = None) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.http_status = http_status
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from typing import Any
 
 import aiohttp
 
-from aggregator.client import Limits, NodeFailure, fetch
+from aggregator.client import Limits, fetch
 from aggregator.dialect import NodeCall
+from aggregator.errors import NodeFailure
 from aggregator.outcome import Status
 from aggregator.registry import Node, Registry
 from beacon.protocol import entry_types as et

@@ -21,6 +21,7 @@ import aiohttp
 from aggregator import client
 from aggregator.dialect import NodeCall, translate
 from aggregator.discovery import Discovery
+from aggregator.errors import NodeFailure
 from aggregator.outcome import CIRCUIT_OPEN, NodeOutcome, Status, skipped
 from aggregator.registry import Dialect, Node, Registry
 from beacon.config import AggregatorSettings
@@ -117,7 +118,7 @@ async def _ask(
     if known is None:  # never seen: discover inline, inside the deadline
         try:
             known = await net.discovery.ensure(node)
-        except client.NodeFailure as failure:
+        except NodeFailure as failure:
             return NodeOutcome(
                 node.id,
                 failure.status,

@@ -13,8 +13,9 @@ from aiohttp import web
 
 from aggregator import cache as c
 from aggregator import info
-from aggregator.client import Limits, NodeFailure, fetch
+from aggregator.client import Limits, fetch
 from aggregator.dialect import NodeCall
+from aggregator.errors import NodeFailure
 from aggregator.fanout import Network, fan_out
 from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.merge import merge

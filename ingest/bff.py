@@ -18,6 +18,7 @@ from typing import Any
 from beacon.protocol import genome
 from beacon.store import collections as c
 from ingest.documents import Annotation
+from ingest.errors import IngestError
 from ingest.normalise import Allele, normalise
 
 ENTITY_FILES = ("individuals", "biosamples", "runs", "analyses", "datasets", "cohorts")
@@ -26,7 +27,7 @@ _STRUCTURAL = ("DEL", "DUP", "CNV", "INV", "INS", "BND")
 _GENOTYPE = re.compile(r"^[0-9.]+([/|][0-9.]+)*$")
 
 
-class BffError(ValueError):
+class BffError(IngestError):
     """A BFF file or record that cannot be read; the message names the file and record."""
 
 

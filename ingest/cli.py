@@ -7,7 +7,6 @@ Every loading command prints a JSON report on stdout when it ends. Exit codes: 0
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,24 +15,22 @@ from typing import Any, TypeVar
 import click
 
 from beacon import __version__
-from beacon.config import ConfigError, Settings, load_settings
+from beacon.config import Settings
+from beacon.config.cli import config_option, settings_for
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database
 from ingest import ontology, pipeline
-from ingest.bff import BffError, find_files
+from ingest.bff import find_files
+from ingest.errors import IngestError, PlanError
 from ingest.report import IngestReport
 from ingest.vcf import load as vcfload
-from ingest.write import WriteError
 
 T = TypeVar("T")
 
 
 def _settings(config: str | None) -> Settings:
-    try:
-        return load_settings(config, dict(os.environ))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    return settings_for("ingest", config)
 
 
 def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -48,7 +45,7 @@ def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     try:
         with store_client.database_uri(settings.mongodb) as uri:
             return asyncio.run(main(uri))
-    except (pipeline.IngestError, BffError, WriteError, ValueError) as exc:
+    except IngestError as exc:
         click.echo(f"Error: {exc}", err=True)
         click.echo("Nothing was changed: the dataset's previous load is still in place.", err=True)
         sys.exit(1)
@@ -60,9 +57,6 @@ def _report(report: IngestReport) -> None:
     click.echo(report.dumps())
 
 
-config_option = click.option(
-    "--config", type=click.Path(dir_okay=False), default=None, help="TOML settings file."
-)
 dataset_option = click.option(
     "--dataset", "dataset_id", required=True, help="Dataset id (letters, digits, '_', '-')."
 )
@@ -297,7 +291,7 @@ def simulate(
     plan = sim.Plan(codes(countries), samples, length_kb, seed, codes(controlled))
     try:
         manifest = sim.generate(out_dir, plan)
-    except ValueError as exc:
+    except PlanError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo((out_dir / "manifest.json").read_text(), nl=False)
     click.echo(f"{manifest.sites} simulated sites written to {out_dir}", err=True)

@@ -26,11 +26,8 @@ from ingest.normalise import Allele, hgvs_id
 INLINE_CARRIER_BYTES = 16 * 1024
 CHUNK_SAMPLES = 65536
 
-ZYGOSITY = {
-    "het": {"id": "GENO:0000135", "label": "heterozygous"},
-    "hom": {"id": "GENO:0000136", "label": "homozygous"},
-    "hemi": {"id": "GENO:0000134", "label": "hemizygous"},
-}
+#: The carrier groups of a variant, in the order they are packed and stored.
+CARRIER_GROUPS = ("het", "hom", "hemi")
 
 
 @dataclass
@@ -42,7 +39,7 @@ class Carriers:
     hemi: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, np.uint32))
 
     def items(self) -> list[tuple[str, npt.NDArray[np.uint32]]]:
-        return [("het", self.het), ("hom", self.hom), ("hemi", self.hemi)]
+        return list(zip(CARRIER_GROUPS, (self.het, self.hom, self.hemi), strict=True))
 
     def all(self) -> npt.NDArray[np.uint32]:
         return packed.union([self.het, self.hom, self.hemi])
@@ -114,16 +111,19 @@ def variation(assembly: str, allele: Allele) -> dict[str, Any]:
     return body
 
 
-def carriers_field(carriers: Carriers) -> tuple[dict[str, bytes] | None, bool]:
-    """Packed carriers to keep inline, or (None, True) when they must spill to chunks."""
+def attach_carriers(doc: dict[str, Any], blobs: dict[str, bytes]) -> None:
+    """The one rule of where carriers go: packed sets (het, hom, hemi) up to
+    ``INLINE_CARRIER_BYTES`` in all are kept in the variant document; more spill to the
+    carriers collection (``carrier_chunks``), and the document says so."""
     # Plain bytes are stored as BSON binary (subtype 0) and read back as bytes: no Binary
     # wrapper needed, and building one per allele costs more than the encoding itself.
-    blobs = {name: packed.encode_indices(arr) for name, arr in carriers.items() if arr.size}
-    if not blobs:
-        return None, False
-    if sum(len(b) for b in blobs.values()) > INLINE_CARRIER_BYTES:
-        return None, True
-    return blobs, False
+    inline = {name: blob for name, blob in blobs.items() if blob}
+    if not inline:
+        return
+    if sum(len(b) for b in inline.values()) > INLINE_CARRIER_BYTES:
+        doc[c.V_SPILLED] = True
+    else:
+        doc[c.V_CARRIERS] = inline
 
 
 def carrier_chunks(key: int, dataset_id: str, carriers: Carriers) -> list[dict[str, Any]]:
@@ -258,9 +258,6 @@ def variant_document(
     if note.quality:
         doc["variantQuality"] = note.quality
     if carriers is not None:
-        inline, spilled = carriers_field(carriers)
-        if inline:
-            doc[c.V_CARRIERS] = inline
-        if spilled:
-            doc[c.V_SPILLED] = True
+        blobs = {name: packed.encode_indices(arr) for name, arr in carriers.items() if arr.size}
+        attach_carriers(doc, blobs)
     return doc

@@ -18,6 +18,7 @@ from beacon.protocol.entry_types import BY_PATH
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import bff
+from ingest.errors import IngestError
 from ingest.report import IngestReport
 from ingest.schemas import problems
 from ingest.terms import TermCollector, annotate
@@ -26,7 +27,7 @@ from ingest.write import Load, chunks, upsert_records
 MAX_REPORTED = 20
 
 
-class MetadataError(ValueError):
+class MetadataError(IngestError):
     """Input the metadata load refuses; the message lists what and where."""
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.protocol import genome
+from ingest.errors import IngestError
 
 _SIMPLE = re.compile(r"^[ACGTNacgtn]+$")
 _BASES = frozenset("ACGTN")
@@ -43,7 +44,7 @@ SYMBOLIC_TYPES = {
 }
 
 
-class AlleleError(ValueError):
+class AlleleError(IngestError):
     """An allele that cannot be stored faithfully; the reason becomes a skip category."""
 
     def __init__(self, reason: str, detail: str) -> None:

@@ -22,11 +22,12 @@ from pymongo import DeleteMany, ReplaceOne
 from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.indexes import ensure_global_indexes
+from ingest.errors import IngestError
 from ingest.report import IngestReport
 from ingest.write import chunks
 
 
-class OntologyError(ValueError):
+class OntologyError(IngestError):
     """The file is not an ontology pronto can read."""
 
 

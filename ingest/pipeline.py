@@ -21,19 +21,16 @@ from beacon.protocol import genome
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
-from ingest import bff, metadata
+from ingest import bff, dataset, metadata
 from ingest.documents import Carriers, Counts, carrier_chunks, variant_document
+from ingest.errors import DatasetError
 from ingest.normalise import AlleleError
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex, sample_documents
-from ingest.write import Load, chunks, upsert_records
+from ingest.write import Load, chunks
 
 log = logging.getLogger("ingest")
 T = TypeVar("T")
-
-
-class IngestError(RuntimeError):
-    """An input the pipeline refuses; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -58,49 +55,11 @@ def _progress(
     )
 
 
-def _check_dataset_id(dataset_id: str) -> None:
-    if not c.is_valid_dataset_id(dataset_id):
-        raise IngestError(
-            f"dataset id {dataset_id!r} is not valid: use letters, digits, '_' and '-' "
-            "(up to 80 characters, starting with a letter or digit)"
-        )
-
-
-async def _dataset_record(
-    db: Database, dataset_id: str, records: list[dict[str, Any]] | None
-) -> None:
-    """Store the dataset's Beacon record (or a minimal one if none was given and none exists)."""
-    if records is None:
-        if await db[c.DATASETS].find_one({"_id": dataset_id}) is None:
-            await upsert_records(
-                db,
-                c.DATASETS,
-                [
-                    {
-                        "_id": dataset_id,
-                        "id": dataset_id,
-                        "name": dataset_id,
-                        c.DATASET_ID: dataset_id,
-                    }
-                ],
-            )
-        return
-    ids = [r.get("id") for r in records]
-    if ids != [dataset_id]:
-        raise IngestError(
-            f"the datasets file describes {', '.join(map(str, ids)) or 'nothing'}, "
-            f"but --dataset is {dataset_id}: load one dataset record per dataset, with that id"
-        )
-    await upsert_records(
-        db, c.DATASETS, [bff.metadata_document(records[0], dataset_id, "datasets[0]")]
-    )
-
-
 async def run_metadata(
     db: Database, dataset_id: str, paths: list[Path], options: RunOptions
 ) -> IngestReport:
     """Load individuals, biosamples, runs, analyses, datasets and cohorts from BFF files."""
-    _check_dataset_id(dataset_id)
+    dataset.check_id(dataset_id)
 
     def progress(items: list[Any], name: str) -> Iterator[Any]:
         return _progress(items, options, name)
@@ -114,19 +73,6 @@ async def run_metadata(
         test=options.test,
         progress=progress,
     )
-
-
-async def _biosample_individuals(db: Database, dataset_id: str) -> dict[str, str]:
-    """biosampleId -> individualId from the dataset's loaded biosamples, if any."""
-    entry = await catalog.get(db, dataset_id)
-    name = entry.collection(c.Role.BIOSAMPLES) if entry else None
-    if not name:
-        return {}
-    mapping: dict[str, str] = {}
-    async for doc in db[name].find({}, {c.INDIVIDUAL_ID: 1}):
-        if isinstance(doc.get(c.INDIVIDUAL_ID), str):
-            mapping[doc["_id"]] = doc[c.INDIVIDUAL_ID]
-    return mapping
 
 
 class VariantSink:
@@ -167,15 +113,15 @@ async def run_bff_variants(
     db: Database, dataset_id: str, path: Path, assembly: str, options: RunOptions
 ) -> IngestReport:
     """Load a genomicVariations BFF file (with caseLevelData carriers) as the dataset's variants."""
-    _check_dataset_id(dataset_id)
+    dataset.check_id(dataset_id)
     canonical = genome.normalise_assembly(assembly)
     if canonical is None:
-        raise IngestError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
+        raise DatasetError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
     report = IngestReport(dataset_id, "variants", [str(path)], assembly=canonical)
-    individuals = await _biosample_individuals(db, dataset_id)
+    individuals = await dataset.biosample_individuals(db, dataset_id)
     sample_of: dict[str, int] = {}
     seen: set[int] = set()
-    await _dataset_record(db, dataset_id, None)
+    await dataset.ensure_record(db, dataset_id)
     async with Load(db, dataset_id, "variants", grace_s=options.settings.swap_grace_s) as load:
         sink = VariantSink(load, report, options.settings.batch_size)
         for i, record in enumerate(_progress(bff.read_records(path), options, "variants")):
@@ -190,7 +136,7 @@ async def run_bff_variants(
             for call in record.get("caseLevelData") or []:
                 biosample = call.get("biosampleId")
                 if not isinstance(biosample, str):
-                    raise IngestError(f"{where}: a caseLevelData entry has no biosampleId")
+                    raise DatasetError(f"{where}: a caseLevelData entry has no biosampleId")
                 index = sample_of.setdefault(biosample, len(sample_of))
                 if isinstance(call.get("individualId"), str):
                     individuals.setdefault(biosample, call["individualId"])

@@ -24,12 +24,13 @@ from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.documents import new_load_id
 from beacon.store.indexes import ensure_global_indexes, ensure_indexes
+from ingest.errors import DatasetError, IngestError
 from ingest.terms import VariantTerms
 
 log = logging.getLogger("ingest.write")
 
 
-class WriteError(RuntimeError):
+class WriteError(IngestError):
     """The database refused documents; the message names how many and why."""
 
 
@@ -44,11 +45,8 @@ class Load:
     """One load of one group (variants or metadata) of one dataset."""
 
     def __init__(self, db: Database, dataset_id: str, group: str, *, grace_s: float = 5.0) -> None:
-        if not c.is_valid_dataset_id(dataset_id):
-            raise ValueError(
-                f"dataset id {dataset_id!r} is not valid: use letters, digits, '_' and '-' "
-                "(up to 80 characters, starting with a letter or digit)"
-            )
+        if not c.is_valid_dataset_id(dataset_id):  # the loads check first (dataset.check_id)
+            raise DatasetError(f"dataset id {dataset_id!r} is not valid")
         self.db = db
         self.dataset_id = dataset_id
         self.group = group

@@ -30,6 +30,14 @@ Client = TestClient[Any, Any]
 ClientFactory = Callable[..., Awaitable[Client]]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reaches the database (through ``mongo_uri``) is marked ``mongo``, so
+    ``make test-unit`` (``-m 'not mongo'``) runs without any engine."""
+    for item in items:
+        if "mongo_uri" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mongo)
+
+
 @pytest.fixture(scope="session")
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     given = os.environ.get("MONGODB_URI")

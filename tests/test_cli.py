@@ -12,8 +12,6 @@ from beacon.node.cli import main as beacon
 from ingest.cli import main as ingest
 from tests.conftest import CHECKLIST
 
-pytestmark = pytest.mark.mongo
-
 
 @pytest.fixture
 def env(mongo_uri: str, db_name: str) -> dict[str, str]:

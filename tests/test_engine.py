@@ -9,8 +9,6 @@ import pytest
 
 from beacon.store import engine
 
-pytestmark = pytest.mark.mongo
-
 
 def test_start_status_reuse_stop(tmp_path: Path) -> None:
     if engine.find_binary() is None:

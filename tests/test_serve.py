@@ -83,7 +83,6 @@ def test_the_aggregator_listens_twice_logs_json_and_stops_cleanly() -> None:
     assert any(line["message"].startswith("stopping") for line in lines)
 
 
-@pytest.mark.mongo
 def test_a_node_serves_metrics_and_stops_cleanly(mongo_uri: str) -> None:
     port = _port()
     env = _env(MONGODB_URI=mongo_uri, MONGODB_DB=f"t_{uuid.uuid4().hex[:10]}")

@@ -1,4 +1,4 @@
-"""QueryPlan -> Results: the only node module that awaits MongoDB.
+"""QueryPlan -> Results: the only node module that awaits MongoDB, for every read it makes.
 
 Every call carries ``maxTimeMS`` from settings. A query that runs out of time becomes a
 ``QueryTimeout`` naming the request as too broad; a database that cannot be reached becomes
@@ -86,7 +86,7 @@ class Results:
 
 
 @contextlib.asynccontextmanager
-async def guard(what: str) -> AsyncIterator[None]:
+async def driver_errors(what: str) -> AsyncIterator[None]:
     """Translate driver failures into Beacon errors with a useful message."""
     try:
         yield
@@ -111,13 +111,12 @@ class CatalogCache:
         self._at = float("-inf")
         self._lock = asyncio.Lock()
 
-    async def get(self, db: Database) -> dict[str, DatasetEntry]:
+    async def get(self, executor: Executor) -> dict[str, DatasetEntry]:
         if time.monotonic() - self._at < self.ttl:
             return self._entries
         async with self._lock:
             if time.monotonic() - self._at >= self.ttl:
-                async with guard("catalog"):
-                    self._entries = await catalog.read(db)
+                self._entries = await executor.catalog()
                 self._at = time.monotonic()
         return self._entries
 
@@ -211,10 +210,10 @@ class Executor:
 
     @contextlib.asynccontextmanager
     async def _timed(self, what: str, coll: str, flt: Any) -> AsyncIterator[None]:
-        """``guard`` plus the time of the operation: metrics, and the slow-query log."""
+        """``driver_errors`` plus the time of the operation: metrics, and the slow-query log."""
         began = time.perf_counter()
         try:
-            async with guard(what):
+            async with driver_errors(what):
                 yield
         except Exception as exc:
             if self.metrics is not None:
@@ -367,6 +366,23 @@ class Executor:
         except Exception:
             return False
         return True
+
+    async def catalog(self) -> dict[str, DatasetEntry]:
+        """Every dataset and its published loads."""
+        async with self._timed("catalog", c.CATALOG, {}):
+            return await catalog.read(self.db, self.timeout_ms)
+
+    async def find(
+        self, what: str, coll: str, flt: dict[str, Any], projection: dict[str, int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every document of ``coll`` matching ``flt`` (small global collections only)."""
+        async with self._timed(what, coll, flt):
+            cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
+            return [doc async for doc in cursor]
+
+    async def distinct(self, what: str, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
+        async with self._timed(what, coll, flt):
+            return list(await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms))
 
     async def cohort_datasets(self, cohort_id: str) -> set[str]:
         """The datasets a cohort was loaded with."""

@@ -14,7 +14,7 @@ from aiohttp import web
 from beacon import __version__
 from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
 from beacon.node.execute import Results
-from beacon.node.keys import CATALOG, DB, EXECUTOR, SETTINGS
+from beacon.node.keys import CATALOG, EXECUTOR, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
@@ -98,7 +98,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     parsed = await read_request(request, route)
     caller.spend(request)
     settings = request.app[SETTINGS]
-    catalog = await request.app[CATALOG].get(request.app[DB])
+    catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
     variant = None if parsed.variant.is_empty() else classify(parsed.variant)
     default = Granularity(settings.server.default_granularity)
     requested = parsed.requested_granularity or default
@@ -157,7 +157,7 @@ async def _data_updated(request: web.Request) -> dt.datetime:
 
     Networks read /info updateDateTime as the node's data version, e.g. to key caches.
     """
-    catalog = await request.app[CATALOG].get(request.app[DB])
+    catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
     loads = [d.updated for d in catalog.values() if d.updated is not None]
     return max(loads) if loads else request.app[STARTED]
 
@@ -205,7 +205,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
         settings = request.app[SETTINGS]
         every = PageLimits(1_000_000, 1_000_000)
         parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
-        catalog = await request.app[CATALOG].get(request.app[DB])
+        catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
         target = entry or et.INDIVIDUALS
         visible = tiers.decide(
             settings, catalog, caller.identity(request), target, Granularity.RECORD, False

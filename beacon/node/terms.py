@@ -1,6 +1,6 @@
 """What the node knows about filter ids: read from the filtering terms and ontology closures.
 
-Two reads, both through the executor's guard and time limit:
+Both read through the executor (its time limit, metrics and slow-query log):
 
 * ``term_index`` builds the planner's ``TermIndex`` for the filters of one request — which
   entry types carry each term, in which fields, its descendants present in the data (the
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from beacon.node.execute import Executor, guard
+from beacon.node.execute import Executor
 from beacon.node.query_filters import AGE_ALIASES, AGE_FIELDS, KnownTerm, TermIndex
 from beacon.protocol.filters import Filter, TermFilter
 from beacon.protocol.ontologies import prefix_of, resource
@@ -31,40 +31,27 @@ async def term_index(
     executor: Executor, datasets: list[DatasetEntry], filters: tuple[Filter, ...]
 ) -> TermIndex:
     """What the data in scope and the loaded ontologies say about these filters' ids."""
-    db, limit = executor.db, executor.timeout_ms
     loads = load_ids(datasets)
     ids = sorted({f.id for f in filters})
     below: dict[str, set[str]] = {}
-    async with guard("ontology"):
-        in_ontology = set(
-            await db[c.ONTOLOGY_TERMS].distinct("_id", {"_id": {"$in": ids}}, maxTimeMS=limit)
-        )
-        for flt in filters:
-            if isinstance(flt, TermFilter) and flt.include_descendants and flt.id in in_ontology:
-                below[flt.id] = set(
-                    await db[c.ONTOLOGY_TERMS].distinct(
-                        "_id", {c.OT_ANCESTORS: flt.id}, maxTimeMS=limit
-                    )
-                )
+    known = {"_id": {"$in": ids}}
+    in_ontology = set(await executor.distinct("ontology", c.ONTOLOGY_TERMS, "_id", known))
+    for flt in filters:
+        if isinstance(flt, TermFilter) and flt.include_descendants and flt.id in in_ontology:
+            under = {c.OT_ANCESTORS: flt.id}
+            below[flt.id] = set(await executor.distinct("ontology", c.ONTOLOGY_TERMS, "_id", under))
     wanted = set(ids).union(*below.values()) if below else set(ids)
     occurrences: dict[str, dict[str, set[str]]] = {}
     fields: dict[tuple[str, str], str] = {}
-    async with guard("filtering terms"):
-        cursor = db[c.FILTERING_TERMS].find(
-            {c.FT_LOAD: {"$in": loads}, "id": {"$in": sorted(wanted)}, "type": "ontologyTerm"},
-            {"id": 1, c.FT_SCOPE: 1, c.FT_FIELDS: 1},
-            max_time_ms=limit,
-        )
-        async for doc in cursor:
-            scopes = occurrences.setdefault(doc["id"], {})
-            scopes.setdefault(doc[c.FT_SCOPE], set()).update(doc.get(c.FT_FIELDS, []))
-        cursor = db[c.FILTERING_TERMS].find(
-            {c.FT_LOAD: {"$in": loads}, "type": "alphanumeric"},
-            {"id": 1, c.FT_SCOPE: 1, c.FT_KIND: 1},
-            max_time_ms=limit,
-        )
-        async for doc in cursor:
-            fields[(doc[c.FT_SCOPE], doc["id"])] = doc.get(c.FT_KIND, "string")
+    in_data = {c.FT_LOAD: {"$in": loads}, "id": {"$in": sorted(wanted)}, "type": "ontologyTerm"}
+    projection = {"id": 1, c.FT_SCOPE: 1, c.FT_FIELDS: 1}
+    for doc in await executor.find("filtering terms", c.FILTERING_TERMS, in_data, projection):
+        scopes = occurrences.setdefault(doc["id"], {})
+        scopes.setdefault(doc[c.FT_SCOPE], set()).update(doc.get(c.FT_FIELDS, []))
+    alphanumeric = {c.FT_LOAD: {"$in": loads}, "type": "alphanumeric"}
+    projection = {"id": 1, c.FT_SCOPE: 1, c.FT_KIND: 1}
+    for doc in await executor.find("filtering terms", c.FILTERING_TERMS, alphanumeric, projection):
+        fields[(doc[c.FT_SCOPE], doc["id"])] = doc.get(c.FT_KIND, "string")
     terms: dict[str, KnownTerm] = {}
     for term in ids:
         family = {term} | below.get(term, set())
@@ -107,43 +94,32 @@ async def listing(
     executor: Executor, datasets: list[DatasetEntry], scope: str | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``/filtering_terms``: (terms sorted by id, resources)."""
-    db, limit = executor.db, executor.timeout_ms
     query: dict[str, Any] = {c.FT_LOAD: {"$in": load_ids(datasets)}}
     if scope:
         query[c.FT_SCOPE] = scope
     merged: dict[tuple[str, str], dict[str, Any]] = {}
-    async with guard("filtering terms"):
-        async for doc in db[c.FILTERING_TERMS].find(query, max_time_ms=limit):
-            key = (doc["type"], doc["id"])
-            entry = merged.setdefault(key, {"type": doc["type"], "id": doc["id"], "scopes": []})
-            if doc.get("label") and "label" not in entry:
-                entry["label"] = doc["label"]
-            if doc[c.FT_SCOPE] not in entry["scopes"]:
-                entry["scopes"].append(doc[c.FT_SCOPE])
-            if doc.get("values"):
-                entry["values"] = sorted(set(entry.get("values", [])) | set(doc["values"]))
+    for doc in await executor.find("filtering terms", c.FILTERING_TERMS, query):
+        key = (doc["type"], doc["id"])
+        entry = merged.setdefault(key, {"type": doc["type"], "id": doc["id"], "scopes": []})
+        if doc.get("label") and "label" not in entry:
+            entry["label"] = doc["label"]
+        if doc[c.FT_SCOPE] not in entry["scopes"]:
+            entry["scopes"].append(doc[c.FT_SCOPE])
+        if doc.get("values"):
+            entry["values"] = sorted(set(entry.get("values", [])) | set(doc["values"]))
     data_terms = {tid: e for (kind, tid), e in merged.items() if kind == "ontologyTerm"}
-    ontologies: dict[str, dict[str, Any]] = {}
-    async with guard("ontology"):
-        closures = db[c.ONTOLOGY_TERMS].find(
-            {"_id": {"$in": sorted(data_terms)}}, {c.OT_ANCESTORS: 1}, max_time_ms=limit
-        )
-        ancestor_scopes: dict[str, set[str]] = {}
-        async for doc in closures:
-            for ancestor in doc.get(c.OT_ANCESTORS, []):
-                if ancestor not in data_terms:
-                    ancestor_scopes.setdefault(ancestor, set()).update(
-                        data_terms[doc["_id"]]["scopes"]
-                    )
-        labels: dict[str, str] = {}
-        wanted = sorted(set(data_terms) | set(ancestor_scopes))
-        async for doc in db[c.ONTOLOGY_TERMS].find(
-            {"_id": {"$in": wanted}}, {c.OT_LABEL: 1}, max_time_ms=limit
-        ):
-            if doc.get(c.OT_LABEL):
-                labels[doc["_id"]] = doc[c.OT_LABEL]
-        async for doc in db[c.ONTOLOGIES].find({}, max_time_ms=limit):
-            ontologies[doc["_id"]] = doc
+    closures = {"_id": {"$in": sorted(data_terms)}}
+    ancestor_scopes: dict[str, set[str]] = {}
+    for doc in await executor.find("ontology", c.ONTOLOGY_TERMS, closures, {c.OT_ANCESTORS: 1}):
+        for ancestor in doc.get(c.OT_ANCESTORS, []):
+            if ancestor not in data_terms:
+                ancestor_scopes.setdefault(ancestor, set()).update(data_terms[doc["_id"]]["scopes"])
+    labels: dict[str, str] = {}
+    wanted = {"_id": {"$in": sorted(set(data_terms) | set(ancestor_scopes))}}
+    for doc in await executor.find("ontology", c.ONTOLOGY_TERMS, wanted, {c.OT_LABEL: 1}):
+        if doc.get(c.OT_LABEL):
+            labels[doc["_id"]] = doc[c.OT_LABEL]
+    ontologies = {doc["_id"]: doc for doc in await executor.find("ontology", c.ONTOLOGIES, {})}
     for term, entry in data_terms.items():
         if term in labels:
             entry["label"] = labels[term]

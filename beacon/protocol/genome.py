@@ -161,35 +161,3 @@ def resolve(name: str) -> ResolvedName | None:
 def contig(assembly: str, chrom: str) -> Contig:
     """The contig of a canonical chromosome in a canonical assembly."""
     return CONTIGS[(assembly, chrom)]
-
-
-def check_contig_lengths(assembly: str, lengths: dict[str, int]) -> list[str]:
-    """Compare a VCF header's contig lengths with an assembly; one message per disagreement.
-
-    Contigs outside the primary chromosomes (decoys, patches, unplaced scaffolds) are ignored.
-    """
-    problems = []
-    for name, length in lengths.items():
-        chrom = canonical_chrom(name)
-        if chrom is None or length <= 0:
-            continue
-        expected = CONTIGS[(assembly, chrom)].length
-        if chrom == "MT" and length == 16571:
-            problems.append(
-                f"contig {name} has length 16571: that is hg19's chrM (NC_001807), "
-                "not the rCRS mitochondrion both GRCh37 and GRCh38 use"
-            )
-        elif length != expected:
-            problems.append(
-                f"contig {name} has length {length}, but {chrom} in {assembly} is {expected} long"
-            )
-    return problems
-
-
-def guess_assembly(lengths: dict[str, int]) -> str | None:
-    """The one assembly whose lengths all of a header's primary contigs match, if any."""
-    fits = [a for a in ASSEMBLIES if not check_contig_lengths(a, lengths)]
-    known = [n for n, v in lengths.items() if canonical_chrom(n) and v > 0]
-    if not known or len(fits) != 1:
-        return None
-    return fits[0]

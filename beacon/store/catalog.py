@@ -57,10 +57,10 @@ def _entry(doc: Mapping[str, Any]) -> DatasetEntry:
     )
 
 
-async def read(db: Database) -> dict[str, DatasetEntry]:
+async def read(db: Database, max_time_ms: int | None = None) -> dict[str, DatasetEntry]:
     """Every dataset in the catalog, by id."""
     entries: dict[str, DatasetEntry] = {}
-    async for doc in db[c.CATALOG].find({}):
+    async for doc in db[c.CATALOG].find({}, max_time_ms=max_time_ms):
         entry = _entry(doc)
         entries[entry.id] = entry
     return entries

@@ -32,6 +32,7 @@ import msprime
 import numpy as np
 import tskit
 
+from ingest.errors import PlanError
 from ingest.simulate import people as sp
 from ingest.simulate.vcf import RowWriter, Site, header
 
@@ -264,11 +265,11 @@ def generate(out: Path, plan: Plan) -> Manifest:
     """Simulate and write every dataset's VCF and metadata, and the ontology slices."""
     unknown = [c for c in (*plan.countries, *plan.controlled) if c not in COUNTRIES]
     if unknown:
-        raise ValueError(f"unknown country {unknown[0]}; known: {', '.join(COUNTRIES)}")
+        raise PlanError(f"unknown country {unknown[0]}; known: {', '.join(COUNTRIES)}")
     if len(set(plan.countries)) != len(plan.countries) or plan.samples < 1:
-        raise ValueError("give each country once and at least one sample")
+        raise PlanError("give each country once and at least one sample")
     if not set(plan.controlled) <= set(plan.countries):
-        raise ValueError("a controlled cohort needs its country among the countries")
+        raise PlanError("a controlled cohort needs its country among the countries")
     layout = windows(plan.length_kb * 1000)
     people_seed, site_seed = _seeds(plan.seed + 7, 2)
     people_rng = np.random.default_rng(people_seed)

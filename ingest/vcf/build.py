@@ -250,20 +250,10 @@ class Builder:
             if calls is not None and ctx.identity:
                 # Carriers were packed for the whole batch at once: attach them as stored.
                 doc = variant_document(self.dataset_id, self.assembly, allele, counts, note)
-                _attach(doc, calls.alleles[k].packed)
+                blobs = dict(zip(documents.CARRIER_GROUPS, calls.alleles[k].packed, strict=True))
+                documents.attach_carriers(doc, blobs)
             else:
                 doc = variant_document(
                     self.dataset_id, self.assembly, allele, counts, note, carriers
                 )
             yield doc, carriers
-
-
-def _attach(doc: dict[str, Any], blobs: tuple[bytes, bytes, bytes]) -> None:
-    """The carriers field of a variant document (as ``documents.carriers_field`` decides)."""
-    inline = {name: blob for name, blob in zip(("het", "hom", "hemi"), blobs, strict=True) if blob}
-    if not inline:
-        return
-    if sum(len(b) for b in inline.values()) > documents.INLINE_CARRIER_BYTES:
-        doc[c.V_SPILLED] = True  # the chunks are written from the index arrays
-    else:
-        doc[c.V_CARRIERS] = inline

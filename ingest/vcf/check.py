@@ -18,8 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from beacon.protocol import genome
-from ingest.pipeline import IngestError
+from ingest.errors import IngestError
 
+#: The length of hg19's mitochondrion (NC_001807), which neither GRCh37 nor GRCh38 uses.
+HG19_CHRM = 16571
 #: INFO fields read with a fixed meaning, and the VCF types they must be declared with.
 TYPED_INFO = {"END": "Integer", "SVLEN": "Integer", "SVTYPE": "String", "AC": "Integer"}
 
@@ -42,6 +44,11 @@ def check_contigs(source: str, contigs: dict[str, int | None], assembly: str) ->
         expected = genome.contig(assembly, chrom).length
         if length == expected:
             continue
+        if chrom == "MT" and length == HG19_CHRM:
+            raise HeaderError(
+                f"{source}: contig {name} is {length} bases long: that is hg19's chrM "
+                "(NC_001807), not the rCRS mitochondrion both GRCh37 and GRCh38 use"
+            )
         if length == genome.contig(other, chrom).length:
             raise HeaderError(
                 f"{source}: contig {name} is {length} bases long, the length of {other}, "

@@ -22,14 +22,10 @@ from beacon.protocol import genome
 from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.indexes import ensure_indexes
+from ingest import dataset
+from ingest.errors import DatasetError, IngestError
 from ingest.normalise import Fetch
-from ingest.pipeline import (
-    IngestError,
-    RunOptions,
-    _biosample_individuals,
-    _check_dataset_id,
-    _dataset_record,
-)
+from ingest.pipeline import RunOptions
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex, sample_documents
 from ingest.vcf import annotations as ann
@@ -128,10 +124,10 @@ async def run_vcf(
     sample_map: Path | None = None,
 ) -> IngestReport:
     """Load VCF/BCF files (e.g. one per chromosome) as the dataset's variants."""
-    _check_dataset_id(dataset_id)
+    dataset.check_id(dataset_id)
     canonical = genome.normalise_assembly(assembly)
     if canonical is None:
-        raise IngestError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
+        raise DatasetError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
     if not paths:
         raise IngestError("no VCF file given")
     report = IngestReport(dataset_id, "variants", [str(p) for p in paths], assembly=canonical)
@@ -149,7 +145,7 @@ async def run_vcf(
             fasta = Reference(reference, canonical)
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
-        samples.link(await _biosample_individuals(db, dataset_id))
+        samples.link(await dataset.biosample_individuals(db, dataset_id))
         # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.
         index = SampleIndex(dataset_id, len(samples.biosamples), budget=2_000_000)
         builder = Builder(dataset_id, canonical, report, index, fetchers)
@@ -177,7 +173,7 @@ async def run_vcf(
                 test=options.test,
             )
         # Only now: a failed load must not leave even the dataset's (minimal) record behind.
-        await _dataset_record(db, dataset_id, None)
+        await dataset.ensure_record(db, dataset_id)
     report.documents = dict(load.counts)
     return report.finish()
 

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from cyvcf2 import VCF
 
-from ingest.pipeline import IngestError
+from ingest.errors import IngestError
 
 GenotypeArray = npt.NDArray[np.int16]
 _CONTIG = re.compile(r"^##contig=<ID=(?P<id>[^,>]+)(?P<body>.*)>\s*$")

@@ -13,8 +13,8 @@ from pathlib import Path
 from pyfaidx import Fasta, FastaIndexingError
 
 from beacon.protocol import genome
+from ingest.errors import IngestError
 from ingest.normalise import Fetch
-from ingest.pipeline import IngestError
 
 
 class FastaError(IngestError):

@@ -12,8 +12,6 @@ from beacon.protocol.entry_types import ENTRY_TYPES
 from tests.aggregator.conftest import Client, get_json, post_json
 from tests.test_conformance import GRANULARITIES, local
 
-pytestmark = pytest.mark.mongo
-
 #: Known ids as the network names them: collections carry the node prefix.
 NETWORK_IDS = {
     "analysis": "an1",

@@ -18,8 +18,6 @@ from aggregator.keys import NETWORK
 from beacon.config import NodeEntry
 from tests.aggregator.conftest import Client, Fake, get_json, statuses
 
-pytestmark = pytest.mark.mongo
-
 FakeNode = Callable[..., Awaitable[tuple[str, Fake]]]
 Network = Callable[..., Awaitable[Client]]
 RealNode = Callable[..., Awaitable[str]]

@@ -9,8 +9,6 @@ import pytest
 from beacon.config import NodeEntry
 from tests.aggregator.conftest import Client, get_json, post_json, statuses
 
-pytestmark = pytest.mark.mongo
-
 SNV1 = "referenceName=17&start=7577120&alternateBases=A"
 Network = Callable[..., Awaitable[Client]]
 RealNode = Callable[..., Awaitable[str]]

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import pytest
-
 from beacon.web import ui
 from tests.aggregator.conftest import Client, get_json
 from tests.node.test_operations import _samples
-
-pytestmark = pytest.mark.mongo
 
 
 async def test_the_aggregator_serves_the_query_page(

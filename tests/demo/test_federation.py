@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from beacon.demo import plan as demo
 from tests.demo.conftest import Loaded, get_ok, node_of, people_of
 
 CARDIOVASCULAR = {"HP:0001626", "HP:0000822", "HP:0001658"}  # the term and its descendants
-
-pytestmark = pytest.mark.mongo
 
 
 async def test_every_country_answers_with_its_frequencies(network: Any, loaded: Loaded) -> None:

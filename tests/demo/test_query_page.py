@@ -29,7 +29,7 @@ ARGS = [
 ]
 TIMEOUT_MS = 15_000
 
-pytestmark = [pytest.mark.mongo, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from ingest import ontology
+from ingest.errors import PlanError
 from ingest.schemas import problems
 from ingest.simulate import cohort as sim
 from ingest.simulate import people as sp
@@ -185,5 +186,5 @@ def test_terms_come_from_the_ontology_slices(cohorts: Path) -> None:
     ],
 )
 def test_bad_plans_are_refused(tmp_path: Path, plan: sim.Plan, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(PlanError, match=message):
         sim.generate(tmp_path, plan)

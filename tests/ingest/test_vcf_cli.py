@@ -14,7 +14,6 @@ from pymongo import MongoClient
 from ingest.cli import main
 from tests.ingest.test_vcf_load import COLUMNS, HEADER, ROWS, write_vcf
 
-pytestmark = pytest.mark.mongo
 NOTHING = "Nothing was changed: the dataset's previous load is still in place.\n"
 
 

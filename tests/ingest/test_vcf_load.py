@@ -16,10 +16,9 @@ from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import documents, pipeline
+from ingest.errors import IngestError
 from ingest.vcf.load import run_vcf
 from tests import official
-
-pytestmark = pytest.mark.mongo
 
 HEADER = """##fileformat=VCFv4.2
 ##contig=<ID=1,length=249250621>
@@ -300,7 +299,7 @@ async def test_reference_of_another_assembly_is_refused(
     fasta = tmp_path / "short.fa"
     fasta.write_text(">22\nACGT\n")
     path = write_vcf(tmp_path / "small.vcf", ROWS[:1])
-    with pytest.raises(pipeline.IngestError) as caught:
+    with pytest.raises(IngestError) as caught:
         await run_vcf(db, "ds", [path], "GRCh37", run_options, reference=fasta)
     assert str(caught.value) == (
         f"{fasta}: sequence 22 is 4 bases long, but chromosome 22 of GRCh37 has 51304566: "
@@ -316,7 +315,7 @@ async def test_truncated_file_is_an_error_not_a_shorter_load(
     whole = write_vcf(tmp_path / "whole.vcf.gz", rows).read_bytes()
     cut = tmp_path / "cut.vcf.gz"
     cut.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(pipeline.IngestError) as caught:
+    with pytest.raises(IngestError) as caught:
         await run_vcf(db, "ds", [cut], "GRCh37", run_options)
     assert str(caught.value).startswith(f"{cut}: cannot read the record after row ")
     assert str(caught.value).endswith("nothing after it would be loaded, so nothing was")

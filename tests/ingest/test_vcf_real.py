@@ -26,7 +26,6 @@ from tests.ingest import vcftext
 DATA = official.DATA
 VCF = DATA / "vcf"
 pytestmark = [
-    pytest.mark.mongo,
     pytest.mark.shared_data,
     pytest.mark.skipif(not VCF.is_dir(), reason=f"the shared test data ({DATA}) is not here"),
 ]

@@ -20,8 +20,6 @@ from tests.auth import AUDIENCE, Issuers, bearer, grant_value
 from tests.conftest import CHECKLIST, Client
 from tests.node.conftest import Configured
 
-pytestmark = pytest.mark.mongo
-
 POLICIES = f"""
 [[access.datasets]]
 id = "ds1"

@@ -13,8 +13,6 @@ from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
 
-pytestmark = pytest.mark.mongo
-
 
 def stages(plan: Any) -> set[str]:
     found: set[str] = set()

@@ -23,8 +23,6 @@ from ingest import pipeline
 from tests.auth import Issuers, access_toml, bearer, grant_value, write_config
 from tests.conftest import CHECKLIST, Client, ClientFactory
 
-pytestmark = pytest.mark.mongo
-
 IDS = {
     "ds1": {
         "analysis": "an1",

@@ -16,8 +16,6 @@ from beacon.store.client import Database
 from beacon.web import logs
 from tests.conftest import Client
 
-pytestmark = pytest.mark.mongo
-
 
 async def test_the_query_page_and_its_files_are_served(api: Client) -> None:
     page = await api.get("/")

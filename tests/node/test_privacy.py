@@ -16,8 +16,6 @@ from tests.auth import Issuers, bearer, grant_value
 from tests.conftest import Client
 from tests.node.conftest import Configured
 
-pytestmark = pytest.mark.mongo
-
 
 def policies(ds1: str, ds2: str) -> str:
     return f"""

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from aggregator.answers import InvalidAnswer, error_message, read_answer
+from aggregator.answers import error_message, read_answer
+from aggregator.errors import InvalidAnswer
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
 
