@@ -24,7 +24,7 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
-from beacon.protocol.variants import classify
+from beacon.protocol.understand import understand
 from beacon.web import info as beacon_info_docs
 from beacon.web.keys import REQUEST_ID, SERVER, STARTED
 from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
@@ -35,8 +35,7 @@ _TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
 async def parse_request(request: web.Request, route: Route) -> BeaconRequest:
     """GET query string or POST body -> BeaconRequest (remembered for error summaries)."""
     parsed = await read_request(request, route)
-    if not parsed.variant.is_empty():
-        classify(parsed.variant)  # an undefined combination is a 400 here, not at every node
+    understand(parsed)  # the node's own checks of the request: a 400 here, not at every node
     return parsed
 
 

@@ -17,10 +17,10 @@ from beacon.node.execute import Results
 from beacon.node.keys import CATALOG, EXECUTOR, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.errors import BadRequest
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
-from beacon.protocol.variants import VariantQuery, classify
+from beacon.protocol.understand import understand
+from beacon.protocol.variants import VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.web import info
@@ -96,10 +96,11 @@ async def _collections(
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request, from parsing to the response body."""
     parsed = await read_request(request, route)
+    understood = understand(parsed)  # every check of the request alone, before any dataset
+    variant = understood.variant
     caller.spend(request)
     settings = request.app[SETTINGS]
     catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
-    variant = None if parsed.variant.is_empty() else classify(parsed.variant)
     default = Granularity(settings.server.default_granularity)
     requested = parsed.requested_granularity or default
     entry = route.entry
@@ -115,14 +116,10 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     filters = None
     if parsed.filters:
         index = await terms.term_index(request.app[EXECUTOR], datasets, parsed.filters)
-        filters = query_filters.build(parsed.filters, entry, index)
+        filters = query_filters.build(parsed.filters, entry, index, understood.population)
     if entry.per_dataset:
         answers = await _per_dataset(request, parsed, datasets, chosen, variant, filters)
         body = respond.entries(beacon_id, parsed, answers, returned, default)
-    elif variant is not None:
-        raise BadRequest(
-            f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
-        )
     else:
         found = await _collections(request, parsed, datasets, chosen, filters)
         if route.record_id is None and route.source is None:

@@ -18,6 +18,7 @@ from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.request import BeaconRequest
+from beacon.protocol.understand import check_scope
 from beacon.protocol.variants import VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
@@ -293,28 +294,21 @@ def plan(
             conditions.append(direct)
         if relation:
             relations.append(relation)
-    if variant is not None:
+    if variant is not None:  # understood: variants only reach per-dataset entry types
         built = query_variants.build(variant, dataset.max_length if dataset else 0)
         if entry is et.G_VARIANTS:
             lead = built.lead
             conditions.append(built.rest)
-        elif entry.per_dataset:
-            relations.append(_carriers_to(entry, Match(built.lead, built.rest)))
         else:
-            raise BadRequest(
-                f"variant parameters do not apply to /{entry.path}", parameter="requestParameters"
-            )
+            relations.append(_carriers_to(entry, Match(built.lead, built.rest)))
     if filters and filters.population and entry is et.G_VARIANTS:
         # Only variants observed in the chosen population answer for it.
         observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}
         conditions.append({"frequencyInPopulations.frequencies": {"$elemMatch": observed}})
     for scope, parts in filters.conditions.items() if filters else ():
+        check_scope(et.BY_ID[scope], entry)  # the scope may come from the data
         if scope == entry.id:
             conditions.extend(parts)  # separately, so one of them can lead
-        elif not entry.per_dataset or scope in ("dataset", "cohort"):
-            raise BadRequest(
-                f"filters on {scope} records do not apply to /{entry.path}", parameter="filters"
-            )
         else:
             relations.append(filter_relation(scope, parts, entry))
     match = split(conditions, lead)

@@ -23,8 +23,8 @@ from typing import Any
 
 from beacon.protocol import entry_types as et
 from beacon.protocol.durations import days, is_duration
-from beacon.protocol.errors import BadRequest
-from beacon.protocol.filters import AlphanumericFilter, Filter, TermFilter
+from beacon.protocol.filters import Filter, TermFilter
+from beacon.protocol.understand import Population, bad_filter, is_population
 from beacon.store import collections as c
 
 Condition = dict[str, Any]
@@ -40,7 +40,6 @@ AGE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "biosample": ("collectionMoment",),
 }
-POPULATION_FILTERS = ("sexFilter", "countryFilter")
 _OPS = {"=": "$eq", "<": "$lt", ">": "$gt", "<=": "$lte", ">=": "$gte", "!": "$ne"}
 
 
@@ -66,18 +65,6 @@ class TermIndex:
         return sorted(scope for scope, p in self.fields if p == path)
 
 
-@dataclass(frozen=True)
-class Population:
-    """The GDI portal's population filters on /g_variants: which frequencies to report."""
-
-    sex: str | None = None  # "M" or "F"
-    country: str | None = None  # ISO 3166 alpha-2
-
-    @property
-    def label(self) -> str:
-        return "_".join(p for p in (self.country, self.sex) if p)
-
-
 @dataclass
 class FilterPlan:
     """Conditions per entry type id (ANDed), and the population selection if any."""
@@ -89,16 +76,11 @@ class FilterPlan:
         self.conditions.setdefault(scope, []).append(condition)
 
 
-def _bad(index: int, message: str) -> BadRequest:
-    return BadRequest(f"parameter 'filters[{index}]': {message}", parameter="filters")
-
-
 def _scope_of(flt: Filter, index: int, target: et.EntryType, known: list[str]) -> str:
     """The entry type a filter applies to: its ``scope``, else where the data has it."""
     if flt.scope is not None:
         entry = et.lookup_id(flt.scope)
-        if entry is None:
-            raise _bad(index, f"scope {flt.scope!r} is not an entry type of this beacon")
+        assert entry is not None  # understood: protocol.understand refused unknown scopes
         return entry.id
     if not known or target.id in known:
         return target.id
@@ -116,17 +98,19 @@ def _like(value: str) -> Condition:
 def _compare(path: str, kind: str, op: str, value: str, index: int) -> Condition:
     if kind == "duration":
         if not is_duration(value):
-            raise _bad(index, f"{path} holds ISO 8601 durations; {value!r} is not one (e.g. P70Y)")
+            raise bad_filter(
+                index, f"{path} holds ISO 8601 durations; {value!r} is not one (e.g. P70Y)"
+            )
         return {c.DURATIONS: {"$elemMatch": {"p": path, "d": {_OPS[op]: days(value)}}}}
     if kind == "number":
         try:
             number = float(value)
         except ValueError:
-            raise _bad(index, f"{path} holds numbers; {value!r} is not one") from None
+            raise bad_filter(index, f"{path} holds numbers; {value!r} is not one") from None
         return {path: _present(op, number)}
     if kind == "boolean":
         if value.lower() not in ("true", "false") or op not in ("=", "!"):
-            raise _bad(index, f"{path} is true or false; compare it with = or !")
+            raise bad_filter(index, f"{path} is true or false; compare it with = or !")
         return {path: _present(op, value.lower() == "true")}
     if "%" in value and op in ("=", "!"):
         return (
@@ -152,49 +136,29 @@ def _measurement(term: KnownTerm, scope: str, op: str, value: str, index: int) -
     try:
         number = float(value)
     except ValueError:
-        raise _bad(index, f"{term.id} is a measurement; {value!r} is not a number") from None
+        raise bad_filter(index, f"{term.id} is a measurement; {value!r} is not a number") from None
     match = {"assayCode.id": term.id, "measurementValue.value": {_OPS[op]: number}}
     either = [{array: {"$elemMatch": match}} for array in arrays]
     return either[0] if len(either) == 1 else {"$or": either}
 
 
-def _population(plan: FilterPlan, flt: Filter, index: int, target: et.EntryType) -> None:
-    if target is not et.G_VARIANTS:
-        raise _bad(index, f"{flt.id} selects population frequencies of /g_variants only")
-    if isinstance(flt, AlphanumericFilter):
-        if flt.operator != "=":
-            raise _bad(index, f"{flt.id} takes the operator =")
-        value = flt.value
-    else:
-        value = flt.id.partition(":")[2]
-    current = plan.population or Population()
-    if flt.id.startswith("sexFilter"):
-        sex = {"m": "M", "male": "M", "f": "F", "female": "F"}.get(value.strip().lower())
-        if sex is None:
-            raise _bad(index, f"sexFilter is M or F, not {value!r}")
-        plan.population = Population(sex, current.country)
-    else:
-        country = value.strip().upper()
-        if not re.match(r"^[A-Z]{2}$", country):
-            raise _bad(index, f"countryFilter is an ISO 3166 two-letter code, not {value!r}")
-        plan.population = Population(current.sex, country)
-
-
-def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -> FilterPlan:
-    """Group the filters by property and turn them into conditions per entry type."""
-    plan = FilterPlan()
+def build(
+    filters: tuple[Filter, ...],
+    target: et.EntryType,
+    index: TermIndex,
+    population: Population | None = None,
+) -> FilterPlan:
+    """Group the filters by property and turn them into conditions per entry type (population
+    filters were understood already: ``population``)."""
+    plan = FilterPlan(population=population)
     groups: dict[tuple[str, frozenset[str], int], list[Condition | set[str]]] = {}
     for i, flt in enumerate(filters):
         # Equalities on one property are alternatives (the FAQ's OR); comparisons are bounds,
         # so each stands alone and they AND (age > P10Y and age < P71Y is a range).
         alone = -1 if isinstance(flt, TermFilter) or flt.operator == "=" else i
-        base = flt.id.split(":", 1)[0]
-        if base in POPULATION_FILTERS and (flt.scope in (None, "population")):
-            _population(plan, flt, i, target)
+        if is_population(flt):
             continue
         if isinstance(flt, TermFilter):
-            if flt.similarity != "exact":
-                raise _bad(i, f"similarity {flt.similarity!r} is not supported; use 'exact'")
             term = index.terms.get(flt.id)
             if term is not None and (term.fields or term.in_ontology):
                 scope = _scope_of(flt, i, target, sorted(term.fields))
@@ -205,7 +169,7 @@ def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -
             path, _, value = flt.id.rpartition(":")
             scopes = index.field_scopes(path) if path else []
             if not scopes or not value:
-                raise _bad(
+                raise bad_filter(
                     i,
                     f"filter {flt.id!r} is not known to this beacon; see /filtering_terms for the "
                     "terms and fields it can filter on",
@@ -220,7 +184,7 @@ def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -
             scope = _scope_of(flt, i, target, sorted(AGE_FIELDS))
             paths = [p for p in AGE_FIELDS.get(scope, ()) if (scope, p) in index.fields]
             if not paths:
-                raise _bad(i, f"no age is recorded for {scope} records in this beacon")
+                raise bad_filter(i, f"no age is recorded for {scope} records in this beacon")
             either = [_compare(p, "duration", flt.operator, flt.value, i) for p in paths]
             groups.setdefault((scope, frozenset(paths), alone), []).append(
                 either[0] if len(either) == 1 else {"$or": either}
@@ -235,7 +199,7 @@ def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -
                 continue
         scopes = index.field_scopes(flt.id)
         if not scopes:
-            raise _bad(
+            raise bad_filter(
                 i,
                 f"filter {flt.id!r} is neither a field nor a measured term of this beacon; see "
                 "/filtering_terms",
@@ -243,7 +207,7 @@ def build(filters: tuple[Filter, ...], target: et.EntryType, index: TermIndex) -
         scope = _scope_of(flt, i, target, scopes)
         field_kind = index.fields.get((scope, flt.id))
         if field_kind is None:
-            raise _bad(i, f"{scope} records have no field {flt.id}")
+            raise bad_filter(i, f"{scope} records have no field {flt.id}")
         groups.setdefault((scope, frozenset({flt.id}), alone), []).append(
             _compare(flt.id, field_kind, flt.operator, flt.value, i)
         )

@@ -14,64 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from beacon.protocol import genome
-from beacon.protocol.errors import BadRequest
-from beacon.protocol.variants import QueryKind, VariantParams, VariantQuery
+from beacon.protocol.variants import QueryKind, VariantQuery
 from beacon.store import collections as c
 
 Filter = dict[str, Any]
 
-#: Stored variant types. Every ``variantType`` a client may send maps to a subset of these.
-STORED_TYPES = ("SNP", "MNP", "INS", "DEL", "INDEL", "DUP", "CNV", "INV", "BND")
-
-_LOSS = ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069")
-_GAIN = ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073")
-# Term (upper-cased) -> stored types. VCF-style names, Sequence Ontology and the EFO
-# copy-number terms the spec gives as equivalents (SPEC.md §4.3).
-TYPE_TERMS: dict[str, tuple[str, ...]] = {
-    "SNP": ("SNP",),
-    "SNV": ("SNP",),
-    "SO:0001483": ("SNP",),
-    "SO:0000694": ("SNP",),
-    "MNP": ("MNP",),
-    "MNV": ("MNP",),
-    "SO:0002007": ("MNP",),
-    "INS": ("INS",),
-    "SO:0000667": ("INS",),
-    "DEL": ("DEL",),
-    "SO:0000159": ("DEL",),
-    **dict.fromkeys(_LOSS, ("DEL",)),
-    "INDEL": ("INS", "DEL", "INDEL"),
-    "DELINS": ("INDEL",),
-    "SO:1000032": ("INDEL",),
-    "DUP": ("DUP",),
-    "SO:1000035": ("DUP",),
-    **dict.fromkeys(_GAIN, ("DUP",)),
-    "CNV": ("CNV", "DEL", "DUP"),
-    "SO:0001019": ("CNV", "DEL", "DUP"),
-    "EFO:0030066": ("CNV", "DEL", "DUP"),
-    "INV": ("INV",),
-    "SO:1000036": ("INV",),
-    "BND": ("BND",),
-    "TRA": ("BND",),
-    "SO:0000199": ("BND",),
-}
-
 _ANY_BASE = "[ACGTN]"
-_HGVS_KEYWORDS = re.compile(r"(DELINS|DEL|INS|DUP|INV)")
-
-
-def variant_types(term: str) -> tuple[str, ...]:
-    """The stored types a ``variantType`` term stands for (case-insensitive: VRS uses ``efo:``)."""
-    found = TYPE_TERMS.get(term.strip().upper())
-    if found is None:
-        raise BadRequest(
-            f"parameter 'variantType': {term!r} is not a known variant type; use one of "
-            + ", ".join(sorted(k for k in TYPE_TERMS if ":" not in k))
-            + " or an SO/EFO term such as SO:0000159 or EFO:0030067",
-            parameter="variantType",
-        )
-    return found
 
 
 def _bases(field: str, bases: str) -> Filter:
@@ -86,11 +34,11 @@ def _padded(field: str, bases: str) -> Filter:
     return {field: {"$regex": f"^{_ANY_BASE}{pattern}$"}}
 
 
-def _modifiers(p: VariantParams, skip_alt: bool = False) -> list[Filter]:
+def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Filter]:
+    p = q.params
     extra: list[Filter] = []
-    if p.variant_type is not None:
-        types = variant_types(p.variant_type)
-        extra.append({c.V_TYPE: types[0] if len(types) == 1 else {"$in": list(types)}})
+    if q.types:
+        extra.append({c.V_TYPE: q.types[0] if len(q.types) == 1 else {"$in": list(q.types)}})
     if p.alternate_bases and not skip_alt:
         extra.append(_bases(c.V_ALT, p.alternate_bases))
     if p.variant_min_length is not None or p.variant_max_length is not None:
@@ -100,13 +48,8 @@ def _modifiers(p: VariantParams, skip_alt: bool = False) -> list[Filter]:
         if p.variant_max_length is not None:
             bounds["$lte"] = p.variant_max_length
         extra.append({c.V_LENGTH: bounds})
-    if p.mate_name is not None:
-        mate = genome.resolve(p.mate_name)
-        if mate is None:
-            raise BadRequest(
-                f"parameter 'mateName': {p.mate_name!r} is not a chromosome", parameter="mateName"
-            )
-        extra.append({c.V_MATE: mate.chrom})
+    if q.mate is not None:
+        extra.append({c.V_MATE: q.mate})
     return extra
 
 
@@ -147,29 +90,6 @@ def _bracket(q: VariantQuery) -> tuple[Filter, list[Filter]]:
     return lead, [{c.V_END: {"$gte": e0, "$lt": e1}}]
 
 
-def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> list[str]:
-    """``17:g.7577121G>A`` / ``chr17:...`` / ``refseq:NC_...`` -> the stored ``NC_...:g.`` forms."""
-    value = text.strip().replace(" ", "")
-    prefix, sep, rest = value.partition(":g.")
-    if not sep or not rest:
-        raise BadRequest(
-            f"parameter 'genomicAlleleShortForm': {text!r} is not a genomic HGVS expression "
-            "like NC_000017.11:g.7577121G>A",
-            parameter="genomicAlleleShortForm",
-        )
-    resolved = genome.resolve(prefix)
-    if resolved is None:
-        raise BadRequest(
-            f"parameter 'genomicAlleleShortForm': {prefix!r} is not a chromosome or RefSeq "
-            "accession of GRCh37 or GRCh38",
-            parameter="genomicAlleleShortForm",
-        )
-    builds = [a for a in resolved.assemblies if a in assemblies]
-    # Bases are upper case and edit keywords lower case, as HGVS writes them.
-    body = _HGVS_KEYWORDS.sub(lambda m: m.group(1).lower(), rest.upper())
-    return sorted({f"{genome.contig(a, resolved.chrom).refseq}:g.{body}" for a in builds})
-
-
 @dataclass(frozen=True)
 class VariantFilter:
     """A variant filter in two stages: ``lead`` on one index, ``rest`` on what it finds."""
@@ -184,21 +104,21 @@ def build(q: VariantQuery, max_length: int) -> VariantFilter:
     rest: list[Filter]
     if q.kind is QueryKind.SEQUENCE:
         lead, rest = _sequence(q)
-        rest += _modifiers(p, skip_alt=True)
+        rest += _modifiers(q, skip_alt=True)
     elif q.kind is QueryKind.RANGE:
         lead, rest = _range(q, max_length)
-        rest += _modifiers(p)
+        rest += _modifiers(q)
     elif q.kind is QueryKind.BRACKET:
         lead, rest = _bracket(q)
-        rest += _modifiers(p)
+        rest += _modifiers(q)
     elif q.kind is QueryKind.GENE:
-        lead, rest = {c.GENE_IDS: p.gene_id}, _modifiers(p)
+        lead, rest = {c.GENE_IDS: p.gene_id}, _modifiers(q)
         if p.aminoacid_change:
             rest.append({c.AMINOACID_CHANGES: p.aminoacid_change})
     elif q.kind is QueryKind.AMINOACID:
-        lead, rest = {c.AMINOACID_CHANGES: p.aminoacid_change}, _modifiers(p)
+        lead, rest = {c.AMINOACID_CHANGES: p.aminoacid_change}, _modifiers(q)
     elif q.kind is QueryKind.HGVS:
-        forms = hgvs_candidates(p.genomic_allele_short_form or "", q.assemblies)
+        forms = list(q.hgvs)
         lead, rest = {c.HGVS_ID: forms[0] if len(forms) == 1 else {"$in": forms}}, []
     else:  # ASSEMBLY: the dataset scope does the work
         lead, rest = {}, []

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from beacon.node.query_filters import Population
 from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, IncludeResultsets
+from beacon.protocol.understand import Population
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Coordinates are Beacon's: 0-based, half-open.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, fields, replace
 
 from beacon.protocol import genome
 from beacon.protocol.errors import BadRequest
@@ -36,6 +37,79 @@ class VariantParams:
         return all(getattr(self, f.name) in (None, ()) for f in fields(self))
 
 
+_LOSS = ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069")
+_GAIN = ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073")
+#: ``variantType`` terms (upper-cased) and the variant classes they stand for: VCF-style names,
+#: Sequence Ontology terms and the EFO copy-number terms the spec gives as equivalents.
+TYPE_TERMS: dict[str, tuple[str, ...]] = {
+    "SNP": ("SNP",),
+    "SNV": ("SNP",),
+    "SO:0001483": ("SNP",),
+    "SO:0000694": ("SNP",),
+    "MNP": ("MNP",),
+    "MNV": ("MNP",),
+    "SO:0002007": ("MNP",),
+    "INS": ("INS",),
+    "SO:0000667": ("INS",),
+    "DEL": ("DEL",),
+    "SO:0000159": ("DEL",),
+    **dict.fromkeys(_LOSS, ("DEL",)),
+    "INDEL": ("INS", "DEL", "INDEL"),
+    "DELINS": ("INDEL",),
+    "SO:1000032": ("INDEL",),
+    "DUP": ("DUP",),
+    "SO:1000035": ("DUP",),
+    **dict.fromkeys(_GAIN, ("DUP",)),
+    "CNV": ("CNV", "DEL", "DUP"),
+    "SO:0001019": ("CNV", "DEL", "DUP"),
+    "EFO:0030066": ("CNV", "DEL", "DUP"),
+    "INV": ("INV",),
+    "SO:1000036": ("INV",),
+    "BND": ("BND",),
+    "TRA": ("BND",),
+    "SO:0000199": ("BND",),
+}
+
+
+def variant_types(term: str) -> tuple[str, ...]:
+    """The stored types a ``variantType`` term stands for (case-insensitive: VRS uses ``efo:``)."""
+    found = TYPE_TERMS.get(term.strip().upper())
+    if found is None:
+        raise BadRequest(
+            f"parameter 'variantType': {term!r} is not a known variant type; use one of "
+            + ", ".join(sorted(k for k in TYPE_TERMS if ":" not in k))
+            + " or an SO/EFO term such as SO:0000159 or EFO:0030067",
+            parameter="variantType",
+        )
+    return found
+
+
+_HGVS_KEYWORDS = re.compile(r"(DELINS|DEL|INS|DUP|INV)")
+
+
+def hgvs_candidates(text: str, assemblies: tuple[str, ...]) -> tuple[str, ...]:
+    """``17:g.7577121G>A`` / ``chr17:...`` / ``refseq:NC_...`` -> the stored ``NC_...:g.`` forms."""
+    value = text.strip().replace(" ", "")
+    prefix, sep, rest = value.partition(":g.")
+    if not sep or not rest:
+        raise BadRequest(
+            f"parameter 'genomicAlleleShortForm': {text!r} is not a genomic HGVS expression "
+            "like NC_000017.11:g.7577121G>A",
+            parameter="genomicAlleleShortForm",
+        )
+    resolved = genome.resolve(prefix)
+    if resolved is None:
+        raise BadRequest(
+            f"parameter 'genomicAlleleShortForm': {prefix!r} is not a chromosome or RefSeq "
+            "accession of GRCh37 or GRCh38",
+            parameter="genomicAlleleShortForm",
+        )
+    builds = [a for a in resolved.assemblies if a in assemblies]
+    # Bases are upper case and edit keywords lower case, as HGVS writes them.
+    body = _HGVS_KEYWORDS.sub(lambda m: m.group(1).lower(), rest.upper())
+    return tuple(sorted({f"{genome.contig(a, resolved.chrom).refseq}:g.{body}" for a in builds}))
+
+
 class QueryKind(enum.Enum):
     SEQUENCE = "sequence"
     RANGE = "range"
@@ -56,6 +130,12 @@ class VariantQuery:
     chrom: str | None = None
     #: Assemblies the query can match: narrowed by a versioned accession and by ``assemblyId``.
     assemblies: tuple[str, ...] = genome.ASSEMBLIES
+    #: The variant classes ``variantType`` stands for (empty: any).
+    types: tuple[str, ...] = ()
+    #: The canonical chromosome ``mateName`` names.
+    mate: str | None = None
+    #: The stored forms a ``genomicAlleleShortForm`` query matches.
+    hgvs: tuple[str, ...] = ()
 
 
 _ANCHORS = "referenceName with start, geneId, aminoacidChange or genomicAlleleShortForm"
@@ -114,6 +194,33 @@ def _positions(params: VariantParams) -> QueryKind:
 
 
 def classify(params: VariantParams) -> VariantQuery:
+    """The query kind and every name in it resolved (chromosome, assemblies, variant types,
+    mate, HGVS forms): each check that depends on the parameters alone, so that a bad query is
+    the same 400 whatever data it would meet."""
+    query = _kind(params)
+    if params.variant_type is not None:
+        query = replace(query, types=variant_types(params.variant_type))
+    if params.mate_name is not None:
+        mate = genome.resolve(params.mate_name)
+        if mate is None:
+            raise BadRequest(
+                f"parameter 'mateName': {params.mate_name!r} is not a chromosome",
+                parameter="mateName",
+            )
+        query = replace(query, mate=mate.chrom)
+    if query.kind is QueryKind.HGVS:
+        text = params.genomic_allele_short_form or ""
+        query = replace(query, hgvs=hgvs_candidates(text, query.assemblies))
+    low, high = params.variant_min_length, params.variant_max_length
+    if low is not None and high is not None and low > high:
+        raise BadRequest(
+            f"parameter 'variantMinLength': {low} is above variantMaxLength {high}",
+            parameter="variantMinLength",
+        )
+    return query
+
+
+def _kind(params: VariantParams) -> VariantQuery:
     """Decide the query kind and resolve the chromosome; 400 for combinations the spec lacks."""
     if params.genomic_allele_short_form is not None:
         extra = [

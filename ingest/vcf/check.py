@@ -11,6 +11,7 @@ and the individual is the one the dataset's loaded biosamples name.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class HeaderError(IngestError):
     """A VCF header that disagrees with the command line or cannot be loaded."""
 
 
-def check_contigs(source: str, contigs: dict[str, int | None], assembly: str) -> list[str]:
+def check_contigs(source: str, contigs: Mapping[str, int | None], assembly: str) -> list[str]:
     """Raise if a declared contig length contradicts ``assembly``; return contigs not checked."""
     other = genome.GRCH37 if assembly == genome.GRCH38 else genome.GRCH38
     unchecked = []

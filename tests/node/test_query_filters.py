@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from beacon.node.query_filters import KnownTerm, Population, TermIndex, build
+from beacon.node.query_filters import KnownTerm, TermIndex, build
 from beacon.protocol import entry_types as et
 from beacon.protocol.durations import days
 from beacon.protocol.errors import BadRequest
@@ -85,13 +85,10 @@ def test_ontology_term_without_data_matches_nothing_but_is_valid() -> None:
     ("flt", "message"),
     [
         (TermFilter("HP:9999999"), "not known to this beacon"),
-        (TermFilter("HP:0001250", similarity="high"), "similarity 'high'"),
-        (TermFilter("HP:0001250", scope="planets"), "not an entry type"),
         (AlphanumericFilter("height", ">", "2"), "neither a field nor a measured term"),
         (AlphanumericFilter("measures.measurementValue.value", ">", "heavy"), "not one"),
         (AlphanumericFilter("age", ">", "seventy"), r"not one \(e.g. P70Y\)"),
         (AlphanumericFilter("LOINC:39156-5", ">", "x"), "not a number"),
-        (TermFilter("sexFilter:X"), "sexFilter is M or F"),
     ],
 )
 def test_refused(flt: Filter, message: str) -> None:
@@ -158,17 +155,3 @@ def test_filters_reach_other_entry_types() -> None:
             {"_durations": {"$elemMatch": {"p": "collectionMoment", "d": {"$lt": days("P20Y")}}}}
         ]
     }
-
-
-def test_population_filters() -> None:
-    plan = build(
-        (
-            AlphanumericFilter("sexFilter", "=", "male", scope="population"),
-            AlphanumericFilter("countryFilter", "=", "fi", scope="population"),
-        ),
-        et.G_VARIANTS,
-        INDEX,
-    )
-    assert plan.population == Population("M", "FI")
-    assert plan.population.label == "FI_M"
-    assert plan.conditions == {}
