@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jwt
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from tests.conftest import ServerFactory
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 BONA_FIDE = "https://doi.org/10.1038/s41431-018-0219-y"
 AUDIENCE = "https://beacon.test"
 SUBJECT = "researcher@example.org"
-ServerFactory = Callable[..., Awaitable[TestServer]]
 
 
 def new_key(kind: str) -> tuple[PrivateKey, str]:

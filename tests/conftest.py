@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from beacon.config import IngestSettings, Settings, load_settings
 from beacon.node.app import create_app
@@ -28,6 +28,7 @@ CHECKLIST = HERE / "data" / "checklist"
 
 Client = TestClient[Any, Any]
 ClientFactory = Callable[..., Awaitable[Client]]
+ServerFactory = Callable[..., Awaitable[TestServer]]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,3 +131,13 @@ def schemas() -> Any:
             "the official Beacon schemas (../shared/beacon-v2) are not beside this checkout"
         )
     return official
+
+
+def metric_samples(text: str, name: str) -> dict[str, float]:
+    """``name{labels} value`` lines of a Prometheus text exposition, by label text."""
+    found = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            labels, _, value = line[len(name) :].rpartition(" ")
+            found[labels] = float(value)
+    return found

@@ -22,9 +22,8 @@ from beacon.protocol.understand import check_scope
 from beacon.protocol.variants import VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
+from beacon.store.collections import Condition
 from beacon.store.documents import variant_key
-
-Filter = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,8 @@ class Match:
     the collection, so the split keeps every query on an index there too.
     """
 
-    lead: Filter = field(default_factory=dict)
-    rest: Filter = field(default_factory=dict)
+    lead: Condition = field(default_factory=dict)
+    rest: Condition = field(default_factory=dict)
 
     def stages(self) -> list[dict[str, Any]]:
         out = [{"$match": self.lead}]
@@ -46,7 +45,7 @@ class Match:
             out.append({"$match": self.rest})
         return out
 
-    def with_condition(self, condition: Filter) -> Match:
+    def with_condition(self, condition: Condition) -> Match:
         """Add a condition: it leads if nothing does yet, else it filters."""
         if not self.lead:
             return Match(condition, self.rest)
@@ -57,7 +56,7 @@ class Match:
         return not self.lead and not self.rest
 
 
-def _and(conditions: list[Filter]) -> Filter:
+def _and(conditions: list[Condition]) -> Condition:
     parts = [c for c in conditions if c]
     if not parts:
         return {}
@@ -77,7 +76,7 @@ LEADS = (
 )
 
 
-def split(conditions: list[Filter], lead: Filter | None = None) -> Match:
+def split(conditions: list[Condition], lead: Condition | None = None) -> Match:
     """The conditions as a two-stage match, led by ``lead`` or the most selective indexed one."""
     rest = [c for c in conditions if c]
     if not lead:
@@ -92,7 +91,7 @@ def split(conditions: list[Filter], lead: Filter | None = None) -> Match:
     return Match(lead or {}, _and(rest))
 
 
-def _leads_with(condition: Filter, key: str) -> bool:
+def _leads_with(condition: Condition, key: str) -> bool:
     return key in condition and not key.startswith("$")
 
 
@@ -164,7 +163,7 @@ VARIANT_PROJECTION = {c.V_CARRIERS: 0, c.V_SPILLED: 0}
 _SAMPLE_FIELD = {et.BIOSAMPLES.path: c.S_BIOSAMPLE, et.INDIVIDUALS.path: c.S_INDIVIDUAL}
 
 
-def id_filter(entry: EntryType, record_id: str) -> Filter:
+def id_filter(entry: EntryType, record_id: str) -> Condition:
     """How one record is found by the id in its URL (variants: by the hash of the id, checked)."""
     if entry is et.G_VARIANTS:
         return {"_id": variant_key(record_id), c.VARIANT_INTERNAL_ID: record_id}
@@ -186,7 +185,7 @@ def _variants_of_samples(first: tuple[Step, ...], start: tuple[str, ...] = ()) -
 
 def cross_relation(
     source: EntryType, source_id: str, target: EntryType
-) -> tuple[Filter, Relation | None]:
+) -> tuple[Condition, Relation | None]:
     """The direct filter and/or relation for ``/{source}/{source_id}/{target}``."""
     s, t = source.path, target.path
     if s == "g_variants":
@@ -241,11 +240,11 @@ _LINK_TABLE: dict[tuple[str, str], tuple[str, str]] = {
 _ROLE_OF_ID = {et.BY_PATH[path].id: role for path, role in c.ROLE_OF_PATH.items()}
 
 
-def _values(scope: str, parts: list[Filter], out: str) -> FieldValues:
+def _values(scope: str, parts: list[Condition], out: str) -> FieldValues:
     return FieldValues(_ROLE_OF_ID[scope], split(parts), out)
 
 
-def filter_relation(scope: str, parts: list[Filter], target: EntryType) -> Relation:
+def filter_relation(scope: str, parts: list[Condition], target: EntryType) -> Relation:
     """How records of entry type ``scope`` matching all ``parts`` select records of ``target``."""
     t = target.id
     if scope == "genomicVariant":
@@ -280,8 +279,8 @@ def plan(
     the datasets in ``scope_ids``)."""
     route = request.route
     entry = route.entry
-    conditions: list[Filter] = []
-    lead: Filter | None = None
+    conditions: list[Condition] = []
+    lead: Condition | None = None
     if not entry.per_dataset:
         scope_field = "_id" if entry is et.DATASETS else c.DATASET_ID
         conditions.append({scope_field: {"$in": list(scope_ids)}})

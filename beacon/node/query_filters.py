@@ -26,8 +26,7 @@ from beacon.protocol.durations import days, is_duration
 from beacon.protocol.filters import Filter, TermFilter
 from beacon.protocol.understand import Population, bad_filter, is_population
 from beacon.store import collections as c
-
-Condition = dict[str, Any]
+from beacon.store.collections import Condition
 
 AGE_ALIASES = ("age", "PATO:0000011")
 #: Where an age lives, per entry type, most relevant first (SPEC.md §5: age at diagnosis).

@@ -12,31 +12,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from beacon.protocol.variants import QueryKind, VariantQuery
 from beacon.store import collections as c
-
-Filter = dict[str, Any]
+from beacon.store.collections import Condition
 
 _ANY_BASE = "[ACGTN]"
 
 
-def _bases(field: str, bases: str) -> Filter:
+def _bases(field: str, bases: str) -> Condition:
     """Equality, or an anchored pattern when ``N`` (any one base) is present."""
     if "N" not in bases:
         return {field: bases}
     return {field: {"$regex": "^" + bases.replace("N", _ANY_BASE) + "$"}}
 
 
-def _padded(field: str, bases: str) -> Filter:
+def _padded(field: str, bases: str) -> Condition:
     pattern = "".join(_ANY_BASE if b == "N" else re.escape(b) for b in bases)
     return {field: {"$regex": f"^{_ANY_BASE}{pattern}$"}}
 
 
-def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Filter]:
+def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
     p = q.params
-    extra: list[Filter] = []
+    extra: list[Condition] = []
     if q.types:
         extra.append({c.V_TYPE: q.types[0] if len(q.types) == 1 else {"$in": list(q.types)}})
     if p.alternate_bases and not skip_alt:
@@ -57,26 +55,26 @@ def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Filter]:
 # answers it from that index; ``rest`` filters what the lead found (see query.Match).
 
 
-def _sequence(q: VariantQuery) -> tuple[Filter, list[Filter]]:
+def _sequence(q: VariantQuery) -> tuple[Condition, list[Condition]]:
     p = q.params
     start = p.start[0]
     ref, alt = p.reference_bases, p.alternate_bases or ""
-    exact: Filter = {c.V_START: start, **_bases(c.V_ALT, alt)}
+    exact: Condition = {c.V_START: start, **_bases(c.V_ALT, alt)}
     if ref:
         exact.update(_bases(c.V_REF, ref))
     if (alt == "" or ref == "") and start > 0:
         # The trimmed form: the stored VCF-style record starts one base earlier, with the
         # padding base in front of both alleles.
-        padded: Filter = {c.V_START: start - 1, **_padded(c.V_ALT, alt)}
+        padded: Condition = {c.V_START: start - 1, **_padded(c.V_ALT, alt)}
         if ref is not None:
             padded.update(_padded(c.V_REF, ref))
-        either: Filter = {c.V_CHROM: q.chrom, c.V_START: {"$in": [start - 1, start]}}
+        either: Condition = {c.V_CHROM: q.chrom, c.V_START: {"$in": [start - 1, start]}}
         return either, [{"$or": [exact, padded]}]
-    lead: Filter = {c.V_CHROM: q.chrom, c.V_START: start}
+    lead: Condition = {c.V_CHROM: q.chrom, c.V_START: start}
     return lead, [{k: v for k, v in exact.items() if k != c.V_START}]
 
 
-def _range(q: VariantQuery, max_length: int) -> tuple[Filter, list[Filter]]:
+def _range(q: VariantQuery, max_length: int) -> tuple[Condition, list[Condition]]:
     start, end = q.params.start[0], q.params.end[0]
     # Overlap of half-open intervals; the left bound keeps the index scan tight: no stored
     # variant is longer than max_length, so none starting before start - max_length can reach.
@@ -84,7 +82,7 @@ def _range(q: VariantQuery, max_length: int) -> tuple[Filter, list[Filter]]:
     return lead, [{c.V_END: {"$gt": start}}]
 
 
-def _bracket(q: VariantQuery) -> tuple[Filter, list[Filter]]:
+def _bracket(q: VariantQuery) -> tuple[Condition, list[Condition]]:
     (s0, s1), (e0, e1) = q.params.start, q.params.end
     lead = {c.V_CHROM: q.chrom, c.V_START: {"$gte": s0, "$lt": s1}}
     return lead, [{c.V_END: {"$gte": e0, "$lt": e1}}]
@@ -94,14 +92,14 @@ def _bracket(q: VariantQuery) -> tuple[Filter, list[Filter]]:
 class VariantFilter:
     """A variant filter in two stages: ``lead`` on one index, ``rest`` on what it finds."""
 
-    lead: Filter
-    rest: Filter
+    lead: Condition
+    rest: Condition
 
 
 def build(q: VariantQuery, max_length: int) -> VariantFilter:
     """The filter for one dataset; ``max_length`` is its longest stored variant."""
     p = q.params
-    rest: list[Filter]
+    rest: list[Condition]
     if q.kind is QueryKind.SEQUENCE:
         lead, rest = _sequence(q)
         rest += _modifiers(q, skip_alt=True)

@@ -33,10 +33,6 @@ class Unauthorized(BeaconError):
         self.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
 
 
-class Forbidden(BeaconError):
-    status = 403
-
-
 class NotFound(BeaconError):
     status = 404
 

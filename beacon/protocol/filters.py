@@ -16,7 +16,6 @@ from beacon.protocol.errors import BadRequest
 
 OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 SIMILARITIES = ("exact", "high", "medium", "low")
-CURIE = re.compile(r"^\w[^:]+:.+$")
 # ``ID:OPvalue`` as in ``PATO:0000011:>P70Y`` or ``age:<=P65Y``: the id is the shortest prefix
 # followed by a colon and an operator, so CURIE ids keep their own colon.
 _GET_ALPHANUMERIC = re.compile(r"^(?P<id>.+?):(?P<op>>=|<=|=|<|>|!)(?P<value>.*)$")
@@ -131,7 +130,3 @@ def listed_as(flt: Filter) -> tuple[str, ...]:
     if isinstance(flt, TermFilter) and ":" in flt.id:
         return (flt.id, flt.id.rpartition(":")[0])
     return (flt.id,)
-
-
-def is_curie(term: str) -> bool:
-    return bool(CURIE.match(term))

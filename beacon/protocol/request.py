@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.protocol.entry_types import SPEC_VERSION, EntryType
@@ -211,7 +211,6 @@ VARIANT_NESTING = (
     "genomicVariation",
     "genomicVariations",
 )
-REQUEST_PARAMETER_NAMES = tuple(p.name for p in PARAMETERS if p.group is not Group.CONTROL)
 
 
 @dataclass(frozen=True)
@@ -573,7 +572,3 @@ def _parse_schemas(raw: Any) -> tuple[SchemaRef, ...]:
         entity = item.get("entityType", "")
         refs.append(SchemaRef(entity if isinstance(entity, str) else "", item["schema"]))
     return tuple(refs)
-
-
-def with_route(request: BeaconRequest, route: Route) -> BeaconRequest:
-    return replace(request, route=route)

@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import Any
+
+#: A MongoDB filter document (a condition on stored fields).
+Condition = dict[str, Any]
 
 CATALOG = "catalog"
 DATASETS = "datasets"
@@ -53,7 +57,6 @@ class Role(enum.Enum):
 
 VARIANT_ROLES = (Role.G_VARIANTS, Role.SAMPLES, Role.SAMPLE_VARIANTS, Role.CARRIERS)
 METADATA_ROLES = (Role.INDIVIDUALS, Role.BIOSAMPLES, Role.RUNS, Role.ANALYSES)
-GROUPS = ("variants", "metadata")
 ROLE_OF_PATH: dict[str, Role] = {
     "g_variants": Role.G_VARIANTS,
     "individuals": Role.INDIVIDUALS,
@@ -101,7 +104,6 @@ AMINOACID_CHANGES = "molecularAttributes.aminoacidChanges"
 HGVS_ID = "identifiers.genomicHGVSId"
 
 # samples: one per sample column of the dataset's genotypes
-S_INDEX = "_id"
 S_BIOSAMPLE = "biosampleId"
 S_INDIVIDUAL = "individualId"
 S_VARIANTS = "nVariants"
@@ -139,5 +141,4 @@ OT_ONTOLOGY = "ontology"
 BIOSAMPLE_ID = "biosampleId"
 INDIVIDUAL_ID = "individualId"
 RUN_ID = "runId"
-ANALYSIS_ID = "analysisId"
 COHORT_IDS = "_cohortIds"

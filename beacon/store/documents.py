@@ -1,4 +1,4 @@
-"""Deterministic keys of stored documents, and the shapes of the small ones.
+"""Deterministic keys of stored documents.
 
 A variant's public id (``variantInternalId``) is readable and stable across datasets and
 re-runs: ``<chrom>-<1-based POS>-<REF>-<ALT>`` as users type it (``22-16050075-A-G``). Long or
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from typing import Any, TypedDict
 
 MAX_INLINE_ALLELE = 24
 
@@ -44,20 +43,3 @@ def variant_internal_id(chrom: str, start: int, ref: str, alt: str, end: int) ->
 def new_load_id() -> str:
     """A unique, time-ordered id for one load of a dataset."""
     return f"{int(time.time() * 1000):x}{os.urandom(3).hex()}"
-
-
-class LoadInfo(TypedDict, total=False):
-    id: str
-    loaded: Any
-    sources: list[str]
-    counts: dict[str, int]
-
-
-class CatalogDoc(TypedDict, total=False):
-    _id: str
-    assemblyId: str | None
-    testMode: bool
-    loads: dict[str, LoadInfo]
-    version: int
-    updated: Any
-    maxVariantLength: int

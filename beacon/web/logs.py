@@ -13,11 +13,10 @@ import contextvars
 import datetime as dt
 import logging
 import sys
-import typing
 
 from pythonjsonlogger.json import JsonFormatter
 
-LogFormat = typing.Literal["json", "text"]
+from beacon.config import LogFormat
 
 #: The id of the request being served in this task (and the tasks it starts).
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")

@@ -11,13 +11,12 @@ slow operations (``beacon/node/execute.py``); the aggregator adds per-node laten
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from beacon.web.requests import Handler
 
 #: Seconds: from a cached lookup to a query at the edge of its time limit.
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

@@ -14,7 +14,6 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -23,9 +22,7 @@ from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
 from beacon.web import logs
 from beacon.web.keys import PARSED, REQUEST_ID, SERVER
-from beacon.web.requests import json_response
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from beacon.web.requests import Handler, json_response
 
 #: The logger of one line per request.
 HTTP_LOG = "beacon.http"

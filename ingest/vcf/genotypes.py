@@ -50,17 +50,6 @@ class RowCalls:
     alleles: list[AlleleCalls]  # ALT k is alleles[k - 1]
 
 
-def from_strings(calls: list[str]) -> Codes:
-    """``["0/1", "1", "./."]`` -> allele codes, padded to the largest ploidy (for tests, tools)."""
-    split = [c.replace("|", "/").split("/") for c in calls]
-    ploidy = max((len(s) for s in split), default=2)
-    codes = np.full((len(calls), ploidy), EMPTY, dtype=np.int16)
-    for i, alleles in enumerate(split):
-        for j, allele in enumerate(alleles):
-            codes[i, j] = MISSING if allele == "." else int(allele)
-    return codes
-
-
 def batch_rows(n_samples: int, ploidy: int = 2) -> int:
     """How many rows to stack so a batch stays under ``MAX_CELLS``."""
     return max(1, MAX_CELLS // max(1, n_samples * ploidy))

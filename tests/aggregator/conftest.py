@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from aggregator.app import create_app as create_network
 from beacon.config import IngestSettings, NodeEntry, Settings, load_settings
@@ -33,10 +33,11 @@ from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
 from beacon.store import client as store_client
 from ingest import pipeline
-from tests.conftest import CHECKLIST
+from tests.conftest import CHECKLIST, Client, ServerFactory
 
-Client = TestClient[Any, Any]
-ServerFactory = Callable[..., Awaitable[TestServer]]
+Network = Callable[..., Awaitable[Client]]
+RealNode = Callable[..., Awaitable[str]]
+FakeNode = Callable[..., Awaitable[tuple[str, "Fake"]]]
 
 #: Which checklist datasets each real node holds.
 REAL_NODES = {"se": ("ds1",), "fi": ("ds2",), "dk": ("ds1", "ds2")}

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from beacon.protocol.entry_types import ENTRY_TYPES
-from tests.aggregator.conftest import Client, get_json, post_json
+from tests.aggregator.conftest import get_json, post_json
+from tests.conftest import Client
 from tests.test_conformance import GRANULARITIES, local
 
 #: Known ids as the network names them: collections carry the node prefix.

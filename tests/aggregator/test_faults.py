@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from aggregator.keys import NETWORK
 from beacon.config import NodeEntry
-from tests.aggregator.conftest import Client, Fake, get_json, statuses
+from tests.aggregator.conftest import FakeNode, Network, RealNode, get_json, statuses
 
-FakeNode = Callable[..., Awaitable[tuple[str, Fake]]]
-Network = Callable[..., Awaitable[Client]]
-RealNode = Callable[..., Awaitable[str]]
 COUNT = "/api/individuals?requestedGranularity=count"
 
 

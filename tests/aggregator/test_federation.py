@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import pytest
 
 from beacon.config import NodeEntry
-from tests.aggregator.conftest import Client, get_json, post_json, statuses
+from tests.aggregator.conftest import Network, RealNode, get_json, post_json, statuses
+from tests.conftest import Client
 
 SNV1 = "referenceName=17&start=7577120&alternateBases=A"
-Network = Callable[..., Awaitable[Client]]
-RealNode = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from beacon.web import ui
-from tests.aggregator.conftest import Client, get_json
-from tests.node.test_operations import _samples
+from tests.aggregator.conftest import get_json
+from tests.conftest import Client, metric_samples
 
 
 async def test_the_aggregator_serves_the_query_page(
@@ -32,15 +32,15 @@ async def test_metrics_count_each_node_outcome_and_fan_out(
     for _ in range(2):
         await get_json(client, "/api/individuals?requestedGranularity=count")
     text = await (await client.get("/metrics")).text()
-    latency = _samples(text, "aggregator_node_request_duration_seconds_count")
+    latency = metric_samples(text, "aggregator_node_request_duration_seconds_count")
     assert latency['{node="se",status="ok"}'] == 2
     assert latency['{node="fi",status="ok"}'] == 2
-    outcomes = _samples(text, "aggregator_node_outcomes_total")
-    errors = _samples(text, "aggregator_node_errors_total")
+    outcomes = metric_samples(text, "aggregator_node_outcomes_total")
+    errors = metric_samples(text, "aggregator_node_errors_total")
     down = {k: v for k, v in outcomes.items() if 'node="down"' in k}
     assert sum(down.values()) == 2
     assert sum(v for k, v in errors.items() if 'node="down"' in k) == 2
     assert not [k for k in errors if 'node="se"' in k]
-    assert _samples(text, "aggregator_fanouts_total") == {'{entry_type="individuals"}': 2}
-    http = _samples(text, "aggregator_http_request_duration_seconds_count")
+    assert metric_samples(text, "aggregator_fanouts_total") == {'{entry_type="individuals"}': 2}
+    http = metric_samples(text, "aggregator_http_request_duration_seconds_count")
     assert http['{endpoint="/api/individuals",method="GET",status="200"}'] == 2

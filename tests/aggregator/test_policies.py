@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import pytest
 
 from aggregator.keys import NETWORK
 from beacon.config import NodeEntry
-from tests.aggregator.conftest import Client, Fake, get_json, post_json, statuses
+from tests.aggregator.conftest import FakeNode, Network, get_json, post_json, statuses
 
-FakeNode = Callable[..., Awaitable[tuple[str, Fake]]]
-Network = Callable[..., Awaitable[Client]]
 COUNT = "/api/individuals?requestedGranularity=count"
 TOKEN = "eyJhbGciOi.caller-secret-token.sig"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.aggregator.conftest import Client, Fake
+from tests.aggregator.conftest import Fake
+from tests.conftest import Client
 from tests.node.test_seams import QUERIES
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
 from aggregator.app import create_app as create_network
@@ -25,6 +24,7 @@ from beacon.demo import plan as demo
 from beacon.node.app import create_app as create_node
 from beacon.store import client as store_client
 from ingest.cli import main as ingest
+from tests.conftest import ServerFactory
 
 SIZE = demo.Size(samples=24, length_kb=100, seed=5)
 
@@ -63,9 +63,6 @@ def loaded(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         await client.close()
 
     asyncio.run(drop())
-
-
-ServerFactory = Callable[..., Awaitable[TestServer]]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.vcf.genotypes import batch_rows, from_strings, summarise
+from ingest.vcf.genotypes import EMPTY, MISSING, Codes, batch_rows, summarise
 
 # One row per case: the calls of its samples, its ALT count, then AN and, per ALT,
 # (AC, het samples, hom samples, hemi samples).
@@ -34,6 +34,17 @@ CASES: list[tuple[str, list[str], int, int, Expected]] = [
     ("star allele keeps its calls", ["1/*", "0/*"], 2, 4, [(1, [0], [], []), (2, [0, 1], [], [])]),
     ("nobody carries the ALT", ["0/0", "0|0"], 1, 4, [(0, [], [], [])]),
 ]
+
+
+def from_strings(calls: list[str]) -> Codes:
+    """``["0/1", "1", "./."]`` -> allele codes, padded to the largest ploidy ."""
+    split = [c.replace("|", "/").split("/") for c in calls]
+    ploidy = max((len(s) for s in split), default=2)
+    codes = np.full((len(calls), ploidy), EMPTY, dtype=np.int16)
+    for i, alleles in enumerate(split):
+        for j, allele in enumerate(alleles):
+            codes[i, j] = MISSING if allele == "." else int(allele)
+    return codes
 
 
 def codes(calls: list[str]) -> np.ndarray:

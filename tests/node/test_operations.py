@@ -14,7 +14,7 @@ import pytest
 from beacon.node import execute
 from beacon.store.client import Database
 from beacon.web import logs
-from tests.conftest import Client
+from tests.conftest import Client, metric_samples
 
 
 async def test_the_query_page_and_its_files_are_served(api: Client) -> None:
@@ -49,16 +49,6 @@ async def test_the_logo_in_info_is_served(api: Client) -> None:
     assert (await api.get(logo.path)).status == 200
 
 
-def _samples(text: str, name: str) -> dict[str, float]:
-    """``name{labels} value`` lines of a Prometheus text exposition, by label text."""
-    found = {}
-    for line in text.splitlines():
-        if line.startswith(name + "{"):
-            labels, _, value = line[len(name) :].rpartition(" ")
-            found[labels] = float(value)
-    return found
-
-
 async def test_metrics_count_requests_per_endpoint_and_database_time(api: Client) -> None:
     for _ in range(2):
         assert (await api.get("/api/individuals?requestedGranularity=count")).status == 200
@@ -68,12 +58,12 @@ async def test_metrics_count_requests_per_endpoint_and_database_time(api: Client
     assert response.status == 200
     assert response.content_type == "text/plain"
     text = await response.text()
-    latency = _samples(text, "beacon_http_request_duration_seconds_count")
+    latency = metric_samples(text, "beacon_http_request_duration_seconds_count")
     assert latency['{endpoint="/api/individuals",method="GET",status="200"}'] == 2
     assert latency['{endpoint="/api/individuals/{id}",method="GET",status="200"}'] == 1
-    errors = _samples(text, "beacon_http_errors_total")
+    errors = metric_samples(text, "beacon_http_errors_total")
     assert errors == {'{endpoint="unmatched",status="404"}': 1}
-    database = _samples(text, "beacon_db_operation_duration_seconds_count")
+    database = metric_samples(text, "beacon_db_operation_duration_seconds_count")
     assert database['{operation="count"}'] >= 2
 
 
@@ -106,7 +96,7 @@ async def test_slow_queries_are_logged_with_the_filter_shape_and_request_id(
     assert record.ms >= 1500.0  # type: ignore[attr-defined]
     assert "SECRETGENE" not in json.dumps(record.filter)  # type: ignore[attr-defined]
     metrics = await (await client.get("/metrics")).text()
-    assert _samples(metrics, "beacon_db_slow_operations_total")['{operation="count"}'] >= 1
+    assert metric_samples(metrics, "beacon_db_slow_operations_total")['{operation="count"}'] >= 1
 
 
 @pytest.mark.parametrize(
