@@ -27,13 +27,14 @@ $(ENGINE_STAMP): | $(STAMP)
 
 install: $(STAMP) $(ENGINE_STAMP) ## create .venv with the programs, dev tools and the embedded engine
 
-test: install ## run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install ## run the whole test suite, with a coverage report
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-test-unit: install ## run the tests that need no database
-	$(BIN)/pytest -m 'not mongo' $(PYTEST_ARGS)
+# No database at all: a test that reaches one without the mongo marker fails here.
+test-unit: install ## run the tests that need no database (no engine is started)
+	BEACON_EMBEDDED_ENGINE=false $(BIN)/pytest -m 'not mongo' $(PYTEST_ARGS)
 
-lint: install ## ruff (lint + format check), mypy strict, and stale generated docs
+lint: install ## ruff (lint + format check), mypy strict (bench included), stale generated docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
