@@ -5,21 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from aggregator import handlers as h
+from aggregator import handlers
 from beacon.web.routes import API, Endpoints
 from beacon.web.routes import routes as beacon_routes
 
 
 def routes() -> list[web.RouteDef]:
-    endpoints = Endpoints(
-        root=h.root,
-        info=h.beacon_info,
-        service_info=h.service_info,
-        configuration=h.configuration,
-        map=h.beacon_map,
-        entry_types=h.entry_types,
-        health=h.health,
-        filtering_terms=h.filtering_terms_handler,
-        entry=h.entry_handler,
-    )
-    return beacon_routes(endpoints, [web.get(f"{API}/nodes", h.nodes)])
+    return beacon_routes(Endpoints.of(handlers), [web.get(f"{API}/nodes", handlers.nodes)])

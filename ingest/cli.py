@@ -27,6 +27,7 @@ from ingest.report import IngestReport
 from ingest.vcf import load as vcfload
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _settings(config: str | None) -> Settings:
@@ -53,8 +54,16 @@ def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
         raise click.ClickException(str(exc)) from None
 
 
-def _report(report: IngestReport) -> None:
-    click.echo(report.dumps())
+Load = Callable[[Database, pipeline.RunOptions], Awaitable[IngestReport | list[IngestReport]]]
+
+
+def _load(config: str | None, test: bool | None, work: Load) -> None:
+    """Run a load with the settings of ``config``; print its report(s) as JSON lines."""
+    settings = _settings(config)
+    options = pipeline.RunOptions(settings.ingest, progress=sys.stderr.isatty(), test=test)
+    done = _run(settings, lambda db: work(db, options))
+    for report in done if isinstance(done, list) else [done]:
+        click.echo(report.dumps())
 
 
 dataset_option = click.option(
@@ -69,8 +78,11 @@ test_option = click.option(
 )
 
 
-def _options(settings: Settings, test: bool | None) -> pipeline.RunOptions:
-    return pipeline.RunOptions(settings.ingest, progress=sys.stderr.isatty(), test=test)
+def dataset_load(command: F) -> F:
+    """The options of every command that loads one dataset: --dataset, --test-data, --config."""
+    for option in (config_option, test_option, dataset_option):
+        command = option(command)
+    return command
 
 
 @click.group()
@@ -81,9 +93,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@dataset_option
-@test_option
-@config_option
+@dataset_load
 def metadata(
     paths: tuple[Path, ...], dataset_id: str, test: bool | None, config: str | None
 ) -> None:
@@ -93,52 +103,40 @@ def metadata(
     directories holding them. The new records replace the dataset's previous metadata in one
     step, once all are written.
     """
-    settings = _settings(config)
-    report = _run(
-        settings,
-        lambda db: pipeline.run_metadata(db, dataset_id, list(paths), _options(settings, test)),
+    _load(
+        config, test, lambda db, options: pipeline.run_metadata(db, dataset_id, [*paths], options)
     )
-    _report(report)
 
 
 @main.command("variants-json")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@dataset_option
+@dataset_load
 @click.option("--assembly", required=True, help="GRCh37 or GRCh38 (hg19/hg38 accepted).")
-@test_option
-@config_option
 def variants_json(
     path: Path, dataset_id: str, assembly: str, test: bool | None, config: str | None
 ) -> None:
     """Load genomic variations from a BFF genomicVariations JSON file (with caseLevelData)."""
-    settings = _settings(config)
-    report = _run(
-        settings,
-        lambda db: pipeline.run_bff_variants(
-            db, dataset_id, path, assembly, _options(settings, test)
-        ),
+    _load(
+        config,
+        test,
+        lambda db, options: pipeline.run_bff_variants(db, dataset_id, path, assembly, options),
     )
-    _report(report)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@dataset_option
+@dataset_load
 @click.option("--assembly", default=None, help="Assembly of the variants file, if there is one.")
-@test_option
-@config_option
 def bff(
     directory: Path, dataset_id: str, assembly: str | None, test: bool | None, config: str | None
 ) -> None:
     """Load a whole BFF directory: metadata, then genomicVariations if present."""
-    settings = _settings(config)
     files = find_files(directory)
     variants = files.get("genomicVariations")
     if variants is not None and assembly is None:
         raise click.UsageError(f"{variants} holds variants: give --assembly GRCh37 or GRCh38")
 
-    async def work(db: Database) -> list[IngestReport]:
-        options = _options(settings, test)
+    async def work(db: Database, options: pipeline.RunOptions) -> list[IngestReport]:
         reports = [await pipeline.run_metadata(db, dataset_id, [directory], options)]
         if variants is not None and assembly is not None:
             reports.append(
@@ -146,15 +144,14 @@ def bff(
             )
         return reports
 
-    for report in _run(settings, work):
-        _report(report)
+    _load(config, test, work)
 
 
 @main.command()
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@dataset_option
+@dataset_load
 @click.option("--assembly", required=True, help="GRCh37 or GRCh38 (hg19/hg38 accepted).")
 @click.option(
     "--reference",
@@ -169,8 +166,6 @@ def bff(
     help="TSV: vcf_sample, biosampleId, individualId (default: the VCF sample name is the "
     "biosampleId; individuals come from the dataset's loaded biosamples).",
 )
-@test_option
-@config_option
 def vcf(
     paths: tuple[Path, ...],
     dataset_id: str,
@@ -186,20 +181,14 @@ def vcf(
     genotypes (or taken from INFO AC/AN/AF for sites-only files). All PATHS become the
     dataset's variants in one step, replacing its previous variants once all are written.
     """
-    settings = _settings(config)
-    report = _run(
-        settings,
-        lambda db: vcfload.run_vcf(
-            db,
-            dataset_id,
-            list(paths),
-            assembly,
-            _options(settings, test),
-            reference=reference,
-            sample_map=sample_map,
-        ),
-    )
-    _report(report)
+
+    async def work(db: Database, options: pipeline.RunOptions) -> IngestReport:
+        files = [*paths]
+        return await vcfload.run_vcf(
+            db, dataset_id, files, assembly, options, reference=reference, sample_map=sample_map
+        )
+
+    _load(config, test, work)
 
 
 @main.command("ontology")
@@ -214,13 +203,11 @@ def ontology_command(paths: tuple[Path, ...], config: str | None) -> None:
     lists ancestors and labels. Nothing is fetched from the network; loading an ontology again
     replaces its terms. Works before or after the data that uses its terms.
     """
-    settings = _settings(config)
 
-    async def work(db: Database) -> list[IngestReport]:
-        return [await ontology.load(db, path, settings.ingest.batch_size) for path in paths]
+    async def work(db: Database, options: pipeline.RunOptions) -> list[IngestReport]:
+        return [await ontology.load(db, path, options.settings.batch_size) for path in paths]
 
-    for report in _run(settings, work):
-        _report(report)
+    _load(config, None, work)
 
 
 @main.command()
@@ -241,6 +228,13 @@ def delete(dataset_id: str, config: str | None, yes: bool) -> None:
     click.echo(f"deleted {dataset_id}")
 
 
+def _bounded(name: str, most: int, default: int, help: str) -> Callable[[F], F]:
+    """A whole-number option from 1 to ``most``."""
+    return click.option(
+        name, type=click.IntRange(1, most), default=default, show_default=True, help=help
+    )
+
+
 @main.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -249,19 +243,12 @@ def delete(dataset_id: str, config: str | None, yes: bool) -> None:
     show_default=True,
     help="Countries (ISO 3166 codes, comma-separated) of FI, DE, ES, SE, NL, PT, PL.",
 )
-@click.option(
-    "--samples",
-    type=click.IntRange(1, 100_000),
-    default=300,
-    show_default=True,
-    help="Individuals per country.",
-)
-@click.option(
+@_bounded("--samples", 100_000, 300, "Individuals per country.")
+@_bounded(
     "--length-kb",
-    type=click.IntRange(1, 4000),
-    default=3000,
-    show_default=True,
-    help="Kilobases of chromosome 22 simulated: eight genes with flanks, the rest background.",
+    4000,
+    3000,
+    "Kilobases of chromosome 22 simulated: eight genes with flanks, the rest background.",
 )
 @click.option(
     "--controlled",

@@ -62,15 +62,7 @@ def load_settings(
     """Read settings once: environment beats the TOML file beats the program's defaults."""
     env = os.environ if environ is None else environ
     source = path or env.get(CONFIG_ENV) or None
-    table: dict[str, Any] = {}
-    if source:
-        try:
-            with open(source, "rb") as fh:
-                table = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ConfigError(f"config file {source} does not exist") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
+    table = _read_toml(source, "config file") if source else {}
     table = _layered(PROGRAM_DEFAULTS.get(program, {}), table)
     settings: Settings = build(Settings, table, env, "")
     settings = _with_registry(settings)
@@ -80,18 +72,22 @@ def load_settings(
     return settings
 
 
+def _read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
+
+
 def _with_registry(settings: Settings) -> Settings:
     """Add the nodes of the registry file named by ``aggregator.registry``."""
     path = settings.aggregator.registry
     if not path:
         return settings
-    try:
-        with open(path, "rb") as fh:
-            table = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"setting aggregator.registry: {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"registry file {path} is not valid TOML: {exc}") from None
+    table = _read_toml(path, "setting aggregator.registry: the registry file")
     unknown = sorted(set(table) - {"nodes"})
     if unknown:
         raise ConfigError(f"registry file {path}: unknown key {unknown[0]}; expected [[nodes]]")

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from beacon.node import handlers as h
+from beacon.node import handlers
 from beacon.web.routes import Endpoints
 from beacon.web.routes import routes as beacon_routes
 
 
 def routes() -> list[web.RouteDef]:
-    endpoints = Endpoints(
-        root=h.root,
-        info=h.beacon_info,
-        service_info=h.service_info,
-        configuration=h.configuration,
-        map=h.beacon_map,
-        entry_types=h.entry_types,
-        health=h.health,
-        filtering_terms=h.filtering_terms_handler,
-        entry=h.entry_handler,
-    )
-    return beacon_routes(endpoints)
+    return beacon_routes(Endpoints.of(handlers))

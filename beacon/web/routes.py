@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from aiohttp import web
 
@@ -28,6 +29,21 @@ class Endpoints:
     health: Handler
     filtering_terms: Callable[..., Handler]  # (entry=None, per_record=False)
     entry: Callable[..., Handler]  # (entry, with_id=False, source=None)
+
+    @classmethod
+    def of(cls, handlers: ModuleType) -> Endpoints:
+        """A program's handlers module, read by the names every Beacon's handlers have."""
+        return cls(
+            root=handlers.root,
+            info=handlers.beacon_info,
+            service_info=handlers.service_info,
+            configuration=handlers.configuration,
+            map=handlers.beacon_map,
+            entry_types=handlers.entry_types,
+            health=handlers.health,
+            filtering_terms=handlers.filtering_terms_handler,
+            entry=handlers.entry_handler,
+        )
 
 
 def _get_post(path: str, handler: Handler) -> list[web.RouteDef]:
