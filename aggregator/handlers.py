@@ -23,13 +23,13 @@ from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
 from beacon.protocol.understand import understand
 from beacon.web import info as beacon_info_docs
 from beacon.web.keys import REQUEST_ID, SERVER, STARTED
 from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
 
-_TERMS_LIMITS = PageLimits(default=1000, maximum=10000)
+_TERMS_LIMITS = RequestLimits(default=1000, maximum=10000, max_offset=INT64_MAX)
 
 
 async def parse_request(request: web.Request, route: Route) -> BeaconRequest:

@@ -20,6 +20,7 @@ from beacon.node.app import create_app
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.store.client import Database
+from beacon.web.parsing import BeaconRunner
 from ingest import pipeline
 from tests import official
 
@@ -104,6 +105,14 @@ async def checklist(db: Database, run_options: pipeline.RunOptions) -> Database:
     return db
 
 
+class BeaconTestServer(TestServer):
+    """The test server with the production runner: what the HTTP parser refuses is answered
+    as the Beacon error envelope, as ``beacon serve`` does."""
+
+    async def _make_runner(self, **kwargs: Any) -> BeaconRunner:
+        return BeaconRunner(self.app, **kwargs)
+
+
 @pytest.fixture
 async def node(
     aiohttp_client: Any, mongo_uri: str, make_settings: Callable[..., Settings]
@@ -112,7 +121,7 @@ async def node(
 
     async def make(**env: str) -> Client:
         app = create_app(make_settings(**env), mongo_uri)
-        client: Client = await aiohttp_client(app)
+        client: Client = await aiohttp_client(BeaconTestServer(app))
         return client
 
     return make

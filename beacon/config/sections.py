@@ -128,6 +128,23 @@ class ServerSettings:
     cors_origins: tuple[str, ...] = setting(
         ("*",), env="BEACON_CORS_ORIGINS", help="origins allowed to call the API from a browser"
     )
+    max_offset: int = setting(
+        1_000_000,
+        env="BEACON_MAX_OFFSET",
+        help="deepest record a page may start at (skip x limit); deeper is a 400",
+    )
+    max_filters: int = setting(50, env="BEACON_MAX_FILTERS", help="filters one request may carry")
+    max_filter_chars: int = setting(
+        512, env="BEACON_MAX_FILTER_CHARS", help="characters of a filter's id, scope or value"
+    )
+    max_wildcards: int = setting(
+        4,
+        env="BEACON_MAX_WILDCARDS",
+        help="% wildcards in one filter value (runs of % count as one)",
+    )
+    max_bases: int = setting(
+        10_000, env="BEACON_MAX_BASES", help="bases of referenceBases or alternateBases"
+    )
     max_body_bytes: int = setting(
         1_048_576, env="BEACON_MAX_BODY_BYTES", help="largest accepted POST body"
     )

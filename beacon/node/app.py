@@ -24,14 +24,23 @@ from beacon.node.privacy import Budgets
 from beacon.store import client as store_client
 from beacon.web import metrics
 from beacon.web.app import application
+from beacon.web.requests import Handler
 
 log = logging.getLogger("beacon")
 
 
+@web.middleware
+async def database_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every database operation of the request within ``mongodb.query_timeout_ms`` in all."""
+    with request.app[EXECUTOR].deadline():
+        return await handler(request)
+
+
 def create_app(settings: Settings, uri: str) -> web.Application:
     """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling)."""
-    # Authentication is innermost, so a rejected token gets the spec's error envelope.
-    app = application(settings.server, "beacon", inner=[caller.authenticate])
+    # Authentication is inside the error renderer, so a rejected token gets the spec's error
+    # envelope; every database operation of a request shares one deadline.
+    app = application(settings.server, "beacon", inner=[caller.authenticate, database_deadline])
     app[SETTINGS] = settings
     app[CATALOG] = CatalogCache(settings.node.catalog_ttl_s)
     database_metrics = DatabaseMetrics(app[metrics.HTTP_METRICS].registry)

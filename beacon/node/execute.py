@@ -1,8 +1,14 @@
 """QueryPlan -> Results: the only node module that awaits MongoDB, for every read it makes.
 
-Every call carries ``maxTimeMS`` from settings. A query that runs out of time becomes a
-``QueryTimeout`` naming the request as too broad; a database that cannot be reached becomes
-``UpstreamUnavailable``. Relations are resolved step by step (see ``query.py``).
+Every operation is bounded twice: the server is told the time left (``maxTimeMS``), and the
+client stops waiting when it runs out (``asyncio.timeout``), because a server may ignore
+``maxTimeMS`` (the embedded engine does) or not answer at all (stopped, partitioned). The node
+opens one :meth:`Executor.deadline` per request, so all operations of a request share
+``mongodb.query_timeout_ms``; server selection keeps its own, shorter bound
+(``mongodb.server_timeout_ms``). A query that runs out of time, and a
+database that cannot be reached, become a 503 with a reason; a query the database refuses
+because of what it asks (an unsupported construct, say) a 400. Relations are resolved step by
+step (see ``query.py``).
 
 Every operation is timed into the database metrics; one slower than ``mongodb.slow_query_ms``
 is logged (``beacon.slow_query``) with its collection and the *shape* of its filter (field
@@ -13,19 +19,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pymongo.errors import (
-    AutoReconnect,
     ConnectionFailure,
     ExecutionTimeout,
     OperationFailure,
+    PyMongoError,
     ServerSelectionTimeoutError,
 )
 
@@ -39,7 +46,7 @@ from beacon.node.query import (
     SamplesWhere,
     VariantsCarriedBy,
 )
-from beacon.protocol.errors import QueryTimeout, UpstreamUnavailable
+from beacon.protocol.errors import BadRequest, QueryTimeout, UpstreamUnavailable
 from beacon.store import carriers as packed
 from beacon.store import catalog
 from beacon.store import collections as c
@@ -48,6 +55,10 @@ from beacon.store.client import Database
 from beacon.web.metrics import BUCKETS
 
 Values = list[Any] | np.ndarray[Any, Any]
+#: Seconds /health waits for the database before saying it is unavailable.
+HEALTH_S = 2.0
+#: When the current request's database time runs out (monotonic seconds), if in a request.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 slow_log = logging.getLogger("beacon.slow_query")
 
 
@@ -85,6 +96,11 @@ class Results:
     records: list[dict[str, Any]]
 
 
+#: Server error codes that mean the query itself cannot be run: BadValue, FailedToParse,
+#: TypeMismatch, InvalidLength, InvalidOptions, and the invalid-regex family.
+QUERY_ERRORS = frozenset({2, 9, 14, 16, 22, 51091, 51108, 51111, 51156})
+
+
 @contextlib.asynccontextmanager
 async def driver_errors(what: str) -> AsyncIterator[None]:
     """Translate driver failures into Beacon errors with a useful message."""
@@ -92,14 +108,24 @@ async def driver_errors(what: str) -> AsyncIterator[None]:
         yield
     except ExecutionTimeout:
         raise QueryTimeout(
-            f"the {what} query took too long; narrow it (a smaller region, more filters)"
+            f"the {what} query ran out of time; narrow it (a smaller region, more filters)"
         ) from None
-    except (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure):
-        raise UpstreamUnavailable("the database is not reachable; try again shortly") from None
     except OperationFailure as exc:
         if exc.code == 50:  # MaxTimeMSExpired reported as a plain failure by some servers
-            raise QueryTimeout(f"the {what} query took too long; narrow it") from None
-        raise
+            raise QueryTimeout(f"the {what} query ran out of time; narrow it") from None
+        if exc.code in QUERY_ERRORS:
+            reason = str(exc.details.get("errmsg", exc) if exc.details else exc)[:160]
+            raise BadRequest(f"the database cannot run this {what} query: {reason}") from None
+        raise UpstreamUnavailable(f"the database failed the {what} query; try again") from None
+    except TimeoutError:
+        raise QueryTimeout(
+            f"the database did not answer the {what} query in time; try again shortly, "
+            "or narrow the query"
+        ) from None
+    except (ServerSelectionTimeoutError, ConnectionFailure):
+        raise UpstreamUnavailable("the database is not reachable; try again shortly") from None
+    except PyMongoError:
+        raise UpstreamUnavailable(f"the database failed the {what} query; try again") from None
 
 
 class CatalogCache:
@@ -213,7 +239,7 @@ class Executor:
         """``driver_errors`` plus the time of the operation: metrics, and the slow-query log."""
         began = time.perf_counter()
         try:
-            async with driver_errors(what):
+            async with driver_errors(what), asyncio.timeout(self.left_ms() / 1000):
                 yield
         except Exception as exc:
             if self.metrics is not None:
@@ -250,7 +276,7 @@ class Executor:
     async def _aggregate(
         self, coll: str, pipeline: list[dict[str, Any]]
     ) -> AsyncIterator[dict[str, Any]]:
-        cursor = await self.db[coll].aggregate(pipeline, maxTimeMS=self.timeout_ms)
+        cursor = await self.db[coll].aggregate(pipeline, maxTimeMS=self.left_ms())
         async for doc in cursor:
             yield doc
 
@@ -287,7 +313,7 @@ class Executor:
         if table is None:
             projection = {c.S_BIOSAMPLE: 1, c.S_INDIVIDUAL: 1}
             async with self._timed("sample", coll, {}):
-                cursor = self.db[coll].find({}, projection, max_time_ms=self.timeout_ms)
+                cursor = self.db[coll].find({}, projection, max_time_ms=self.left_ms())
                 docs = [doc async for doc in cursor]
             table = self.cache.samples[coll] = SampleTable.build(docs)
             LoadCache.trim(self.cache.samples)
@@ -298,9 +324,9 @@ class Executor:
         if coll not in self.cache.ids:
             ids: frozenset[Any] | None = None
             async with self._timed("lookup", coll, {}):
-                count = await self.db[coll].estimated_document_count(maxTimeMS=self.timeout_ms)
+                count = await self.db[coll].estimated_document_count(maxTimeMS=self.left_ms())
                 if count <= LoadCache.MAX_IDS:
-                    cursor = self.db[coll].find({}, {"_id": 1}, max_time_ms=self.timeout_ms)
+                    cursor = self.db[coll].find({}, {"_id": 1}, max_time_ms=self.left_ms())
                     ids = frozenset([doc["_id"] async for doc in cursor])
             self.cache.ids[coll] = ids
             LoadCache.trim(self.cache.ids)
@@ -325,7 +351,7 @@ class Executor:
             assert chunks is not None
             spilled_filter = {c.C_VARIANT: {"$in": spilled}}
             async with self._timed("carrier", chunks, spilled_filter):
-                cursor = self.db[chunks].find(spilled_filter, max_time_ms=self.timeout_ms)
+                cursor = self.db[chunks].find(spilled_filter, max_time_ms=self.left_ms())
                 async for doc in cursor:
                     for key in ("het", "hom", "hemi"):
                         if doc.get(key):
@@ -340,7 +366,7 @@ class Executor:
         runs: list[tuple[int, int, np.ndarray[Any, Any]]] = []
         sample_filter = {c.SV_SAMPLE: {"$in": _ints(samples)}}
         async with self._timed("sample", coll, sample_filter):
-            cursor = self.db[coll].find(sample_filter, max_time_ms=self.timeout_ms)
+            cursor = self.db[coll].find(sample_filter, max_time_ms=self.left_ms())
             async for doc in cursor:
                 runs.append((doc[c.SV_RANK], doc[c.SV_FIRST], packed.decode_keys(doc[c.SV_KEYS])))
         if not runs:
@@ -360,9 +386,33 @@ class Executor:
                 break
         return values
 
-    async def ping(self) -> bool:
+    @contextlib.contextmanager
+    def deadline(self) -> Iterator[None]:
+        """One request's time: every operation inside shares ``timeout_ms`` in all."""
+        token = _DEADLINE.set(time.monotonic() + self.timeout_ms / 1000)
         try:
-            await self.db.command("ping", maxTimeMS=self.timeout_ms)
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def left_ms(self) -> int:
+        """Milliseconds left to the current request (``timeout_ms`` outside any request); an
+        exhausted budget is a ``QueryTimeout`` before the database is asked anything."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self.timeout_ms
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0:
+            raise QueryTimeout(
+                f"the request used its {self.timeout_ms} ms of database time; narrow the query"
+            )
+        return left
+
+    async def ping(self) -> bool:
+        """Does the database answer a ping now (within a second or two)?"""
+        try:
+            async with asyncio.timeout(min(self.timeout_ms / 1000, HEALTH_S)):
+                await self.db.command("ping")
         except Exception:
             return False
         return True
@@ -370,24 +420,26 @@ class Executor:
     async def catalog(self) -> dict[str, DatasetEntry]:
         """Every dataset and its published loads."""
         async with self._timed("catalog", c.CATALOG, {}):
-            return await catalog.read(self.db, self.timeout_ms)
+            return await catalog.read(self.db, self.left_ms())
 
     async def find(
         self, what: str, coll: str, flt: dict[str, Any], projection: dict[str, int] | None = None
     ) -> list[dict[str, Any]]:
         """Every document of ``coll`` matching ``flt`` (small global collections only)."""
         async with self._timed(what, coll, flt):
-            cursor = self.db[coll].find(flt, projection, max_time_ms=self.timeout_ms)
+            cursor = self.db[coll].find(flt, projection, max_time_ms=self.left_ms())
             return [doc async for doc in cursor]
 
     async def distinct(self, what: str, coll: str, field: str, flt: dict[str, Any]) -> list[Any]:
         async with self._timed(what, coll, flt):
-            return list(await self.db[coll].distinct(field, flt, maxTimeMS=self.timeout_ms))
+            return list(await self.db[coll].distinct(field, flt, maxTimeMS=self.left_ms()))
 
     async def cohort_datasets(self, cohort_id: str) -> set[str]:
         """The datasets a cohort was loaded with."""
         async with self._timed("cohort", c.COHORTS, {"_id": cohort_id}):
-            doc = await self.db[c.COHORTS].find_one({"_id": cohort_id}, {c.DATASET_ID: 1})
+            doc = await self.db[c.COHORTS].find_one(
+                {"_id": cohort_id}, {c.DATASET_ID: 1}, max_time_ms=self.left_ms()
+            )
         return {doc[c.DATASET_ID]} if doc else set()
 
     async def _existing(

@@ -18,7 +18,7 @@ from beacon.node.keys import CATALOG, EXECUTOR, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
 from beacon.protocol.understand import understand
 from beacon.protocol.variants import VariantQuery
 from beacon.store import collections as c
@@ -200,7 +200,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     async def handler(request: web.Request) -> web.StreamResponse:
         no_parameters(request, ("skip", "limit"))
         settings = request.app[SETTINGS]
-        every = PageLimits(1_000_000, 1_000_000)
+        every = RequestLimits(1_000_000, 1_000_000, max_offset=INT64_MAX)
         parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
         catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
         target = entry or et.INDIVIDUALS

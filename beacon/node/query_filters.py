@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.protocol import entry_types as et
-from beacon.protocol.durations import days, is_duration
-from beacon.protocol.filters import Filter, TermFilter
+from beacon.protocol.durations import days
+from beacon.protocol.filters import Filter, TermFilter, finite_number
 from beacon.protocol.understand import Population, bad_filter, is_population
 from beacon.store import collections as c
 from beacon.store.collections import Condition
@@ -96,16 +96,16 @@ def _like(value: str) -> Condition:
 
 def _compare(path: str, kind: str, op: str, value: str, index: int) -> Condition:
     if kind == "duration":
-        if not is_duration(value):
-            raise bad_filter(
-                index, f"{path} holds ISO 8601 durations; {value!r} is not one (e.g. P70Y)"
-            )
-        return {c.DURATIONS: {"$elemMatch": {"p": path, "d": {_OPS[op]: days(value)}}}}
-    if kind == "number":
         try:
-            number = float(value)
+            length = days(value)
         except ValueError:
-            raise bad_filter(index, f"{path} holds numbers; {value!r} is not one") from None
+            message = f"{path} holds ISO 8601 durations; {value[:40]!r} is not one (e.g. P70Y)"
+            raise bad_filter(index, message) from None
+        return {c.DURATIONS: {"$elemMatch": {"p": path, "d": {_OPS[op]: length}}}}
+    if kind == "number":
+        number = finite_number(value)
+        if number is None:
+            raise bad_filter(index, f"{path} holds numbers; {value[:40]!r} is not a finite one")
         return {path: _present(op, number)}
     if kind == "boolean":
         if value.lower() not in ("true", "false") or op not in ("=", "!"):
@@ -132,10 +132,11 @@ def _measurement(term: KnownTerm, scope: str, op: str, value: str, index: int) -
     ]
     if not arrays:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise bad_filter(index, f"{term.id} is a measurement; {value!r} is not a number") from None
+    number = finite_number(value)
+    if number is None:
+        raise bad_filter(
+            index, f"{term.id} is a measurement; {value[:40]!r} is not a finite number"
+        )
     match = {"assayCode.id": term.id, "measurementValue.value": {_OPS[op]: number}}
     either = [{array: {"$elemMatch": match}} for array in arrays]
     return either[0] if len(either) == 1 else {"$or": either}

@@ -7,6 +7,7 @@ lengths, so ``P1Y`` equals ``P12M``.
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION = re.compile(
@@ -35,4 +36,6 @@ def days(text: str) -> float:
     if not match:
         raise ValueError(f"{text!r} is not an ISO 8601 duration such as P70Y or P40Y6M")
     total = sum(float(v) * _DAYS[k] for k, v in match.groupdict().items() if v is not None)
+    if not math.isfinite(total):
+        raise ValueError(f"{text[:40]!r} is longer than any duration can be")
     return round(total, 6)

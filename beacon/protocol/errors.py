@@ -72,9 +72,14 @@ class UpstreamUnavailable(BeaconError):
 
 
 class QueryTimeout(BeaconError):
-    """A query ran past its time limit: the request was too broad for this beacon."""
+    """The database did not answer in time: the query was too broad, or the database is busy
+    or unreachable. A 503 with ``Retry-After``: nothing is wrong with the request's form."""
 
-    status = 504
+    status = 503
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message, parameter=parameter)
+        self.headers["Retry-After"] = "5"
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ knows. What a filter *matches* is decided in the node's query planner, not here.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,15 @@ def parse_post_filter(raw: Any, index: int) -> Filter:
             parameter=where,
         )
     return TermFilter(fid.strip(), scope, include, similarity)
+
+
+def finite_number(text: str) -> float | None:
+    """``text`` as a number, if it is a finite one (``nan`` and ``inf`` are not numbers here)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def listed_as(flt: Filter) -> tuple[str, ...]:

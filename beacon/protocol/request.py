@@ -13,12 +13,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from beacon.protocol.entry_types import SPEC_VERSION, EntryType
 from beacon.protocol.errors import BadRequest
-from beacon.protocol.filters import Filter, parse_get_filter, parse_post_filter
+from beacon.protocol.filters import AlphanumericFilter, Filter, parse_get_filter, parse_post_filter
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.variants import VariantParams
 
@@ -63,7 +63,13 @@ class Param:
 
 
 _BASES = re.compile(r"^[ACGTUNRYSWKMBDHV.\-]*$")
-_INT = re.compile(r"^[0-9]+$")
+_INT = re.compile(r"^[0-9]{1,19}$")
+#: Whole numbers are 64-bit (MongoDB's long): positions, lengths, pages.
+INT64_MAX = 2**63 - 1
+#: Characters of any other string parameter (a chromosome, a gene, an HGVS expression ...).
+MAX_TEXT = 1000
+#: Values of a list parameter (``datasetIds``).
+MAX_ITEMS = 1000
 
 PARAMETERS: tuple[Param, ...] = (
     Param(
@@ -230,9 +236,16 @@ class Route:
 
 
 @dataclass(frozen=True)
-class PageLimits:
-    default: int = 10
-    maximum: int = 1000
+class RequestLimits:
+    """How much one request may ask for (the ``[server]`` settings of the same names)."""
+
+    default: int = 10  # default_limit
+    maximum: int = 1000  # max_limit
+    max_offset: int = 1_000_000
+    max_filters: int = 50
+    max_filter_chars: int = 512
+    max_wildcards: int = 4
+    max_bases: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -265,11 +278,21 @@ def _bad(param: str, message: str) -> BadRequest:
 def _one_int(param: Param, text: str) -> int:
     value = text.strip()
     if not _INT.match(value):
-        raise _bad(param.name, f"expected a whole number, got {text!r}")
+        if value.isdigit():
+            raise _bad(param.name, f"must be at most {INT64_MAX}")
+        raise _bad(param.name, f"expected a whole number, got {_show(text)}")
     number = int(value)
     if param.minimum is not None and number < param.minimum:
         raise _bad(param.name, f"must be at least {param.minimum}, got {number}")
+    if number > INT64_MAX:
+        raise _bad(param.name, f"must be at most {INT64_MAX}")
     return number
+
+
+def _show(value: object) -> str:
+    """A value as an error message may quote it: short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _coerce(param: Param, value: Any) -> Any:
@@ -282,13 +305,13 @@ def _coerce(param: Param, value: Any) -> Any:
         numbers = []
         for item in items:
             if isinstance(item, bool):
-                raise _bad(param.name, f"expected a whole number, got {item!r}")
+                raise _bad(param.name, f"expected a whole number, got {_show(item)}")
             if isinstance(item, int):
                 numbers.append(_one_int(param, str(item)) if item >= 0 else _neg(param, item))
             elif isinstance(item, str):
                 numbers.extend(_one_int(param, part) for part in item.split(","))
             else:
-                raise _bad(param.name, f"expected a whole number, got {item!r}")
+                raise _bad(param.name, f"expected a whole number, got {_show(item)}")
         if kind is Kind.INTEGER:
             if len(numbers) != 1:
                 raise _bad(param.name, "expected one whole number")
@@ -301,35 +324,43 @@ def _coerce(param: Param, value: Any) -> Any:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise _bad(param.name, f"expected true or false, got {value!r}")
+        raise _bad(param.name, f"expected true or false, got {_show(value)}")
     if kind is Kind.STRINGS:
         items = value if isinstance(value, list) else [value]
         out: list[str] = []
         for item in items:
             if not isinstance(item, str):
-                raise _bad(param.name, f"expected strings, got {item!r}")
-            out.extend(part.strip() for part in item.split(",") if part.strip())
+                raise _bad(param.name, f"expected strings, got {_show(item)}")
+            out.extend(_text(param, part) for part in item.split(",") if part.strip())
         if not out:
             raise _bad(param.name, "expected at least one value")
+        if len(out) > MAX_ITEMS:
+            raise _bad(param.name, f"at most {MAX_ITEMS} values")
         return tuple(dict.fromkeys(out))
     if isinstance(value, list):
         if len(value) != 1:
             raise _bad(param.name, "expected a single value, got a list")
         value = value[0]
     if not isinstance(value, str):
-        raise _bad(param.name, f"expected a string, got {value!r}")
+        raise _bad(param.name, f"expected a string, got {_show(value)}")
     if kind is Kind.CHOICE:
         if value not in param.choices:
-            raise _bad(param.name, f"{value!r} is not one of " + ", ".join(param.choices))
+            raise _bad(param.name, f"{_show(value)} is not one of " + ", ".join(param.choices))
         return value
     if kind is Kind.BASES:
         bases = value.strip().upper()
         if not _BASES.match(bases):
-            raise _bad(param.name, f"{value!r} is not a sequence of IUPAC bases (ACGTN...)")
+            raise _bad(param.name, f"{_show(value)} is not a sequence of IUPAC bases (ACGTN...)")
         return bases
-    text = value.strip()
-    if not text:
+    if not value.strip():
         raise _bad(param.name, "empty value")
+    return _text(param, value)
+
+
+def _text(param: Param, value: str) -> str:
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        raise _bad(param.name, f"at most {MAX_TEXT} characters")
     return text
 
 
@@ -353,7 +384,7 @@ def _build(
     filters: tuple[Filter, ...],
     api_version: str,
     schemas: tuple[SchemaRef, ...],
-    limits: PageLimits,
+    limits: RequestLimits,
 ) -> BeaconRequest:
     variant_values = {
         BY_NAME[name].field: value
@@ -364,6 +395,17 @@ def _build(
     limit = limits.default if limit_requested is None else limit_requested
     if limit == 0 or limit > limits.maximum:
         limit = limits.maximum
+    skip = values.get("skip", 0)
+    if skip * limit > limits.max_offset:
+        raise _bad(
+            "skip",
+            f"{skip} pages of {limit} start past record {limits.max_offset:,}, the deepest this "
+            "beacon pages (setting server.max_offset): narrow the query instead",
+        )
+    for name in ("referenceBases", "alternateBases"):
+        if len(values.get(name) or "") > limits.max_bases:
+            raise _bad(name, f"at most {limits.max_bases} bases (setting server.max_bases)")
+    filters = check_filters(filters, limits)
     granularity = values.get("requestedGranularity")
     request = BeaconRequest(
         route=route,
@@ -371,7 +413,7 @@ def _build(
         requested_schemas=schemas,
         requested_granularity=Granularity(granularity) if granularity else None,
         include=IncludeResultsets(values.get("includeResultsetResponses", "HIT")),
-        skip=values.get("skip", 0),
+        skip=skip,
         limit=limit,
         limit_requested=limit_requested,
         test_mode=values.get("testMode", False),
@@ -381,6 +423,39 @@ def _build(
     )
     _check_schemas(request)
     return request
+
+
+_WILDCARDS = re.compile(r"%{2,}")
+
+
+def check_filters(filters: tuple[Filter, ...], limits: RequestLimits) -> tuple[Filter, ...]:
+    """Filters within the limits, runs of ``%`` collapsed (``a%%%b`` is ``a%b``)."""
+    if len(filters) > limits.max_filters:
+        raise BadRequest(
+            f"parameter 'filters': at most {limits.max_filters} filters (setting "
+            "server.max_filters)",
+            parameter="filters",
+        )
+    out: list[Filter] = []
+    for i, flt in enumerate(filters):
+        texts = [flt.id, flt.scope or ""]
+        if isinstance(flt, AlphanumericFilter):
+            flt = replace(flt, value=_WILDCARDS.sub("%", flt.value))
+            texts.append(flt.value)
+            if flt.value.count("%") > limits.max_wildcards:
+                raise BadRequest(
+                    f"parameter 'filters[{i}]': at most {limits.max_wildcards} % wildcards in a "
+                    "value (setting server.max_wildcards)",
+                    parameter="filters",
+                )
+        if any(len(t) > limits.max_filter_chars for t in texts):
+            raise BadRequest(
+                f"parameter 'filters[{i}]': ids and values are at most {limits.max_filter_chars} "
+                "characters (setting server.max_filter_chars)",
+                parameter="filters",
+            )
+        out.append(flt)
+    return tuple(out)
 
 
 def _check_schemas(request: BeaconRequest) -> None:
@@ -399,7 +474,7 @@ def _check_schemas(request: BeaconRequest) -> None:
 
 
 def parse_get(
-    route: Route, query: Iterable[tuple[str, str]], limits: PageLimits = PageLimits()
+    route: Route, query: Iterable[tuple[str, str]], limits: RequestLimits = RequestLimits()
 ) -> BeaconRequest:
     """Parse a GET query string. Lists may be comma-separated or repeated keys."""
     grouped: dict[str, list[str]] = {}
@@ -487,7 +562,7 @@ def _add_parameter(flat: dict[str, Any], name: str, value: Any, where: str) -> N
     flat[param.name] = value
 
 
-def parse_post(route: Route, body: Any, limits: PageLimits = PageLimits()) -> BeaconRequest:
+def parse_post(route: Route, body: Any, limits: RequestLimits = RequestLimits()) -> BeaconRequest:
     """Parse a POST body (``beaconRequestBody``) in any of the shapes clients send."""
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object", parameter="body")

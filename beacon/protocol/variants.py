@@ -160,6 +160,22 @@ def _assemblies(params: VariantParams, implied: tuple[str, ...]) -> tuple[str, .
     return (assembly,)
 
 
+def _within_chromosome(params: VariantParams, chrom: str, assemblies: tuple[str, ...]) -> None:
+    """Where the assembly is known (``assemblyId``, a versioned accession), positions past the
+    chromosome's end are a 400; ``22`` alone may be either assembly, and a range may then reach
+    past either end (``end=999999999`` for "to the end")."""
+    if len(assemblies) != 1:
+        return
+    length = genome.contig(assemblies[0], chrom).length
+    for name, values in (("start", params.start), ("end", params.end)):
+        if values and max(values) > length:
+            raise BadRequest(
+                f"parameter '{name}': {max(values)} is past the end of chromosome {chrom} "
+                f"({length:,} bases in {assemblies[0]})",
+                parameter=name,
+            )
+
+
 def _positions(params: VariantParams) -> QueryKind:
     start, end = params.start, params.end
     if len(start) == 1 and not end:
@@ -260,7 +276,9 @@ def _kind(params: VariantParams) -> VariantQuery:
                 parameter="referenceName",
             )
         kind = _positions(params)
-        return VariantQuery(kind, params, resolved.chrom, _assemblies(params, resolved.assemblies))
+        assemblies = _assemblies(params, resolved.assemblies)
+        _within_chromosome(params, resolved.chrom, assemblies)
+        return VariantQuery(kind, params, resolved.chrom, assemblies)
     if params.mate_name is not None:
         raise BadRequest(
             "parameter 'mateName' needs 'referenceName' and positions", parameter="mateName"

@@ -17,9 +17,11 @@ import uuid
 
 from aiohttp import web
 
+from beacon.config import ServerSettings
 from beacon.protocol import errors
 from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
+from beacon.protocol.request import BeaconRequest
 from beacon.web import logs
 from beacon.web.keys import PARSED, REQUEST_ID, SERVER
 from beacon.web.requests import Handler, json_response
@@ -105,22 +107,27 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
-def error_response(request: web.Request, exc: errors.BeaconError) -> web.Response:
-    """The spec's error envelope for ``exc``, echoing what was understood of the request."""
-    server = request.app[SERVER]
+def envelope(
+    server: ServerSettings,
+    status: int,
+    message: str,
+    parsed: BeaconRequest | None = None,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """The spec's error envelope, echoing what was understood of the request (if anything)."""
     default = Granularity(server.default_granularity)
-    parsed = request.get(PARSED)
-    if parsed is not None:
-        summary = r.request_summary(parsed, default)
-        entry = parsed.route.entry
-    else:
-        summary = r.fallback_summary(default)
-        entry = None
+    summary = r.request_summary(parsed, default) if parsed else r.fallback_summary(default)
     # An error returns no data at all: the least granularity says so.
+    entry = parsed.route.entry if parsed else None
     meta = r.response_meta(server.id, summary, Granularity.BOOLEAN, entry)
     meta["returnedSchemas"] = []
-    body = r.error_response(meta, exc.status, exc.message)
-    return json_response(body, exc.status, dict(exc.headers))
+    return json_response(r.error_response(meta, status, message), status, headers)
+
+
+def error_response(request: web.Request, exc: errors.BeaconError) -> web.Response:
+    """The error envelope of ``exc`` for ``request``."""
+    parsed = request.get(PARSED)
+    return envelope(request.app[SERVER], exc.status, exc.message, parsed, dict(exc.headers))
 
 
 @web.middleware

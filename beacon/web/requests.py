@@ -15,7 +15,7 @@ from aiohttp import web
 
 from beacon.protocol import errors
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.request import BeaconRequest, PageLimits, Route, parse_get, parse_post
+from beacon.protocol.request import BeaconRequest, RequestLimits, Route, parse_get, parse_post
 from beacon.web.keys import PARSED, SERVER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -65,23 +65,86 @@ def entry_handlers(answer: Answer) -> Callable[..., Handler]:
     return make
 
 
-def page_limits(request: web.Request) -> PageLimits:
+def request_limits(request: web.Request) -> RequestLimits:
     server = request.app[SERVER]
-    return PageLimits(server.default_limit, server.max_limit)
+    return RequestLimits(
+        server.default_limit,
+        server.max_limit,
+        max_offset=server.max_offset,
+        max_filters=server.max_filters,
+        max_filter_chars=server.max_filter_chars,
+        max_wildcards=server.max_wildcards,
+        max_bases=server.max_bases,
+    )
+
+
+#: Content encodings of request bodies that are decoded (aiohttp decodes them as it reads).
+DECODED = ("identity", "gzip", "x-gzip", "deflate")
+#: Nesting of objects and arrays a request body may have (a Beacon request needs five).
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests, counting no further than ``limit + 1``."""
+    depth, level = 0, [value]
+    while level and depth <= limit:
+        depth += 1
+        level = [
+            item
+            for node in level
+            if isinstance(node, dict | list)
+            for item in (node.values() if isinstance(node, dict) else node)
+            if isinstance(item, dict | list)
+        ]
+    return depth
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+async def read_body(request: web.Request) -> Any:
+    """The POST body as JSON, or a 4xx naming what is wrong with it (``body``)."""
+    encodings = [e.strip().lower() for e in request.headers.get("Content-Encoding", "").split(",")]
+    unknown = [e for e in encodings if e and e not in DECODED]
+    if unknown:
+        raise errors.UnsupportedMediaType(
+            f"the request body's Content-Encoding {unknown[0]!r} is not accepted; use "
+            + ", ".join(DECODED),
+            parameter="Content-Encoding",
+        )
+    try:
+        raw = await request.read()
+    except web.RequestPayloadError:
+        raise errors.UnsupportedMediaType(
+            "the request body could not be decoded as its Content-Encoding says",
+            parameter="Content-Encoding",
+        ) from None
+    try:
+        body = json.loads(raw, parse_constant=_not_json) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.BadRequest(
+            f"the request body is not valid JSON: {str(exc)[:200]}", parameter="body"
+        ) from None
+    except RecursionError:  # nested too deeply for the parser itself
+        body = None
+        deep = True
+    else:
+        deep = json_depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
+    if deep:
+        raise errors.BadRequest(
+            f"the request body nests more than {MAX_JSON_DEPTH} levels of objects and arrays",
+            parameter="body",
+        )
+    return body
 
 
 async def read_request(request: web.Request, route: Route) -> BeaconRequest:
     """GET query string or POST body -> BeaconRequest, remembered so that error responses
     can echo what was understood."""
-    limits = page_limits(request)
+    limits = request_limits(request)
     if request.method == "POST":
-        raw = await request.read()
-        try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise errors.BadRequest(
-                f"the request body is not valid JSON: {exc}", parameter="body"
-            ) from None
+        body = await read_body(request)
         if body is None:
             raise errors.BadRequest(
                 'a POST needs a JSON body with at least {"meta": {"apiVersion": "v2.0.0"}}',

@@ -23,6 +23,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from beacon.config import Program, ServerSettings, Settings, public_base_url, redacted
 from beacon.config.cli import config_option, settings_for
 from beacon.web import logs
+from beacon.web.parsing import BeaconRunner
 
 #: Builds the program's app from its settings, inside whatever it needs open (a database).
 AppContext = Callable[[Settings], contextlib.AbstractContextManager[web.Application]]
@@ -42,32 +43,36 @@ async def request_once(app: web.Application, path: str) -> tuple[int, Any]:
 
 
 def serve(app: web.Application, server: ServerSettings, also_ports: Sequence[int] = ()) -> None:
-    """Listen on ``server.host:server.port`` (and ``also_ports``) until SIGINT or SIGTERM."""
+    """Listen on ``server.host:server.port`` (and ``also_ports``) until SIGINT or SIGTERM, then
+    give requests in flight ``SHUTDOWN_S`` to finish."""
     log = logging.getLogger("beacon.serve")
-
-    async def stopping(app: web.Application) -> None:
-        log.info("stopping: requests in flight get up to %g s to finish", SHUTDOWN_S)
-
-    app.on_shutdown.append(stopping)
     try:
         extra = [socket.create_server((server.host, p)) for p in also_ports]
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {list(also_ports)}: {exc}") from None
-    # Everything built so far lives as long as the process: keep it out of the collector's
-    # way, and collect less often, so a request's many short-lived objects do not trigger full
-    # collections in the middle of answering.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    web.run_app(
-        app,
-        host=server.host,
-        port=server.port,
-        sock=extra or None,
-        shutdown_timeout=SHUTDOWN_S,
-        print=None,
-        access_log=None,
-    )
+
+    async def run() -> None:
+        runner = BeaconRunner(
+            app, access_log=None, shutdown_timeout=SHUTDOWN_S, handle_signals=True
+        )
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, server.host, server.port).start()
+            for sock in extra:
+                await web.SockSite(runner, sock).start()
+            # Everything built so far lives as long as the process: keep it out of the
+            # collector's way, and collect less often, so a request's many short-lived objects
+            # do not trigger full collections in the middle of answering.
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(50_000, 50, 100)
+            await asyncio.Event().wait()
+        finally:
+            log.info("stopping: requests in flight get up to %g s to finish", SHUTDOWN_S)
+            await runner.cleanup()
+
+    with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
+        asyncio.run(run())
 
 
 def add_commands(

@@ -33,7 +33,7 @@ from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
 from beacon.store import client as store_client
 from ingest import pipeline
-from tests.conftest import CHECKLIST, Client, ServerFactory
+from tests.conftest import CHECKLIST, BeaconTestServer, Client, ServerFactory
 
 Network = Callable[..., Awaitable[Client]]
 RealNode = Callable[..., Awaitable[str]]
@@ -292,7 +292,7 @@ def network(aiohttp_client: Any) -> Callable[..., Awaitable[Client]]:
             for n in nodes
         ]
         app = create_network(network_settings(entries, **env), environ or {})
-        client: Client = await aiohttp_client(app)
+        client: Client = await aiohttp_client(BeaconTestServer(app))
         return client
 
     return make

@@ -17,7 +17,7 @@ from beacon.node.privacy import QueryBudget, report
 from beacon.node.tiers import Identity, Tier
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import PageLimits, Route, parse_get
+from beacon.protocol.request import RequestLimits, Route, parse_get
 from beacon.store.catalog import DatasetEntry
 
 B, C, R = Granularity.BOOLEAN, Granularity.COUNT, Granularity.RECORD
@@ -285,7 +285,7 @@ def test_budget_forgets_idle_callers_and_zero_means_unlimited() -> None:
 
 def body(returned: Granularity, *answers: respond.DatasetAnswer) -> dict[str, Any]:
     request = parse_get(
-        Route(et.INDIVIDUALS), [("includeResultsetResponses", "ALL")], PageLimits(10, 100)
+        Route(et.INDIVIDUALS), [("includeResultsetResponses", "ALL")], RequestLimits(10, 100)
     )
     return respond.entries("b", request, list(answers), returned, R)
 

@@ -86,9 +86,13 @@ def test_ontology_term_without_data_matches_nothing_but_is_valid() -> None:
     [
         (TermFilter("HP:9999999"), "not known to this beacon"),
         (AlphanumericFilter("height", ">", "2"), "neither a field nor a measured term"),
-        (AlphanumericFilter("measures.measurementValue.value", ">", "heavy"), "not one"),
+        (AlphanumericFilter("measures.measurementValue.value", ">", "heavy"), "not a finite"),
+        (AlphanumericFilter("measures.measurementValue.value", ">", "nan"), "not a finite"),
+        (AlphanumericFilter("measures.measurementValue.value", "<", "-inf"), "not a finite"),
         (AlphanumericFilter("age", ">", "seventy"), r"not one \(e.g. P70Y\)"),
-        (AlphanumericFilter("LOINC:39156-5", ">", "x"), "not a number"),
+        (AlphanumericFilter("age", ">", "P" + "9" * 400 + "Y"), r"not one \(e.g. P70Y\)"),
+        (AlphanumericFilter("LOINC:39156-5", ">", "x"), "not a finite number"),
+        (AlphanumericFilter("LOINC:39156-5", ">", "Infinity"), "not a finite number"),
     ],
 )
 def test_refused(flt: Filter, message: str) -> None:

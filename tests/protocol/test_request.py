@@ -13,7 +13,7 @@ from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import (
     PARAMETERS,
     IncludeResultsets,
-    PageLimits,
+    RequestLimits,
     Route,
     parse_get,
     parse_post,
@@ -24,10 +24,10 @@ ROUTE = Route(et.G_VARIANTS)
 META = {"apiVersion": "v2.0.0"}
 
 
-DEFAULT_LIMITS = PageLimits()
+DEFAULT_LIMITS = RequestLimits()
 
 
-def get(query: str, limits: PageLimits = DEFAULT_LIMITS) -> Any:
+def get(query: str, limits: RequestLimits = DEFAULT_LIMITS) -> Any:
     pairs = [tuple(p.split("=", 1)) for p in query.split("&") if p]
     return parse_get(ROUTE, pairs, limits)  # type: ignore[arg-type]
 
@@ -142,8 +142,8 @@ def test_defaults_and_limits() -> None:
     parsed = get("")
     assert (parsed.skip, parsed.limit, parsed.include) == (0, 10, IncludeResultsets.HIT)
     assert parsed.requested_granularity is None
-    assert get("limit=0", PageLimits(10, 50)).limit == 50
-    assert get("limit=500", PageLimits(10, 50)).limit == 50
+    assert get("limit=0", RequestLimits(10, 50)).limit == 50
+    assert get("limit=500", RequestLimits(10, 50)).limit == 50
     assert get("skip=3&limit=4").offset == 12
 
 
