@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 import yaml
 
-from beacon.config import PROGRAM_DEFAULTS, ServerSettings, load_settings
+from beacon.config import (
+    CONFIG_ENV,
+    PROGRAM_DEFAULTS,
+    ServerSettings,
+    Settings,
+    describe,
+    load_settings,
+)
 
 ROOT = Path(__file__).parents[1]
 OPERATING = (ROOT / "docs" / "operating.md").read_text()
@@ -44,6 +51,14 @@ def test_compose_runs_mongodb_a_node_and_the_aggregator(compose: dict[str, Any])
     for service in (node, aggregator):
         assert service["environment"]["HEALTH_PORT"] == service["ports"][0].split(":")[0]
         assert service["environment"]["BEACON_CONFIG"].startswith("/etc/beacon/")
+
+
+def test_compose_sets_only_variables_the_programs_read(compose: dict[str, Any]) -> None:
+    # HEALTH_PORT is read by the image's health check.
+    known = {info.env for info in describe(Settings) if info.env} | {CONFIG_ENV, "HEALTH_PORT"}
+    for name, service in compose["services"].items():
+        if "command" in service and service["image"].startswith("beacon-gdi"):
+            assert set(service["environment"]) <= known, name
 
 
 def test_compose_runs_only_installed_programs(compose: dict[str, Any]) -> None:
