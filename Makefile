@@ -38,14 +38,14 @@ lint: install ## ruff (lint + format check), mypy strict (bench included), stale
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m beacon.tools.docs --check README.md
+	$(BIN)/python -m beacon.tools.docs --check
 
 fmt: install ## format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-docs: install ## regenerate the README's generated sections
-	$(BIN)/python -m beacon.tools.docs --write README.md
+docs: install ## regenerate the generated sections of docs/ (settings, parameters, CLI)
+	$(BIN)/python -m beacon.tools.docs --write
 
 # `make demo DEMO_ARGS='--samples 1000'` for a bigger network; data in .beacon-data/demo.
 demo: install ## a synthetic 3-country network: API on :5060, query page on http://127.0.0.1:8060

@@ -5,7 +5,7 @@ A compact structural check of the parts of ``beaconBooleanResponse``, ``beaconCo
 minimum every record of the entry type must have. It is the project's own check: the official
 schemas are the tests' yardstick and need not exist at run time, and a full JSON Schema pass
 over every record of every node would cost more than the answer is worth. Beacon 2.2 answers
-(result sets without ``results``/``resultsCount``) are accepted, as SPEC.md §1 asks.
+(result sets without ``results``/``resultsCount``) are accepted (docs/design.md §6).
 """
 
 from __future__ import annotations

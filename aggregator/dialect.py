@@ -139,7 +139,7 @@ def _get(
     if filters:
         query.append(("filters", ",".join(f for f in filters if f is not None)))
     for name, value in _parameters(request, dataset_ids, nested=False).items():
-        # Lists travel comma-separated (SPEC.md §3.3), never as repeated keys.
+        # Lists travel comma-separated (docs/design.md §2), never as repeated keys.
         text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         query.append((name, text))
     return NodeCall("GET", path_of(route), tuple(query))

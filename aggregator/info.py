@@ -2,7 +2,7 @@
 its members in /info, its security levels in /configuration, the union of the members' terms
 in /filtering_terms, and the operator's /nodes view. Pure builders.
 
-The network is itself a Beacon (SPEC.md §8): it answers every entry type of the default model
+The network is itself a Beacon (docs/design.md §6): it answers every entry type of the default model
 at the same paths as a node, under its own API root, so /configuration and /map are the shared
 framework documents. /info names the members in ``response.info.network``; /filtering_terms is
 the union of the members' terms (scopes merged), which is what a client may filter on — a

@@ -1,6 +1,6 @@
 """Node outcomes -> the network's answer. Pure: no I/O, no clock, table-tested.
 
-The rules (SPEC.md §8, checklist items 109-113):
+The rules (docs/design.md §6):
 
 - ``exists`` is the OR over the nodes that answered.
 - ``returnedGranularity`` is never higher than what was requested, nor than the lowest

@@ -22,7 +22,7 @@ Clock = Callable[[], float]
 
 @dataclass(frozen=True)
 class Dialect:
-    """How a node wants its queries (SPEC.md §12: nodes disagree on all three)."""
+    """How a node wants its queries (docs/design.md §6: nodes disagree on all three)."""
 
     method: str = "POST"  # POST bodies, or GET query strings with comma lists
     nested: bool = True  # requestParameters nested under g_variant (schema) or flat

@@ -102,7 +102,7 @@ def metadata_document(record: dict[str, Any], dataset_id: str, where: str) -> di
 def cohort_members(cohorts: list[dict[str, Any]]) -> dict[str, set[str] | None]:
     """Each cohort's members: those listed in ``info.individualIds``, or (None) every
     individual of the dataset the cohort is loaded with. The Beacon cohort model has no member
-    list, so this is the project's convention, documented in the README."""
+    list, so this is the project's convention, documented in docs/loading-data.md."""
     members: dict[str, set[str] | None] = {}
     for cohort in cohorts:
         listed = (cohort.get("info") or {}).get("individualIds")

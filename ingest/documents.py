@@ -96,7 +96,7 @@ def variation(assembly: str, allele: Allele) -> dict[str, Any]:
         "variantType": allele.type,
         "referenceBases": allele.ref,
         # Symbolic alleles and breakends are not sequences: variantType and the interval say
-        # what they are, and alternateBases is N, an unknown sequence (SPEC.md §4.4).
+        # what they are, and alternateBases is N, an unknown sequence (docs/design.md §1).
         "alternateBases": "N" if allele.symbolic else allele.alt,
         "location": {
             "type": "SequenceLocation",

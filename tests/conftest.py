@@ -95,7 +95,7 @@ def run_options() -> pipeline.RunOptions:
 
 @pytest.fixture
 async def checklist(db: Database, run_options: pipeline.RunOptions) -> Database:
-    """The SPEC.md §11 fixture (ds1, ds2) loaded from BFF JSON."""
+    """The checklist fixture (ds1, ds2; docs/design.md §9) loaded from BFF JSON."""
     for name in ("ds1", "ds2"):
         folder = CHECKLIST / name
         await pipeline.run_metadata(db, name, [folder], run_options)

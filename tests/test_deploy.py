@@ -2,7 +2,7 @@
 
 No Docker engine runs here, so these tests read the files: the compose file's structure and
 wiring, that the image installs every package and runs programs that exist, and that the
-README's example settings for it load.
+example settings for it in docs/operating.md load.
 """
 
 from __future__ import annotations
@@ -15,10 +15,17 @@ from typing import Any
 import pytest
 import yaml
 
-from beacon.config import PROGRAM_DEFAULTS, ServerSettings, load_settings
+from beacon.config import (
+    CONFIG_ENV,
+    PROGRAM_DEFAULTS,
+    ServerSettings,
+    Settings,
+    describe,
+    load_settings,
+)
 
 ROOT = Path(__file__).parents[1]
-README = (ROOT / "README.md").read_text()
+OPERATING = (ROOT / "docs" / "operating.md").read_text()
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
@@ -46,6 +53,14 @@ def test_compose_runs_mongodb_a_node_and_the_aggregator(compose: dict[str, Any])
         assert service["environment"]["BEACON_CONFIG"].startswith("/etc/beacon/")
 
 
+def test_compose_sets_only_variables_the_programs_read(compose: dict[str, Any]) -> None:
+    # HEALTH_PORT is read by the image's health check.
+    known = {info.env for info in describe(Settings) if info.env} | {CONFIG_ENV, "HEALTH_PORT"}
+    for name, service in compose["services"].items():
+        if "command" in service and service["image"].startswith("beacon-gdi"):
+            assert set(service["environment"]) <= known, name
+
+
 def test_compose_runs_only_installed_programs(compose: dict[str, Any]) -> None:
     scripts = set(PYPROJECT["project"]["scripts"])
     for name, service in compose["services"].items():
@@ -62,12 +77,12 @@ def test_the_image_installs_every_package() -> None:
 
 
 def _example(name: str) -> str:
-    match = re.search(rf"```toml\n# {re.escape(name)}\n(.*?)```", README, re.DOTALL)
-    assert match, f"README has no {name} example"
+    match = re.search(rf"```toml\n# {re.escape(name)}\n(.*?)```", OPERATING, re.DOTALL)
+    assert match, f"docs/operating.md has no {name} example"
     return match.group(1)
 
 
-def test_the_readme_examples_for_compose_are_valid_settings(
+def test_the_examples_for_compose_are_valid_settings(
     tmp_path: Path, compose: dict[str, Any]
 ) -> None:
     node = tmp_path / "beacon.toml"
@@ -76,6 +91,6 @@ def test_the_readme_examples_for_compose_are_valid_settings(
     assert [p.id for p in settings.access.datasets] == ["cohort-2024"]
     network = tmp_path / "network.toml"
     network.write_text(_example("network.toml"))
-    nodes = load_settings(network, {}).aggregator.nodes
+    nodes = load_settings(network, {}, "aggregator").aggregator.nodes
     port = compose["services"]["node"]["ports"][0].split(":")[1]
     assert [n.url for n in nodes] == [f"http://node:{port}/api"]

@@ -29,7 +29,7 @@ from beacon.store import collections as c
 from beacon.store.collections import Condition
 
 AGE_ALIASES = ("age", "PATO:0000011")
-#: Where an age lives, per entry type, most relevant first (SPEC.md §5: age at diagnosis).
+#: Where an age lives, per entry type, most relevant first (docs/design.md §4).
 AGE_FIELDS: dict[str, tuple[str, ...]] = {
     "individual": (
         "diseases.ageOfOnset.iso8601duration",

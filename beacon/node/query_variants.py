@@ -1,6 +1,6 @@
 """VariantQuery -> MongoDB filter on a dataset's variant collection: one builder per query kind.
 
-Semantics (SPEC.md §4): coordinates are 0-based, half-open. A range matches every variant that
+Semantics (docs/design.md §1): coordinates are 0-based, half-open. A range matches any variant that
 overlaps it (``v.start < q.end and v.end > q.start``); the index range on ``_start`` is bounded
 on the left by the dataset's longest variant, so the scan stays tight. A bracket matches
 ``start[0] <= v.start < start[1]`` and ``end[0] <= v.end < end[1]``. ``N`` in bases matches any

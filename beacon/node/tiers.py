@@ -45,7 +45,7 @@ class Identity:
 
 ANONYMOUS = Identity()
 
-#: SPEC §7 / checklist 105: without a declared policy a dataset is boolean-only and
+#: docs/design.md §3: without a declared policy a dataset is boolean-only and
 #: controlled. No visa value maps to it, so in practice nobody sees it.
 HIDDEN = DatasetPolicy(
     security_level="CONTROLLED", public="none", registered="none", controlled="boolean"
@@ -112,7 +112,7 @@ def decide(
     """Every dataset the caller may see, with the granularity it is answered at.
 
     Datasets missing from the result are invisible: they must not appear in scope at all. In
-    test mode (SPEC §3.2: answered without login, from synthetic data only) the caller is taken
+    test mode (docs/design.md §3: without login, from synthetic data only) the caller is taken
     to hold the CONTROLLED tier; ``scope.select`` keeps test mode to test datasets.
     """
     decided: dict[str, Decision] = {}

@@ -142,7 +142,7 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
 BY_PATH: dict[str, EntryType] = {e.path: e for e in ENTRY_TYPES}
 BY_ID: dict[str, EntryType] = {e.id: e for e in ENTRY_TYPES}
 
-#: The spec's cross-entry endpoints ``/{source}/{id}/{target}`` (SPEC.md §2.2, from the
+#: The spec's cross-entry endpoints ``/{source}/{id}/{target}`` (the official Beacon v2
 #: default model's endpoints.json and beaconMap.json), plus ``filtering_terms`` where listed.
 CROSS_TARGETS: dict[str, tuple[str, ...]] = {
     "analyses": ("g_variants",),

@@ -1,6 +1,6 @@
 """Beacon filters as the request carries them: parsing, classification and validation only.
 
-Three kinds exist (SPEC.md §5). The request schema's ``anyOf`` cannot tell them apart, so this
+Three kinds exist (docs/design.md §4). The schema's ``anyOf`` cannot tell them apart, so this
 module classifies them itself: ``operator`` or ``value`` makes an alphanumeric filter, anything
 else is a term filter (an ontology CURIE or a custom term), resolved later against what the node
 knows. What a filter *matches* is decided in the node's query planner, not here.

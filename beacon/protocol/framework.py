@@ -1,7 +1,7 @@
 """The framework documents every Beacon describes itself with: /configuration's entry types
 and /map's endpoint sets, built from the entry-type registry and a public base URL.
 
-Shared by the node and the aggregator (a network is itself a Beacon, SPEC.md §8): both serve
+Shared by node and aggregator (a network is itself a Beacon, docs/design.md §6): both serve
 the same entry types at the same paths, only under a different API root.
 """
 

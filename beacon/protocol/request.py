@@ -2,7 +2,7 @@
 
 Every parameter is declared once, in :data:`PARAMETERS`. GET parsing, POST parsing, the
 ``receivedRequestSummary`` echo and every 400 message read that table, so the two methods
-cannot drift apart. POST bodies arrive in the shapes seen in the wild (SPEC.md §3.1): request
+cannot drift apart. POST bodies arrive in the shapes seen in the wild (docs/design.md §2): request
 parameters flat or nested under ``g_variant``; granularity and pagination inside ``query`` or at
 the body root. All of them normalise to the same value. Anything unknown is an error naming it,
 never silently ignored.
@@ -267,7 +267,7 @@ class BeaconRequest:
 
     @property
     def offset(self) -> int:
-        """Records to skip: ``skip`` counts pages (SPEC.md §0 item 2)."""
+        """Records to skip: ``skip`` counts pages (docs/design.md §2)."""
         return self.skip * self.limit
 
 

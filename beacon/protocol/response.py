@@ -1,9 +1,9 @@
 """Beacon v2 response envelopes: meta, summaries, result sets, collections and errors.
 
 Pure builders over plain values. The shape follows the granularity actually returned
-(SPEC.md §6.2): boolean, count, result sets or collections. ``receivedRequestSummary`` echoes
+(docs/design.md §3): boolean, count, result sets or collections. ``receivedRequestSummary`` echoes
 the request *as understood*, with defaults applied, in the schema's shape: filters as strings,
-request parameters as an object of objects (SPEC.md §0 items 4–5).
+request parameters as an object of objects (docs/design.md §2).
 """
 
 from __future__ import annotations

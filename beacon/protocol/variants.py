@@ -1,4 +1,4 @@
-"""Genomic variant query parameters and the query kind they select (SPEC.md §4).
+"""Genomic variant query parameters and the query kind they select (docs/design.md §1).
 
 The kind is inferred from which parameters are present, exactly as the spec describes the
 combinations. Combinations the spec does not define are rejected with a 400 rather than guessed.

@@ -1,6 +1,6 @@
 """The MongoDB contract: collection names and stored field names, spelled only here.
 
-Layout (DESIGN.md §4):
+Layout (docs/design.md §5):
 
 * Global collections: ``catalog`` (one document per dataset: its assembly and the collections
   of its active loads), ``datasets`` and ``cohorts`` (Beacon records), ``filtering_terms`` and

@@ -1,7 +1,7 @@
 """The embedded MongoDB-compatible engine: start, find, stop (``beacon db start|stop|status``).
 
 SecantusDB is run only as a separate program over TCP, never imported (it is GPL-2.0-only; see
-ENGINE.md). The launcher prefers the Rust server ``secantusd-rs`` and falls back to
+docs/design.md §7). The launcher prefers the Rust server ``secantusd-rs`` and falls back to
 ``secantusd-py``. It listens on 127.0.0.1 on a free port, keeps its data in a directory, and
 records its pid and URI in ``engine.json`` there, so every program finds the running engine.
 """

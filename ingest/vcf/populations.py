@@ -4,7 +4,7 @@ Pure functions. A *population field* is a per-ALT (``Number=A``) INFO field name
 ``<POP>_AF`` (1000 Genomes: ``EUR_AF``) or ``AF_<pop>`` (gnomAD: ``AF_nfe``); its companions
 ``<POP>_AC``/``AC_<pop>``, ``<POP>_AN``/``AN_<pop>`` and ``nhomalt_<pop>`` are used when present.
 Each becomes one entry of ``frequencyInPopulations[].frequencies`` with the population label as
-written, so labels stay stable and parseable (PEERS.md §3.4). For sites-only files the plain
+written, so labels stay stable and parseable (docs/design.md §8). For sites-only files the plain
 ``AC``/``AN`` (and ``AC_Hom``/``AC_Het``/``AC_Hemi`` when given) are the dataset's own counts.
 """
 

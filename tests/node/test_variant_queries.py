@@ -1,4 +1,4 @@
-"""The genomic variant query language over the SPEC.md §11 fixture (checklist items 64–92)."""
+"""The genomic variant query language (docs/design.md §1) over the checklist fixture (§9)."""
 
 from __future__ import annotations
 
