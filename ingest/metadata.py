@@ -17,7 +17,7 @@ from typing import Any
 from beacon.protocol.entry_types import BY_PATH
 from beacon.store import collections as c
 from beacon.store.client import Database
-from ingest import bff
+from ingest import bff, dataset
 from ingest.errors import IngestError
 from ingest.report import IngestReport
 from ingest.schemas import problems
@@ -163,13 +163,8 @@ async def load(
         await new.publish(sources=report.sources, test=test)
     if datasets is not None:
         await upsert_records(db, c.DATASETS, globals_[c.DATASETS])
-    elif await db[c.DATASETS].find_one({"_id": dataset_id}) is None:
-        minimal = {"id": dataset_id, "name": dataset_id}
-        await upsert_records(
-            db,
-            c.DATASETS,
-            [{**minimal, "_id": dataset_id, c.DATASET_ID: dataset_id, **annotate(minimal)}],
-        )
+    else:
+        await dataset.ensure_record(db, dataset_id)
     cohort_docs = globals_[c.COHORTS]
     await db[c.COHORTS].delete_many(
         {c.DATASET_ID: dataset_id, "_id": {"$nin": [d["_id"] for d in cohort_docs]}}

@@ -1,4 +1,4 @@
-"""Indexes per collection role, matched to the query shapes in ``beacon/query.py``.
+"""Indexes per collection role, matched to the query shapes in ``beacon/node/query.py``.
 
 Created by the ingester after a bulk load (building them once is far cheaper than maintaining
 them row by row) and checked by tests with ``explain()``.
