@@ -27,11 +27,17 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _count(value: Any, where: str) -> int | None:
+def _count(value: Any, where: str, most: int, exists: bool) -> int | None:
+    """A count as a node may give it: a whole number, within ``most``, and 0 when nothing
+    exists (``exists: false`` with a count is an implausible answer, never summed)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidAnswer(f"{where}: expected a whole number >= 0, got {value!r}")
+        raise InvalidAnswer(f"{where}: expected a whole number >= 0, got {str(value)[:40]}")
+    if value > most:
+        raise InvalidAnswer(f"{where}: {value} is more than any node can count (> {most})")
+    if value > 0 and not exists:
+        raise InvalidAnswer(f"{where}: {value} with exists false")
     return value
 
 
@@ -45,7 +51,7 @@ def _records(value: Any, where: str, entry: EntryType) -> tuple[dict[str, Any], 
     return tuple(value)
 
 
-def _result_set(raw: Any, where: str, entry: EntryType) -> AnswerSet:
+def _result_set(raw: Any, where: str, entry: EntryType, most: int) -> AnswerSet:
     item = _object(raw, where)
     set_id = item.get("id")
     if not isinstance(set_id, str) or not set_id:
@@ -62,13 +68,15 @@ def _result_set(raw: Any, where: str, entry: EntryType) -> AnswerSet:
         id=set_id,
         set_type=set_type,
         exists=exists,
-        count=_count(item.get("resultsCount"), f"{where}.resultsCount"),
+        count=_count(item.get("resultsCount"), f"{where}.resultsCount", most, exists),
         results=results,
         info=_object(info, f"{where}.info"),
     )
 
 
-def read_answer(body: Any, entry: EntryType, cacheable: bool = True) -> NodeAnswer:
+def read_answer(
+    body: Any, entry: EntryType, cacheable: bool = True, most: int = 10**12
+) -> NodeAnswer:
     """Check a node's 200 body for a query on ``entry`` and pull out what the merge needs."""
     root = _object(body, "body")
     meta = _object(root.get("meta"), "meta")
@@ -97,7 +105,7 @@ def read_answer(body: Any, entry: EntryType, cacheable: bool = True) -> NodeAnsw
     exists = summary.get("exists")
     if not isinstance(exists, bool):
         raise InvalidAnswer("responseSummary.exists: required, true or false")
-    count = _count(summary.get("numTotalResults"), "responseSummary.numTotalResults")
+    count = _count(summary.get("numTotalResults"), "responseSummary.numTotalResults", most, exists)
     if granularity is Granularity.COUNT and count is None:
         raise InvalidAnswer("responseSummary.numTotalResults: required in a count response")
     if granularity is Granularity.BOOLEAN:
@@ -115,7 +123,8 @@ def read_answer(body: Any, entry: EntryType, cacheable: bool = True) -> NodeAnsw
             if not isinstance(raw_sets, list):
                 raise InvalidAnswer("response.resultSets: expected an array")
             result_sets = tuple(
-                _result_set(s, f"response.resultSets[{i}]", entry) for i, s in enumerate(raw_sets)
+                _result_set(s, f"response.resultSets[{i}]", entry, most)
+                for i, s in enumerate(raw_sets)
             )
         else:
             raise InvalidAnswer("response: a record answer needs resultSets or collections")

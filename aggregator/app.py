@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 import aiohttp
 from aiohttp import web
 
-from aggregator import routes
+from aggregator import health, routes
 from aggregator.cache import ResponseCache
 from aggregator.client import Limits
 from aggregator.discovery import Discovery
@@ -55,10 +55,15 @@ def create_app(full: Settings, environ: Mapping[str, str] | None = None) -> web.
         discovery = Discovery(registry, session, limits, settings.metadata_ttl_s)
         app[NETWORK] = Network(settings, registry, discovery, session, network_metrics.observe)
         refresher = asyncio.ensure_future(discovery.run(max(0.05, settings.metadata_ttl_s / 2)))
+        watched = [(n.url, registry.health[n.id]) for n in registry.nodes]
+        prober = asyncio.ensure_future(
+            health.watch(watched, settings.health_probe_s, settings.connect_timeout_s)
+        )
         yield
-        refresher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+        for task in (refresher, prober):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await discovery.close()
         await session.close()
 

@@ -16,7 +16,7 @@ import functools
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -43,6 +43,8 @@ class Limits:
     connect_s: float
     max_bytes: int
     retries: int = 0
+    #: The largest count a node may claim (``aggregator.max_node_count``).
+    max_count: int = 10**12
 
 
 @dataclass(frozen=True)
@@ -149,9 +151,15 @@ async def fetch(
             left = deadline - time.monotonic()
             if attempt > limits.retries or left <= 0:
                 raise NodeFailure(
-                    Status.ERROR, f"cannot reach the node: {_describe(exc)}"
+                    Status.ERROR, f"cannot reach the node: {_describe(exc)}", unreachable=True
                 ) from None
-            limits = Limits(left, min(limits.connect_s, left), limits.max_bytes, limits.retries)
+            limits = replace(limits, timeout_s=left, connect_s=min(limits.connect_s, left))
+        except aiohttp.ConnectionTimeoutError:
+            raise NodeFailure(
+                Status.TIMEOUT,
+                f"no connection within {limits.connect_s:g} s",
+                unreachable=True,
+            ) from None
         except TimeoutError:
             raise NodeFailure(
                 Status.TIMEOUT, f"no complete answer within {limits.timeout_s:g} s"
@@ -189,7 +197,7 @@ async def query(
     began = time.perf_counter()
     try:
         reply = await fetch(session, node, call, limits, token, request_id)
-        answer = read_answer(reply.body, entry, reply.cacheable)
+        answer = read_answer(reply.body, entry, reply.cacheable, limits.max_count)
     except NodeFailure as failure:
         outcome = NodeOutcome(
             node.id,
@@ -198,6 +206,7 @@ async def query(
             elapsed_ms=(time.perf_counter() - began) * 1000,
             http_status=failure.http_status,
             country=node.country,
+            unreachable=failure.unreachable,
         )
         log.info("node %s: %s (%s)", node.id, outcome.status.value, outcome.reason)
         return outcome

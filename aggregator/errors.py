@@ -17,11 +17,19 @@ class NetworkError(Exception):
 class NodeFailure(NetworkError):
     """A request to a node that did not give a usable answer: why, and its HTTP status."""
 
-    def __init__(self, status: Status, reason: str, http_status: int | None = None) -> None:
+    def __init__(
+        self,
+        status: Status,
+        reason: str,
+        http_status: int | None = None,
+        *,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
         self.http_status = http_status
+        self.unreachable = unreachable
 
 
 class InvalidAnswer(NetworkError):

@@ -12,8 +12,9 @@ a slow node never holds the answer back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
@@ -22,9 +23,10 @@ from aggregator import client
 from aggregator.dialect import NodeCall, translate
 from aggregator.discovery import Discovery
 from aggregator.errors import NodeFailure
-from aggregator.outcome import CIRCUIT_OPEN, NodeOutcome, Status, skipped
+from aggregator.outcome import NODE_DOWN, NodeOutcome, Status, skipped
 from aggregator.registry import Dialect, Node, Registry
 from beacon.config import AggregatorSettings
+from beacon.protocol.errors import Busy
 from beacon.protocol.filters import listed_as
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, Route
@@ -40,6 +42,27 @@ class Network:
     session: aiohttp.ClientSession
     #: Told of every finished fan-out: (entry type, outcomes, seconds); the app's metrics.
     observe: Callable[[str, Sequence[NodeOutcome], float], None] | None = None
+    #: Fan-outs running at once (``aggregator.max_in_flight``); more wait, then are refused.
+    slots: asyncio.Semaphore | None = None
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """A place among the fan-outs in flight, or ``Busy`` after ``queue_wait_s``."""
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(self.settings.max_in_flight)
+        try:
+            async with asyncio.timeout(self.settings.queue_wait_s):
+                await self.slots.acquire()
+        except TimeoutError:
+            raise Busy(
+                f"the network is answering {self.settings.max_in_flight} queries already; "
+                "retry in a second",
+                retry_after=1,
+            ) from None
+        try:
+            yield
+        finally:
+            self.slots.release()
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,9 @@ async def _ask(
     known = net.discovery.known.get(node.id)
     if known is not None and (why := known.refusal(target.route, filter_ids)):
         return skipped(node.id, why, node.country)
-    if not net.registry.breakers[node.id].allow():
-        return skipped(node.id, CIRCUIT_OPEN, node.country)
+    health = net.registry.health[node.id]
+    if not health.usable:
+        return skipped(node.id, f"{NODE_DOWN}: {health.reason}", node.country)
     began = time.perf_counter()
     if known is None:  # never seen: discover inline, inside the deadline
         try:
@@ -126,6 +150,7 @@ async def _ask(
                 elapsed_ms=(time.perf_counter() - began) * 1000,
                 http_status=failure.http_status,
                 country=node.country,
+                unreachable=failure.unreachable,
             )
         if why := known.refusal(target.route, filter_ids):
             return skipped(node.id, why, node.country)
@@ -136,6 +161,7 @@ async def _ask(
         connect_s=min(settings.connect_timeout_s, node.timeout_s),
         max_bytes=settings.max_response_bytes,
         retries=settings.retries,
+        max_count=settings.max_node_count,
     )
     outcome = await client.query(
         net.session, node, calls.get(target), target.route.entry, limits, token, request_id

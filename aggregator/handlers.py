@@ -73,9 +73,10 @@ async def answer(request: web.Request, route: Route) -> web.Response:
         state = "hit"
     else:
         granularity = parsed.requested_granularity or default
-        began = time.perf_counter()
-        outcomes = tuple(await fan_out(net, parsed, granularity, token, request[REQUEST_ID]))
-        fanned = (time.perf_counter() - began) * 1000
+        async with net.slot():
+            began = time.perf_counter()
+            outcomes = tuple(await fan_out(net, parsed, granularity, token, request[REQUEST_ID]))
+            fanned = (time.perf_counter() - began) * 1000
         age = 0.0
         if usable and wants.store and c.storable(outcomes):
             store.put(c.cache_key(parsed, _versions(net)), outcomes)
@@ -193,7 +194,7 @@ async def health(request: web.Request) -> web.StreamResponse:
     usable = [
         n.id
         for n in net.registry.nodes
-        if n.id in net.discovery.known and net.registry.breakers[n.id].state.value != "open"
+        if n.id in net.discovery.known and net.registry.health[n.id].usable
     ]
     ok = bool(usable) or not net.registry.nodes
     body = {

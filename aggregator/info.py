@@ -34,7 +34,7 @@ def members(registry: Registry, discovery: Discovery) -> list[dict[str, Any]]:
             if isinstance(known.info.get("name"), str):
                 member["name"] = known.info["name"]
             member["entryTypes"] = sorted(known.entry_types)
-        member["circuit"] = registry.breakers[node.id].state.value
+        member["health"] = registry.health[node.id].state.value
         listed.append(member)
     return listed
 
@@ -107,7 +107,7 @@ def nodes_view(
                 "skip": "pages" if node.dialect.skip_pages else "records",
             },
             "timeoutSeconds": node.timeout_s,
-            "circuit": registry.breakers[node.id].as_json(),
+            "health": registry.health[node.id].as_json(),
             "outcomes": dict(registry.counters[node.id]),
         }
         known = discovery.known.get(node.id)

@@ -22,9 +22,9 @@ class Status(enum.Enum):
     SKIPPED = "skipped"  # not asked: the reason says why
 
 
-#: Reasons for skipping that say nothing about the node's health (the answer is deterministic
-#: given its capabilities), as opposed to an open circuit breaker.
-CIRCUIT_OPEN = "circuit open"
+#: The reason a node that is down is not asked (``aggregator/health.py``); other reasons for
+#: skipping say nothing about the node's health (the answer follows from its capabilities).
+NODE_DOWN = "node down"
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,22 @@ class NodeOutcome:
     elapsed_ms: float = 0.0
     http_status: int | None = None
     country: str = ""
+    #: The node could not be reached at all (refused, reset, no connection in time).
+    unreachable: bool = False
 
     @property
     def failed(self) -> bool:
         """Did the node fail (as opposed to answering, or being left out by design)?"""
         if self.status is Status.SKIPPED:
-            return self.reason == CIRCUIT_OPEN
+            return self.reason.startswith(NODE_DOWN)
         return self.status is not Status.OK
+
+    @property
+    def request_specific(self) -> bool:
+        """A 4xx answer is about this request, not the node's health; so is a 429 (the node
+        shedding load, which is its health working)."""
+        code = self.http_status
+        return self.status is Status.ERROR and code is not None and 400 <= code < 500
 
     def as_json(self) -> dict[str, Any]:
         """The per-node status reported in the response ``info`` and at /api/nodes."""

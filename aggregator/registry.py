@@ -8,12 +8,11 @@ timeout, until a cool-down passes and one probe request is let through.
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from aggregator.health import NodeHealth
 from aggregator.outcome import NodeOutcome, Status
 from beacon.config import AggregatorSettings, ConfigError, NodeEntry, Secret
 
@@ -70,67 +69,6 @@ def node_from_entry(
     )
 
 
-class BreakerState(enum.Enum):
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half-open"
-
-
-class CircuitBreaker:
-    """Closed -> (N consecutive failures) -> open -> (cool-down) -> half-open: one probe.
-
-    The probe's success closes the circuit; its failure opens it for another cool-down.
-    """
-
-    def __init__(self, failures: int, cooldown_s: float, clock: Clock = time.monotonic) -> None:
-        self.threshold = failures
-        self.cooldown_s = cooldown_s
-        self.clock = clock
-        self.state = BreakerState.CLOSED
-        self.consecutive = 0
-        self.opened_at = 0.0
-        self.probe_started = 0.0
-
-    def allow(self) -> bool:
-        """May a request go to the node now? (Starts the probe when the cool-down is over.)"""
-        now = self.clock()
-        if self.state is BreakerState.CLOSED:
-            return True
-        if self.state is BreakerState.OPEN:
-            if now - self.opened_at < self.cooldown_s:
-                return False
-            self.state = BreakerState.HALF_OPEN
-            self.probe_started = now
-            return True
-        # Half-open: one probe at a time; a probe that never reported frees the slot later.
-        if now - self.probe_started >= self.cooldown_s:
-            self.probe_started = now
-            return True
-        return False
-
-    def success(self) -> None:
-        self.state = BreakerState.CLOSED
-        self.consecutive = 0
-
-    def failure(self) -> None:
-        self.consecutive += 1
-        if self.state is BreakerState.HALF_OPEN or self.consecutive >= self.threshold:
-            self.state = BreakerState.OPEN
-            self.opened_at = self.clock()
-
-    def retry_in(self) -> float:
-        """Seconds until the next probe may go (0 when requests flow)."""
-        if self.state is not BreakerState.OPEN:
-            return 0.0
-        return max(0.0, self.cooldown_s - (self.clock() - self.opened_at))
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"state": self.state.value, "consecutiveFailures": self.consecutive}
-        if self.state is BreakerState.OPEN:
-            body["retryInSeconds"] = round(self.retry_in(), 1)
-        return body
-
-
 class Registry:
     """The nodes in declaration order, their breakers and what each last did."""
 
@@ -139,10 +77,7 @@ class Registry:
     ) -> None:
         self.nodes = nodes
         self.by_id = {n.id: n for n in nodes}
-        self.breakers = {
-            n.id: CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s, clock)
-            for n in nodes
-        }
+        self.health = {n.id: NodeHealth(n.id, settings.breaker_failures, clock) for n in nodes}
         self.last: dict[str, NodeOutcome] = {}
         #: Moving average of each node's answer time (ms), to ask the slowest nodes first.
         self.latency_ms: dict[str, float] = {n.id: 0.0 for n in nodes}
@@ -156,7 +91,7 @@ class Registry:
         return cls(nodes, settings, clock)
 
     def record(self, outcome: NodeOutcome) -> None:
-        """Feed an outcome to the node's breaker and statistics."""
+        """Feed an outcome to the node's health and statistics."""
         counts = self.counters[outcome.node_id]
         counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
         if outcome.status is Status.SKIPPED:
@@ -165,11 +100,7 @@ class Registry:
         self.latency_ms[outcome.node_id] = (
             outcome.elapsed_ms if previous == 0 else 0.8 * previous + 0.2 * outcome.elapsed_ms
         )
-        breaker = self.breakers[outcome.node_id]
-        if outcome.status is Status.OK:
-            breaker.success()
-        elif not _request_specific(outcome):
-            breaker.failure()
+        self.health[outcome.node_id].report(outcome)
         self.last[outcome.node_id] = outcome
 
     def split_id(self, value: str) -> tuple[Node | None, str]:
@@ -178,9 +109,3 @@ class Registry:
         if sep and rest and prefix in self.by_id:
             return self.by_id[prefix], rest
         return None, value
-
-
-def _request_specific(outcome: NodeOutcome) -> bool:
-    """A 4xx answer is about this request, not the node's health (429 excepted: overload)."""
-    code = outcome.http_status
-    return outcome.status is Status.ERROR and code is not None and 400 <= code < 500 and code != 429

@@ -26,6 +26,8 @@ from beacon.config.sections import (
 )
 
 CONFIG_ENV = "BEACON_CONFIG"
+#: The largest integer a JavaScript number holds exactly (2**53 - 1).
+MAX_SAFE_INTEGER = 2**53 - 1
 Program = typing.Literal["node", "aggregator", "ingest"]
 
 #: Where a program's defaults differ from the declared ones (which are the node's).
@@ -103,7 +105,20 @@ def _check_aggregator(agg: AggregatorSettings) -> None:
     for name in ("node_timeout_s", "connect_timeout_s", "deadline_s"):
         if getattr(agg, name) <= 0:
             raise ConfigError(f"setting aggregator.{name}: must be more than 0")
-    for name in ("max_connections", "max_connections_per_node", "breaker_failures"):
+    if not 1 <= agg.max_node_count <= MAX_SAFE_INTEGER // 1000:
+        raise ConfigError(
+            f"setting aggregator.max_node_count: between 1 and {MAX_SAFE_INTEGER // 1000} "
+            "(sums of counts must stay exact in JavaScript clients)"
+        )
+    for name in ("health_probe_s", "queue_wait_s"):
+        if getattr(agg, name) <= 0:
+            raise ConfigError(f"setting aggregator.{name}: must be more than 0")
+    for name in (
+        "max_connections",
+        "max_connections_per_node",
+        "breaker_failures",
+        "max_in_flight",
+    ):
         if getattr(agg, name) < 1:
             raise ConfigError(f"setting aggregator.{name}: must be at least 1")
     if agg.retries < 0 or agg.cache_ttl_s < 0 or agg.max_response_bytes < 1024:

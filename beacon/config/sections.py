@@ -266,12 +266,28 @@ class AggregatorSettings:
     breaker_failures: int = setting(
         3,
         env="AGGREGATOR_BREAKER_FAILURES",
-        help="consecutive failures after which a node is skipped (circuit open)",
+        help="consecutive connection failures (refused, reset, unreachable) after which a node "
+        "is down and skipped until its /health answers",
     )
-    breaker_cooldown_s: float = setting(
-        30.0,
-        env="AGGREGATOR_BREAKER_COOLDOWN",
-        help="seconds a node stays skipped before one probe request is let through",
+    health_probe_s: float = setting(
+        1.0,
+        env="AGGREGATOR_HEALTH_PROBE",
+        help="seconds between /health probes of a node that is suspect or down",
+    )
+    max_in_flight: int = setting(
+        256,
+        env="AGGREGATOR_MAX_IN_FLIGHT",
+        help="network queries answered at once; more wait for a slot (queue_wait_s)",
+    )
+    queue_wait_s: float = setting(
+        2.0,
+        env="AGGREGATOR_QUEUE_WAIT",
+        help="seconds a query waits for a slot before it is a 503 with Retry-After",
+    )
+    max_node_count: int = setting(
+        1_000_000_000_000,
+        env="AGGREGATOR_MAX_NODE_COUNT",
+        help="largest count a node's answer may give; larger is reported invalid, not summed",
     )
     cache_ttl_s: float = setting(
         30.0, env="AGGREGATOR_CACHE_TTL", help="seconds a merged answer is reused; 0 = no cache"

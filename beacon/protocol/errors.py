@@ -61,6 +61,16 @@ class TooManyRequests(BeaconError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class Busy(BeaconError):
+    """Too many requests are being answered: this one is refused at once, not queued."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class InternalError(BeaconError):
     status = 500
 

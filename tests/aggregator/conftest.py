@@ -128,10 +128,15 @@ class Fake:
     granularity: str = "count"
     exists: bool = True
     count: int = 1
+    #: Say ``count`` even when nothing exists (an implausible answer).
+    lies: bool = False
     terms: tuple[str, ...] = ()
     serves: tuple[str, ...] = tuple(e.id for e in et.ENTRY_TYPES)
     extra_headers: dict[str, str] = field(default_factory=dict)
     updated: str = "2026-01-01T00:00:00Z"
+    #: What /health answers (data requests are recorded in ``seen``, probes are not).
+    healthy: bool = True
+    probes: int = 0
     seen: list[dict[str, Any]] = field(default_factory=list)
     #: Set at teardown so that sleeping handlers end and the server stops at once.
     release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -149,7 +154,7 @@ class Fake:
             key = "variantInternalId" if entry is et.G_VARIANTS else "id"
             records = tuple({key: f"{self.beacon_id}-r{i}"} for i in range(self.count))
             sets = [r.ResultSet("fakeset", "dataset", self.exists, self.count, records)]
-        count = self.count if self.exists else 0
+        count = self.count if self.exists or self.lies else 0
         return r.data_response(meta, granularity, self.exists, count, sets)
 
 
@@ -228,7 +233,14 @@ def fake_app(fake: Fake) -> web.Application:
             )
         return web.json_response(fake.answer(entry), headers=fake.extra_headers)
 
+    async def health(request: web.Request) -> web.StreamResponse:
+        fake.probes += 1
+        return web.json_response(
+            {"status": "ok" if fake.healthy else "unavailable"}, status=200 if fake.healthy else 503
+        )
+
     app = web.Application()
+    app.router.add_get("/api/health", health)
     for name in ("info", "map", "configuration", "entry_types", "filtering_terms"):
         app.router.add_get(f"/api/{name}", metadata, name=name)
     app.router.add_route("*", "/api/{tail:.+}", data)
@@ -298,10 +310,13 @@ def network(aiohttp_client: Any) -> Callable[..., Awaitable[Client]]:
     return make
 
 
-async def get_json(client: Client, path: str, status: int = 200, **kw: Any) -> dict[str, Any]:
+async def get_json(
+    client: Client, path: str, status: int | None = 200, **kw: Any
+) -> dict[str, Any]:
+    """The JSON body of a GET, which must answer ``status`` (None: any status)."""
     response = await client.get(path, **kw)
     body = await response.json()
-    assert response.status == status, body
+    assert status is None or response.status == status, body
     return body  # type: ignore[no-any-return]
 
 

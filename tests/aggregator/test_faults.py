@@ -15,7 +15,17 @@ import pytest
 
 from aggregator.keys import NETWORK
 from beacon.config import NodeEntry
-from tests.aggregator.conftest import FakeNode, Network, RealNode, get_json, statuses
+from tests.aggregator.conftest import (
+    Fake,
+    FakeNode,
+    Network,
+    RealNode,
+    api_url,
+    fake_app,
+    get_json,
+    statuses,
+)
+from tests.conftest import ServerFactory
 
 COUNT = "/api/individuals?requestedGranularity=count"
 
@@ -113,35 +123,120 @@ async def test_slow_metadata_counts_against_the_deadline(
     assert body["info"]["nodes"][0]["status"] == "timeout"
 
 
-async def test_the_breaker_skips_a_failing_node_then_probes_it(
+async def test_failing_requests_never_take_a_healthy_node_out(
     fake_node: FakeNode, network: Network
 ) -> None:
+    """A node that fails requests (5xx) while its /health says it serves stays in the network:
+    one caller's requests cannot make it unavailable to the others."""
     good, _ = await fake_node(beacon_id="good.beacon")
     bad_url, bad = await fake_node(mode="5xx")
     client = await network(
         [("good", good), ("bad", bad_url)],
         AGGREGATOR_BREAKER_FAILURES="2",
-        AGGREGATOR_BREAKER_COOLDOWN="0.3",
+        AGGREGATOR_HEALTH_PROBE="0.05",
     )
-    seen = []
-    for _ in range(4):
+    for _ in range(6):
         body = await get_json(client, COUNT)
-        seen.append(statuses(body)["bad"])
-    assert seen == [
-        ("error", "HTTP 503"),
-        ("error", "HTTP 503"),
-        ("skipped", "circuit open"),
-        ("skipped", "circuit open"),
-    ]
-    assert len(bad.seen) == 2
+        assert statuses(body)["bad"] == ("error", "HTTP 503")
+        await asyncio.sleep(0.06)
+    assert len(bad.seen) == 6  # asked every time
+    assert bad.probes >= 1  # and its /health checked
     nodes = await get_json(client, "/api/nodes")
-    assert nodes["nodes"][1]["circuit"]["state"] == "open"
-    bad.mode = "ok"  # the node recovers
-    await asyncio.sleep(0.35)
+    assert nodes["nodes"][1]["health"]["state"] in ("up", "suspect")
+
+
+async def test_a_node_whose_health_fails_is_down_then_back_within_a_probe(
+    fake_node: FakeNode, network: Network
+) -> None:
+    bad_url, bad = await fake_node(mode="5xx", healthy=False)
+    good, _ = await fake_node(beacon_id="good.beacon")
+    client = await network([("good", good), ("bad", bad_url)], AGGREGATOR_HEALTH_PROBE="0.05")
     body = await get_json(client, COUNT)
-    assert statuses(body)["bad"] == ("ok", "")  # the half-open probe went through
-    nodes = await get_json(client, "/api/nodes")
-    assert nodes["nodes"][1]["circuit"]["state"] == "closed"
+    assert statuses(body)["bad"] == ("error", "HTTP 503")  # suspect: /health is asked
+    deadline = time.monotonic() + 3
+    while not statuses(await get_json(client, COUNT))["bad"][1].startswith("node down"):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    seen = len(bad.seen)
+    assert statuses(await get_json(client, COUNT))["bad"] == (
+        "skipped",
+        "node down: /health: HTTP 503",
+    )
+    assert len(bad.seen) == seen  # a down node is not asked
+    bad.mode, bad.healthy = "ok", True  # it recovers
+    began = time.monotonic()
+    while statuses(await get_json(client, COUNT))["bad"][0] != "ok":
+        assert time.monotonic() - began < 1.0, "back within a probe interval or so"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_restarted_node_is_back_within_seconds_of_answering_health(
+    aiohttp_server: ServerFactory, network: Network
+) -> None:
+    """Connections refused three times take a node out; once a process answers /health on
+    its port again, it is back (it was out for the 30 s breaker cool-down before)."""
+    fake = Fake()
+    server = await aiohttp_server(fake_app(fake))
+    port = server.port
+    client = await network([("n", api_url(server))], AGGREGATOR_HEALTH_PROBE="0.2")
+    assert statuses(await get_json(client, COUNT, status=200))["n"][0] == "ok"
+    await server.close()
+    for _ in range(3):
+        assert statuses(await get_json(client, COUNT, status=503))["n"][0] in ("error", "timeout")
+    assert statuses(await get_json(client, COUNT, status=503))["n"][1].startswith("node down")
+    restarted = await aiohttp_server(fake_app(Fake()), port=port)
+    began = time.monotonic()
+    while statuses(await get_json(client, COUNT, status=None))["n"][0] != "ok":
+        assert time.monotonic() - began < 5.0, "not back within 5 s of answering /health"
+        await asyncio.sleep(0.1)
+    await restarted.close()
+
+
+async def test_four_hundreds_never_count(fake_node: FakeNode, network: Network) -> None:
+    url, fake = await fake_node(mode="error400", healthy=False)
+    client = await network([("n", url)], AGGREGATOR_HEALTH_PROBE="0.05")
+    for _ in range(5):
+        await get_json(client, COUNT, status=None)
+    await asyncio.sleep(0.2)
+    assert fake.probes == 0  # a 4xx is about the request: nobody doubted the node
+    assert len(fake.seen) == 5
+
+
+async def test_overload_is_shed_per_request_with_retry_after(
+    fake_node: FakeNode, network: Network
+) -> None:
+    url, _ = await fake_node(delay_s=0.5)
+    client = await network(
+        [("slow", url)], AGGREGATOR_MAX_IN_FLIGHT="1", AGGREGATOR_QUEUE_WAIT="0.1"
+    )
+    first = asyncio.ensure_future(client.get(COUNT))
+    await asyncio.sleep(0.05)
+    second = await client.get(COUNT)
+    assert second.status == 503
+    assert second.headers["Retry-After"] == "1"
+    assert "answering 1 queries already" in (await second.json())["error"]["errorMessage"]
+    assert (await first).status == 200  # the other caller was not affected
+    assert (await client.get(COUNT)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"exists": False, "count": 10, "lies": True}, "10 with exists false"),
+        ({"count": 10**15}, "more than any node can count"),
+    ],
+)
+async def test_implausible_answers_are_invalid_and_not_summed(
+    fake_node: FakeNode, network: Network, options: dict[str, Any], reason: str
+) -> None:
+    odd, _ = await fake_node(**options)
+    fine, _ = await fake_node(count=3)
+    client = await network([("odd", odd), ("fine", fine)])
+    body = await get_json(client, COUNT)
+    status, why = statuses(body)["odd"]
+    assert status == "invalid"
+    assert reason in why
+    assert body["responseSummary"]["numTotalResults"] == 3
 
 
 async def test_a_node_not_serving_the_entry_type_is_left_out(

@@ -178,7 +178,7 @@ async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:
     assert set(listed) == {"se", "fi", "dk"}
     assert listed["se"]["capabilities"]["beaconId"] == "se.example.beacon"
     assert listed["se"]["lastOutcome"]["status"] == "ok"
-    assert listed["se"]["circuit"]["state"] == "closed"
+    assert listed["se"]["health"]["state"] == "up"
 
 
 async def test_a_node_answering_boolean_for_its_data_makes_the_network_boolean(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from aggregator.merge import merge
-from aggregator.outcome import CIRCUIT_OPEN, AnswerSet, NodeAnswer, NodeOutcome, Status, skipped
+from aggregator.outcome import NODE_DOWN, AnswerSet, NodeAnswer, NodeOutcome, Status, skipped
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, IncludeResultsets, Route
@@ -146,7 +146,7 @@ def test_collections_get_network_ids_and_provenance() -> None:
 
 
 def test_no_node_answering_is_a_503_listing_every_node() -> None:
-    status, body = run([failed("a"), failed("b", Status.INVALID), skipped("c", CIRCUIT_OPEN)])
+    status, body = run([failed("a"), failed("b", Status.INVALID), skipped("c", NODE_DOWN)])
     assert status == 503
     assert body["error"]["errorCode"] == 503
     assert "a: timeout" in body["error"]["errorMessage"]

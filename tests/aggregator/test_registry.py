@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from aggregator.cache import Directives, ResponseCache, cache_key, directives, storable
-from aggregator.outcome import CIRCUIT_OPEN, NodeAnswer, NodeOutcome, Status, skipped
-from aggregator.registry import CircuitBreaker, Registry
+from aggregator.health import NodeHealth, State
+from aggregator.outcome import NODE_DOWN, NodeAnswer, NodeOutcome, Status, skipped
+from aggregator.registry import Registry
 from beacon.config import ConfigError, load_settings
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
@@ -32,11 +33,6 @@ skip = "records"
 credentials = "service"
 token_env = "FI_TOKEN"
 """
-
-
-def state(breaker: CircuitBreaker) -> str:
-    """The breaker's state, read fresh (it changes behind mypy's back)."""
-    return breaker.state.value
 
 
 class Clock:
@@ -110,42 +106,51 @@ def test_credentials_policy(tmp_path: Path) -> None:
     assert no.authorization("user-token") is None
 
 
-def test_breaker_opens_after_consecutive_failures_and_probes_after_cooldown() -> None:
+def state_of(health: NodeHealth) -> State:
+    return health.state
+
+
+def test_health_moves_on_connection_failures_and_probes_only() -> None:
     clock = Clock()
-    breaker = CircuitBreaker(failures=2, cooldown_s=10, clock=clock)
-    breaker.failure()
-    assert breaker.allow()
-    assert state(breaker) == "closed"
-    breaker.success()
-    breaker.failure()
-    breaker.failure()
-    assert state(breaker) == "open"
-    assert not breaker.allow()
-    clock.now += 10
-    assert breaker.allow()
-    assert state(breaker) == "half-open"
-    assert not breaker.allow()  # one probe at a time
-    breaker.failure()
-    assert state(breaker) == "open"
-    assert not breaker.allow()
-    clock.now += 10
-    assert breaker.allow()
-    breaker.success()
-    assert state(breaker) == "closed"
-    assert breaker.allow()
+    health = NodeHealth("n", failures=2, clock=clock)
+    failed = NodeOutcome("n", Status.ERROR, "HTTP 503", http_status=503)
+    refused = NodeOutcome("n", Status.ERROR, "cannot reach the node", unreachable=True)
+    health.report(NodeOutcome("n", Status.ERROR, "HTTP 400: no", http_status=400))
+    health.report(NodeOutcome("n", Status.ERROR, "HTTP 429: busy", http_status=429))
+    assert state_of(health) is State.UP  # about the request, not the node
+    for _ in range(5):
+        health.report(failed)
+    assert state_of(health) is State.SUSPECT  # still asked; its /health decides
+    assert state_of(health) is not State.DOWN
+    health.probed(True)
+    assert state_of(health) is State.UP
+    health.report(refused)
+    assert state_of(health) is not State.DOWN
+    health.report(refused)
+    assert state_of(health) is State.DOWN
+    assert "cannot reach" in health.reason
+    health.report(NodeOutcome("n", Status.OK))  # an answer in flight does not revive it
+    assert state_of(health) is State.DOWN
+    health.probed(False, "HTTP 503")
+    assert health.reason == "/health: HTTP 503"
+    health.probed(True)
+    assert state_of(health) is State.UP
+    assert health.connection_failures == 0
 
 
-def test_registry_feeds_breakers_but_not_with_skips_or_4xx(tmp_path: Path) -> None:
+def test_registry_feeds_health_but_not_with_skips_or_4xx(tmp_path: Path) -> None:
     path = tmp_path / "n.toml"
     path.write_text(NODES)
     settings = load_settings(path, {"AGGREGATOR_BREAKER_FAILURES": "1"}).aggregator
     registry = Registry.from_settings(settings, {"FI_TOKEN": "x"})
     registry.record(skipped("se", "unsupported filter X"))
     registry.record(NodeOutcome("se", Status.ERROR, "HTTP 400: no", http_status=400))
-    assert state(registry.breakers["se"]) == "closed"
+    assert state_of(registry.health["se"]) is State.UP
     registry.record(NodeOutcome("se", Status.ERROR, "HTTP 503", http_status=503))
-    assert state(registry.breakers["se"]) == "open"
-    assert registry.counters["se"] == {"skipped": 1, "error": 2}
+    assert state_of(registry.health["se"]) is State.SUSPECT
+    registry.record(NodeOutcome("se", Status.ERROR, "refused", unreachable=True))
+    assert state_of(registry.health["se"]) is State.DOWN
+    assert registry.counters["se"] == {"skipped": 1, "error": 3}
 
 
 def test_split_id(tmp_path: Path) -> None:
@@ -212,6 +217,6 @@ def test_only_complete_public_answers_are_stored() -> None:
         "se", Status.OK, answer=NodeAnswer("b", Granularity.COUNT, True, 1, cacheable=False)
     )
     assert storable([good, skipped("fi", "unsupported filter X")])
-    assert not storable([good, skipped("fi", CIRCUIT_OPEN)])
+    assert not storable([good, skipped("fi", NODE_DOWN)])
     assert not storable([good, NodeOutcome("fi", Status.TIMEOUT, "slow")])
     assert not storable([private])

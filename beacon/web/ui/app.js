@@ -114,9 +114,9 @@ async function loadStatus() {
   if (nodes.status === 200 && nodes.body && Array.isArray(nodes.body.nodes)) {
     state.network = true;
     for (const node of nodes.body.nodes) {
-      const open = node.circuit && node.circuit.state === "open";
+      const open = node.health && node.health.state === "down";
       const up = node.capabilities && !open && !node.metadataProblem;
-      const why = node.metadataProblem || (open ? "circuit open" : node.capabilities ? node.capabilities.beaconId : "not reached yet");
+      const why = node.metadataProblem || (open ? "node down" : node.capabilities ? node.capabilities.beaconId : "not reached yet");
       const label = `${node.nodeId}${node.country ? ` (${node.country})` : ""}: ${up ? "up" : "down"}`;
       list.append(chip(label, up ? "up" : "down", why));
     }
