@@ -7,6 +7,7 @@ Every loading command prints a JSON report on stdout when it ends. Exit codes: 0
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,8 +18,8 @@ import click
 from beacon import __version__
 from beacon.config import Settings
 from beacon.config.cli import config_option, settings_for
+from beacon.store import catalog, engine
 from beacon.store import client as store_client
-from beacon.store import engine
 from beacon.store.client import Database
 from ingest import ontology, pipeline
 from ingest.bff import find_files
@@ -233,6 +234,20 @@ def _bounded(name: str, most: int, default: int, help: str) -> Callable[[F], F]:
     return click.option(
         name, type=click.IntRange(1, most), default=default, show_default=True, help=help
     )
+
+
+@main.command()
+@config_option
+def gc(config: str | None) -> None:
+    """Remove the collections that loads killed before they finished left behind.
+
+    Every load does this first, so it is needed only to tidy up without loading. Loads being
+    written (their process alive, or a heartbeat in the last five minutes from another host)
+    and replaced loads in their grace period are kept. Prints the collections removed.
+    """
+    settings = _settings(config)
+    dropped: list[str] = _run(settings, catalog.gc)
+    click.echo(json.dumps({"removed": dropped}))
 
 
 @main.command()

@@ -10,7 +10,9 @@ fails, the new collections are dropped and the previous load stays as it was: no
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from types import TracebackType
@@ -28,6 +30,10 @@ from ingest.errors import DatasetError, IngestError
 from ingest.terms import VariantTerms
 
 log = logging.getLogger("ingest.write")
+#: Seconds between two heartbeats of a load being written (see catalog.gc).
+HEARTBEAT_S = 30.0
+#: Seconds a replaced load stays protected from gc beyond the grace period.
+GRACE_MARGIN_S = 60.0
 
 
 class WriteError(IngestError):
@@ -55,6 +61,7 @@ class Load:
         self.counts: dict[str, int] = {}
         self.published = False
         self.variant_terms = VariantTerms()
+        self._beat = 0.0
 
     @property
     def roles(self) -> tuple[c.Role, ...]:
@@ -85,6 +92,9 @@ class Load:
             ) from None
         written = len(result.inserted_ids)
         self.counts[role.value] = self.counts.get(role.value, 0) + written
+        if time.monotonic() - self._beat > HEARTBEAT_S:
+            self._beat = time.monotonic()
+            await catalog.heartbeat(self.db, self.load_id)
         return written
 
     async def publish(
@@ -103,6 +113,13 @@ class Load:
             await self.db[c.FILTERING_TERMS].insert_many(terms, ordered=False)
         await ensure_global_indexes(self.db)
         counts = {role.value: self.counts.get(role.value, 0) for role in self.roles}
+        # The load this one replaces stays readable for the grace period, even to a gc run
+        # by another process: say so before it stops being the published one.
+        current = await catalog.get(self.db, self.dataset_id)
+        replaced = current.loads.get(self.group) if current else None
+        if replaced:
+            until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.grace_s + GRACE_MARGIN_S)
+            await catalog.retire_load(self.db, replaced, until)
         previous = await catalog.publish(
             self.db,
             self.dataset_id,
@@ -115,16 +132,25 @@ class Load:
             test=test,
         )
         self.published = True
+        await catalog.forget_load(self.db, self.load_id)
         if previous:
             # Queries that looked the catalog up before the switch may still be reading the old
             # collections: give them time before dropping.
             await asyncio.sleep(self.grace_s)
             await catalog.drop_load(self.db, self.dataset_id, self.group, previous)
+            await catalog.forget_load(self.db, previous)
 
     async def abandon(self) -> None:
         await catalog.drop_load(self.db, self.dataset_id, self.group, self.load_id)
+        await catalog.forget_load(self.db, self.load_id)
 
     async def __aenter__(self) -> Load:
+        # What earlier loads left behind when they were killed goes first; then this load
+        # says it is being written, so no other process's gc takes it.
+        dropped = await catalog.gc(self.db)
+        if dropped:
+            log.warning("removed %d collection(s) left by loads that died", len(dropped))
+        await catalog.register_load(self.db, self.dataset_id, self.group, self.load_id)
         return self
 
     async def __aexit__(

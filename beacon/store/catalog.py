@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.store import collections as c
 from beacon.store.client import Database
+
+#: Seconds without a heartbeat after which another host's load counts as dead.
+STALE_LOAD_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -120,20 +125,91 @@ async def drop_load(db: Database, dataset_id: str, group: str, load_id: str) -> 
     await db[c.FILTERING_TERMS].delete_many({c.FT_LOAD: load_id})
 
 
-async def drop_orphans(db: Database, dataset_id: str) -> list[str]:
-    """Drop collections of ``dataset_id`` that no catalog entry points at (failed loads)."""
-    entry = await get(db, dataset_id)
-    active = set()
-    if entry:
-        active = {entry.collection(role) for role in c.Role}
-    prefix = f"d.{dataset_id}."
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def register_load(db: Database, dataset_id: str, group: str, load_id: str) -> None:
+    """Say that ``load_id`` is being written (by this process), so gc leaves it alone."""
+    now = dt.datetime.now(dt.UTC)
+    await db[c.LOADS].replace_one(
+        {"_id": load_id},
+        {
+            "_id": load_id,
+            c.DATASET_ID: dataset_id,
+            "group": group,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": now,
+            "heartbeat": now,
+        },
+        upsert=True,
+    )
+
+
+async def heartbeat(db: Database, load_id: str) -> None:
+    await db[c.LOADS].update_one({"_id": load_id}, {"$set": {"heartbeat": dt.datetime.now(dt.UTC)}})
+
+
+async def retire_load(db: Database, load_id: str, until: dt.datetime) -> None:
+    """A replaced load: running queries may read it until ``until``; gc drops it after."""
+    await db[c.LOADS].update_one(
+        {"_id": load_id}, {"$set": {"retiring": True, "until": until}}, upsert=True
+    )
+
+
+async def forget_load(db: Database, load_id: str) -> None:
+    await db[c.LOADS].delete_one({"_id": load_id})
+
+
+def _in_use(doc: Mapping[str, Any], now: dt.datetime, host: str, stale_s: float) -> bool:
+    """Is this registry entry a load still being written, or a replaced one still readable?"""
+    stamp = doc.get("until") if doc.get("retiring") else doc.get("heartbeat")
+    if isinstance(stamp, dt.datetime) and stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    if not isinstance(stamp, dt.datetime):
+        return False
+    if doc.get("retiring"):
+        return stamp > now
+    if doc.get("host") == host and isinstance(doc.get("pid"), int):
+        return _alive(doc["pid"])
+    return (now - stamp).total_seconds() < stale_s
+
+
+async def gc(db: Database, stale_s: float = STALE_LOAD_S) -> list[str]:
+    """Drop every per-load collection (and filtering terms) that no published load, no load
+    being written and no replaced load still in its grace period holds: what a load killed at
+    any point (SIGKILL, power loss) left behind. A load counts as being written while its
+    process lives (same host) or its heartbeat is younger than ``stale_s`` (another host)."""
+    now = dt.datetime.now(dt.UTC)
+    host = socket.gethostname()
+    keep: set[str] = set()
+    # The loads registry before the catalog: a load that publishes (and leaves the registry)
+    # in between is then seen in the catalog, never missed by both.
+    async for doc in db[c.LOADS].find({}):
+        if _in_use(doc, now, host, stale_s):
+            keep.add(doc["_id"])
+        else:
+            await db[c.LOADS].delete_one({"_id": doc["_id"]})
+    for entry in (await read(db)).values():
+        keep.update(entry.loads.values())
+    names = sorted(await db.list_collection_names())
+    # A load registers before it creates anything: one that started since the first read is
+    # in the registry now, so a collection listed above is never a load that just began.
+    keep.update([doc["_id"] async for doc in db[c.LOADS].find({}, {"_id": 1})])
     dropped = []
-    for name in await db.list_collection_names():
-        if name.startswith(prefix) and name not in active:
+    for name in names:
+        found = c.load_of(name)
+        if found is not None and found[1] not in keep:
             await db.drop_collection(name)
             dropped.append(name)
-    loads = list(entry.loads.values()) if entry else []
-    await db[c.FILTERING_TERMS].delete_many({c.DATASET_ID: dataset_id, c.FT_LOAD: {"$nin": loads}})
+    await db[c.FILTERING_TERMS].delete_many({c.FT_LOAD: {"$nin": sorted(keep)}})
     return dropped
 
 
@@ -144,5 +220,9 @@ async def remove(db: Database, dataset_id: str, grace_s: float = 0.0) -> bool:
     await db[c.COHORTS].delete_many({c.DATASET_ID: dataset_id})
     if grace_s > 0 and doc:
         await asyncio.sleep(grace_s)
-    await drop_orphans(db, dataset_id)
+    prefix = f"d.{dataset_id}."
+    for name in await db.list_collection_names():
+        if name.startswith(prefix):
+            await db.drop_collection(name)
+    await db[c.FILTERING_TERMS].delete_many({c.DATASET_ID: dataset_id})
     return doc is not None

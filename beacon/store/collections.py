@@ -34,6 +34,8 @@ COHORTS = "cohorts"
 FILTERING_TERMS = "filtering_terms"
 ONTOLOGY_TERMS = "ontology_terms"
 ONTOLOGIES = "ontologies"
+#: Loads being written, and replaced loads kept for running queries: what gc must not drop.
+LOADS = "loads"
 
 DATASET_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
 
@@ -70,9 +72,19 @@ def collection_name(dataset_id: str, role: Role, load_id: str) -> str:
     return f"d.{dataset_id}.{role.value}.{load_id}"
 
 
+def load_of(name: str) -> tuple[str, str] | None:
+    """``d.<dataset>.<role>.<load>`` -> (dataset, load id); None for any other collection."""
+    parts = name.split(".")
+    if len(parts) != 4 or parts[0] != "d" or parts[2] not in _ROLE_VALUES:
+        return None
+    return parts[1], parts[3]
+
+
 def is_valid_dataset_id(dataset_id: str) -> bool:
     return bool(DATASET_ID_PATTERN.match(dataset_id))
 
+
+_ROLE_VALUES = frozenset(r.value for r in Role)
 
 # Fields of every stored document.
 DATASET_ID = "datasetId"
