@@ -58,10 +58,15 @@ serve: install ## run a node on 127.0.0.1:5050 (embedded engine unless MONGODB_U
 bench-aggregator: install ## aggregator latency over 3/10/50 nodes vs the slowest node, throughput
 	$(BIN)/python -m bench.aggregator
 
+.PHONY: bench-load
+bench-load: install ## 64 clients against one node, then the network over 3 nodes: req/s, p50/p99, errors, RSS
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
+
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
 .PHONY: bench bench-ingest bench-query
-bench: bench-ingest bench-query bench-aggregator
+bench: bench-ingest bench-query bench-aggregator bench-load
 
 bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
 	$(BIN)/pip install --quiet -e '.[bench]'
