@@ -2,29 +2,64 @@
 
 The files sit beside this module and are read with ``importlib.resources``, so they ship in
 the wheel. The page calls the API of whatever serves it (same origin), so the one page works
-over a node and over the network. Only the files listed here are served.
+over a node and over the network. Only the files listed here are served, plus
+``static/config.json``: what the page needs of the settings (its sign-in issuer), nothing more.
 """
 
 from __future__ import annotations
 
 import functools
+import urllib.parse
 from importlib import resources
 
 from aiohttp import web
 
+from beacon.config import ServerSettings
+from beacon.web.keys import SERVER
+
 FILES = {
     "index.html": "text/html",
     "app.js": "text/javascript",
+    "api.js": "text/javascript",
+    "dom.js": "text/javascript",
+    "query.js": "text/javascript",
+    "terms.js": "text/javascript",
+    "records.js": "text/javascript",
+    "frequencies.js": "text/javascript",
+    "signin.js": "text/javascript",
     "style.css": "text/css",
     "logo.svg": "image/svg+xml",
 }
+CONFIG = "config.json"
 #: The page is small and changes with the software: browsers revalidate, nothing goes stale.
 _HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-#: The page loads only its own files and talks only to its own origin.
-_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
+
+
+def csp(server: ServerSettings) -> str:
+    """The page loads only its own files and talks only to its own origin, and to the sign-in
+    issuer's origin when one is configured (discovery, token and userinfo endpoints)."""
+    connect = "'self'"
+    if server.sign_in.issuer:
+        url = urllib.parse.urlsplit(server.sign_in.issuer)
+        connect += f" {url.scheme}://{url.netloc}"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def page_config(server: ServerSettings) -> dict[str, object]:
+    """``static/config.json``: the sign-in issuer and client, or null without one."""
+    sign_in = server.sign_in
+    if not sign_in.issuer:
+        return {"signIn": None}
+    return {
+        "signIn": {
+            "issuer": sign_in.issuer,
+            "clientId": sign_in.client_id,
+            "scopes": list(sign_in.scopes),
+        }
+    }
 
 
 @functools.cache
