@@ -67,24 +67,26 @@ def read(name: str) -> bytes:
     return resources.files(__package__).joinpath(name).read_bytes()
 
 
-def _file(name: str) -> web.Response:
+def _file(request: web.Request, name: str) -> web.Response:
     headers = dict(_HEADERS)
     if name == "index.html":
-        headers["Content-Security-Policy"] = _CSP
+        headers["Content-Security-Policy"] = csp(request.app[SERVER])
     return web.Response(body=read(name), content_type=FILES[name], headers=headers)
 
 
 async def index(request: web.Request) -> web.StreamResponse:
     """``GET /``: the query page."""
-    return _file("index.html")
+    return _file(request, "index.html")
 
 
 async def static(request: web.Request) -> web.StreamResponse:
-    """``GET /static/{name}``: the page's script, style sheet and logo."""
+    """``GET /static/{name}``: the page's scripts, style sheet, logo and configuration."""
     name = request.match_info["name"]
+    if name == CONFIG:
+        return web.json_response(page_config(request.app[SERVER]), headers=_HEADERS)
     if name not in FILES:
         raise web.HTTPNotFound()
-    return _file(name)
+    return _file(request, name)
 
 
 def routes() -> list[web.RouteDef]:
