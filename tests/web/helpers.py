@@ -41,11 +41,13 @@ async def search(
     entry: str = "g_variants",
     granularity: str = "record",
 ) -> str:
-    """Search by the quick box; the summary line of the answer."""
+    """Search by the quick box (``kind`` "variant", "region" or "gene"; "" leaves it as it is,
+    and an empty ``text`` asks for every record); the summary line of the answer."""
     await page.select_option("#entry", entry)
     await page.select_option("#granularity", granularity)
     if entry not in ("datasets", "cohorts"):
-        await page.check(f"input[name=kind][value={kind}]")
+        if kind:
+            await page.check(f"input[name=kind][value={kind}]")
         await page.fill("#query", text)
     await page.click("#go")
     return await answered(page)

@@ -4,6 +4,8 @@ counted, the per-node and per-dataset tables, the folded frequencies, and the ro
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +15,7 @@ import pytest_asyncio
 
 from tests.demo.conftest import Loaded
 from tests.web.conftest import Tab
-from tests.web.helpers import VARIANT, api, column, search, total
+from tests.web.helpers import VARIANT, answered, api, column, search, total
 from tests.web.servers import Demo, start_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -174,3 +176,54 @@ async def test_what_the_servers_say_is_shown_as_text(tab: Tab, demo: Demo) -> No
     await _shown_as_text(page)
     assert tab.errors == []
     assert tab.failures == [(400, "/api/g_variants")]
+
+
+async def test_a_slow_answer_never_overwrites_a_newer_one(tab: Tab, demo: Demo) -> None:
+    page = await tab.open(demo.network)
+    held: list[str] = []
+
+    async def slow_first(route: Any) -> None:
+        if not held:
+            held.append(route.request.url)
+            await asyncio.sleep(1.0)  # the gene search is still on its way ...
+        with contextlib.suppress(Exception):  # ... and was given up by the page meanwhile
+            await route.continue_()
+
+    await page.route("**/api/g_variants", slow_first)
+    await page.check("input[name=kind][value=gene]")
+    await page.fill("#query", "COMT")
+    await page.click("#go")
+    summary = await search(page, "variant", VARIANT)  # asked while the first is held
+    assert summary.startswith("Found: 4 variant records"), summary
+    await asyncio.sleep(1.2)  # the first would have landed by now
+    assert await page.inner_text("#summary") == summary
+    assert await page.inner_text("#message") == ""
+    assert held
+    assert tab.errors == []
+
+
+async def test_every_control_has_a_name_and_the_keyboard_does_it_all(tab: Tab, demo: Demo) -> None:
+    page = await tab.open(demo.network)
+    nameless = await page.evaluate(
+        """() => [...document.querySelectorAll("input, select, button, textarea")]
+            .filter((e) => e.type !== "hidden")
+            .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")
+                && !(e.tagName === "BUTTON" && e.textContent.trim()))
+            .map((e) => e.id || e.outerHTML)"""
+    )
+    assert nameless == []
+    # Type a variant, Enter searches; Tab reaches the first record, Enter opens it, Escape
+    # closes it again.
+    await page.focus("#query")
+    await page.keyboard.type(VARIANT)
+    await page.keyboard.press("Enter")
+    assert (await answered(page)).startswith("Found: 4 variant records")
+    await page.focus("#records thead th:last-child button")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.classList.contains('open')")
+    await page.keyboard.press("Enter")
+    assert await page.locator("#record").is_visible()
+    assert await page.evaluate("document.activeElement.dataset.target") == "individuals"
+    await page.keyboard.press("Escape")
+    assert await page.locator("#record").is_hidden()
+    assert tab.errors == []

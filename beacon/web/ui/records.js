@@ -52,19 +52,20 @@ function isTerm(value) {
   return value && typeof value === "object" && !Array.isArray(value) && typeof value.id === "string" && Object.keys(value).every((k) => k === "id" || k === "label");
 }
 
-/** Any JSON value as one line of text: terms read "label (id)", single-key objects their value. */
-export function show(value) {
+/** Any JSON value as one line of text: terms read "label (id)" (``brief``: the label only),
+ * single-key objects their value. */
+export function show(value, brief = false) {
   if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) return value.map(show).filter(Boolean).join("; ");
+  if (Array.isArray(value)) return value.map((v) => show(v, brief)).filter(Boolean).join("; ");
   if (typeof value !== "object") return String(value);
-  if (isTerm(value)) return value.label ? `${value.label} (${value.id})` : value.id;
+  if (isTerm(value)) return value.label ? (brief ? value.label : `${value.label} (${value.id})`) : value.id;
   const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
-  if (entries.length === 1) return show(entries[0][1]);
+  if (entries.length === 1) return show(entries[0][1], brief);
   if ("value" in value && value.unit) return `${show(value.value)} ${value.unit.label || value.unit.id || ""}`.trim();
   // A code first (diseaseCode, featureType, assayCode ...), then the rest by name.
   const lead = entries.find(([k, v]) => isTerm(v) && /(Code|Type)$/.test(k));
-  const rest = entries.filter((e) => e !== lead).map(([k, v]) => `${k}: ${show(v)}`);
-  return lead ? `${show(lead[1])}${rest.length ? ` (${rest.join(", ")})` : ""}` : rest.join(", ");
+  const rest = entries.filter((e) => e !== lead).map(([k, v]) => `${k}: ${show(v, brief)}`);
+  return lead ? `${show(lead[1], brief)}${rest.length ? ` (${rest.join(", ")})` : ""}` : rest.join(", ");
 }
 
 /** "22:16050075 A>G" (or "22:42122584-42131381 DEL"): a variant by its 1-based position. */
@@ -90,19 +91,20 @@ const DERIVED = {
   variantType: ["type", (r) => (r.variation || {}).variantType || ""],
   hgvs: ["HGVS", (r) => (r.identifiers || {}).genomicHGVSId || ""],
   genes: ["genes", (r) => ((r.molecularAttributes || {}).geneIds || []).join(", ")],
-  effects: ["effects", (r) => show((r.molecularAttributes || {}).molecularEffects || [])],
+  effects: ["effects", (r, brief) => show((r.molecularAttributes || {}).molecularEffects || [], brief)],
   aminoacidChanges: ["amino-acid changes", (r) => ((r.molecularAttributes || {}).aminoacidChanges || []).join(", ")],
 };
 
+// A column: ``value`` is the full text (exports), ``text`` what the table shows (labels only).
 function column(key) {
   const derived = DERIVED[key];
-  if (derived) return { key, label: derived[0], value: (row) => derived[1](row.record) };
-  return { key, label: key, value: (row) => show(row.record[key]) };
+  if (derived) return { key, label: derived[0], value: (row) => derived[1](row.record, false), text: (row) => derived[1](row.record, true) };
+  return { key, label: key, value: (row) => show(row.record[key]), text: (row) => show(row.record[key], true) };
 }
 
 const WHERE = [
-  { key: "@dataset", label: "dataset", value: (row) => row.set },
-  { key: "@node", label: "node", value: (row) => row.node || "" },
+  { key: "@dataset", label: "dataset", value: (row) => row.set, text: (row) => row.set },
+  { key: "@node", label: "node", value: (row) => row.node || "", text: (row) => row.node || "" },
 ];
 
 /** Every column the rows could show: the entry type's usual ones first, then every other key
@@ -132,7 +134,7 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "bas
 export function sortRows(rows, col, direction) {
   if (!col) return rows;
   const sign = direction === "descending" ? -1 : 1;
-  return [...rows].sort((a, b) => sign * collator.compare(col.value(a), col.value(b)));
+  return [...rows].sort((a, b) => sign * collator.compare(col.text(a), col.text(b)));
 }
 
 function safe(text) {
@@ -176,8 +178,8 @@ export function drawTable(table, { columns, rows, sort, onSort, onOpen, identify
       "tr",
       { "data-set": row.set },
       ...columns.map((c, i) => {
-        if (i !== 0) return el("td", {}, c.value(row));
-        const open = el("button", { type: "button", class: "link open", title: "open this record" }, c.value(row) || identify(row));
+        if (i !== 0) return el("td", { title: c.value(row) === c.text(row) ? undefined : c.value(row) }, c.text(row));
+        const open = el("button", { type: "button", class: "link open", title: "open this record" }, c.text(row) || identify(row));
         open.addEventListener("click", () => onOpen(row));
         return el("th", { scope: "row" }, open);
       }),
