@@ -40,7 +40,7 @@ def ids(body: dict[str, Any]) -> list[str]:
 async def test_pages_are_the_apis_pages(tab: Tab, demo: Demo) -> None:
     page = await tab.open(demo.network)
     summary = await search(page, "", "", entry="individuals")
-    assert summary.startswith("Found: 72 individuals in 4 datasets on 3 nodes (record level")
+    assert summary.startswith("Found: 72 individuals in 4 datasets on 3 nodes · record level")
     assert await page.inner_text("#page-info") == "Page 1 of 3 · up to 10 records per dataset"
     assert await page.is_disabled("#previous")
     for skip in range(3):
@@ -232,7 +232,7 @@ async def test_a_node_pages_and_counts_its_own_datasets(tab: Tab, demo: Demo) ->
     assert await column(page, "#records", 1) == ["synthetic-es"]
     assert await page.inner_text("#page-info") == "Page 1 of 1 · up to 10 records per page"
     summary = await search(page, "", "", entry="biosamples")
-    assert summary.startswith("Found: 24 biosamples in 2 datasets (record level"), summary
+    assert summary.startswith("Found: 24 biosamples in 2 datasets · record level"), summary
     assert await page.inner_text("#page-info") == "Page 1 of 2 · up to 10 records per dataset"
     assert "node" not in await page.locator("#records thead th").all_inner_texts()
     assert tab.errors == []

@@ -37,7 +37,7 @@ async def test_one_variant_in_four_datasets_is_counted_as_what_it_is(tab: Tab, d
     # Four dataset records of one variant: never "4 variants".
     assert summary.startswith(
         "Found: 4 variant records in 4 datasets on 3 nodes (each dataset counts the variants "
-        "it holds) · 1 distinct variant among the 3 shown (record level"
+        "it holds) · 1 distinct variant among the 3 shown · record level"
     ), summary
     assert [row.split("\t")[:3] for row in await column(page, "#per-node", 1)] == [
         ["fi"],
@@ -97,7 +97,10 @@ async def test_counts_and_regions_agree_with_the_api(tab: Tab, demo: Demo) -> No
         demo.network,
         "/api/g_variants?referenceName=22&start=19940999&end=19970000&requestedGranularity=count",
     )
-    assert region.startswith(f"Found: {total(body)} variants on 3 nodes (count level"), region
+    assert region.startswith(
+        f"Found: {total(body)} variant records on 3 nodes (each dataset counts the variants it "
+        "holds) · count level"
+    ), region
     assert await page.locator("#records-block").is_hidden()
     assert await page.locator("#frequencies-block").is_hidden()
     yes = await search(page, "gene", "COMT", granularity="boolean")

@@ -167,7 +167,7 @@ async def test_signing_in_on_a_node(tab: Tab, world: World) -> None:
         "anyone sees)."
     )
     summary = await search(page, "", "", entry="datasets")
-    assert summary.startswith("Found: 2 datasets (record level"), summary
+    assert summary.startswith("Found: 2 datasets · record level"), summary
     assert sorted(await column(page, "#records", 1)) == ["synthetic-es", CONTROLLED]
     assert tab.errors == []
 

@@ -240,6 +240,8 @@ function summarize(view, body, rows) {
   const sets = (response.resultSets || []).filter((s) => s.exists);
   if (!sets.length) {
     const on = state.network ? ` on ${plural(answering.filter((n) => n.exists).length, "node")}` : "";
+    // Counts without result sets: a variant is counted once per dataset holding it.
+    if (view.entry === "g_variants") return `Found: ${atLeast}${plural(total, "variant record")}${on} (each dataset counts the variants it holds)`;
     return `Found: ${atLeast}${plural(total, one, many)}${on}`;
   }
   const onNodes = new Set(sets.map(nodeOf)).size;
@@ -372,7 +374,7 @@ function draw(view, body, ms) {
   state.answer = { view, body, rows, pages: pagesOf(view, body) };
   const returned = (body.meta && body.meta.returnedGranularity) || view.granularity;
   drawTrail(view);
-  byId("summary").textContent = `${summarize(view, body, rows)} (${returned} level, ${ms} ms)`;
+  byId("summary").textContent = `${summarize(view, body, rows)} · ${returned} level, ${ms} ms`;
   drawNodes(body);
   drawSets(view, body);
   if (view.entry === "g_variants" && rows.length) drawFrequencies(rows);

@@ -100,7 +100,7 @@ function pick(term) {
   }
   const filter = { id: term.id, label: term.label, scope: scopeFor(term) };
   add(filter);
-  byId("message").textContent = `added filter ${chipText(filter)}`;
+  byId("terms-status").textContent = `added filter ${chipText(filter)}`;
 }
 
 function renderTerms() {
@@ -149,7 +149,9 @@ function addCompared() {
     byId("compare-value").focus();
     return;
   }
-  add({ id: term.id, label: term.label, operator: byId("compare-operator").value, value, scope: scopeFor(term) });
+  const filter = { id: term.id, label: term.label, operator: byId("compare-operator").value, value, scope: scopeFor(term) };
+  add(filter);
+  byId("terms-status").textContent = `added filter ${chipText(filter)}`;
   byId("term-compare").hidden = true;
   state.comparing = null;
   byId("term-search").focus();
