@@ -37,7 +37,7 @@ ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 ARTIFACTS = Path(os.environ.get("BEACON_TEST_ARTIFACTS") or ROOT / ".test-artifacts")
 OUTCOMES = pytest.StashKey[dict[str, pytest.TestReport]]()
 

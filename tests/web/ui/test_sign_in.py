@@ -16,10 +16,10 @@ import pytest_asyncio
 from beacon.demo import plan as demo_plan
 from tests.auth import AUDIENCE, Issuers
 from tests.demo.conftest import Loaded
-from tests.web.conftest import Tab
-from tests.web.helpers import answered, column, search
-from tests.web.oidc import CLIENT_ID, OidcIssuer
-from tests.web.servers import Demo, serve, start_demo
+from tests.web.ui.conftest import Tab
+from tests.web.ui.helpers import answered, column, search
+from tests.web.ui.oidc import CLIENT_ID, OidcIssuer
+from tests.web.ui.servers import Demo, serve, start_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

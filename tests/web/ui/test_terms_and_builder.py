@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 
 from tests.demo.conftest import Loaded
-from tests.web.conftest import Tab
-from tests.web.helpers import answered, api, column, search, total
-from tests.web.servers import Demo, start_demo
+from tests.web.ui.conftest import Tab
+from tests.web.ui.helpers import answered, api, column, search, total
+from tests.web.ui.servers import Demo, start_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
