@@ -126,23 +126,28 @@ function clearAnswer() {
   byId("records").tBodies[0].replaceChildren();
 }
 
-async function run(view) {
+/** Ask for ``view`` and draw the answer. A new question clears the old answer at once; a page
+ * turn (``keep``) leaves the page shown, and the focus where it is, until the next arrives. */
+async function run(view, { keep = false, focus = false } = {}) {
   const generation = ++state.generation;
   if (state.controller) state.controller.abort();
   state.controller = new AbortController();
-  clearAnswer(); // an old answer never stays under a new message
+  if (!keep) clearAnswer(); // an old answer never stays under a new message
   say("searching…", "busy");
   const began = performance.now();
   let reply;
   try {
     reply = await api.post(view.path, requestOf(view), { signal: state.controller.signal });
   } catch (error) {
-    if (generation === state.generation) say(`the request failed: ${error.message}`, "error");
+    if (generation !== state.generation) return;
+    clearAnswer();
+    say(`the request failed: ${error.message}`, "error");
     return;
   }
   if (generation !== state.generation) return; // a newer search is under way
   const body = reply.body || {};
   if (reply.status !== 200 || body.error) {
+    clearAnswer();
     say(errorOf(reply), "error");
     if (reply.status === 401 && api.signedIn()) {
       accountSay(`The beacon refused your sign-in (${errorOf(reply)}). Sign out, then sign in again.`);
@@ -156,6 +161,7 @@ async function run(view) {
   }
   say("");
   draw(view, body, Math.round(performance.now() - began));
+  if (focus) byId("answer-heading").focus(); // a new view: start reading at its answer
 }
 
 function search(event) {
@@ -426,7 +432,7 @@ function openRecord(view, row) {
         };
         state.views.push(next);
         state.sort = null;
-        run(next);
+        run(next, { focus: true });
       });
       return button;
     }),
@@ -440,14 +446,15 @@ function back() {
   if (state.views.length < 2) return;
   state.views.pop();
   state.sort = null;
-  run(state.views[state.views.length - 1]);
+  run(state.views[state.views.length - 1], { focus: true });
 }
 
 function turn(delta) {
   const view = state.views[state.views.length - 1];
-  if (!view) return;
+  // A page on its way: a second press would skip one (the buttons stay enabled, and focused).
+  if (!view || byId("message").classList.contains("busy")) return;
   view.page = Math.max(0, view.page + delta);
-  run(view);
+  run(view, { keep: true });
 }
 
 // -- export ---------------------------------------------------------------------------------
@@ -656,6 +663,7 @@ function showKind() {
   const builder = kind() === "builder";
   byId("builder").hidden = !builder;
   byId("quick").hidden = builder;
+  byId("examples").hidden = builder;
   if (!builder) byId("query").placeholder = PLACEHOLDERS[kind()];
   const used = BUILDER_FIELDS[byId("b-kind").value];
   for (const field of document.querySelectorAll("#builder .field")) field.hidden = !used.includes(field.dataset.field);
@@ -685,7 +693,7 @@ function setup() {
     if (!view) return;
     view.limit = Number(byId("page-size").value);
     view.page = 0;
-    run(view);
+    run(view, { keep: true });
   });
   for (const format of ["csv", "tsv", "json"]) byId(`export-${format}`).addEventListener("click", () => exportAs(format));
   byId("record-close").addEventListener("click", () => byId("record").close());

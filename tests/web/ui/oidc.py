@@ -49,6 +49,7 @@ class OidcIssuer:
     refused: list[str] = field(default_factory=list)  # why each bad token request failed
     rogue: bool = False  # sign the next access tokens with a key nobody trusts
     expires_in: int = 300  # what the token endpoint says of the access token's lifetime
+    token_endpoint: str = ""  # published instead of its own, when set
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -66,7 +67,7 @@ class OidcIssuer:
             {
                 "issuer": self.url,
                 "authorization_endpoint": f"{self.url}authorize",
-                "token_endpoint": f"{self.url}token",
+                "token_endpoint": self.token_endpoint or f"{self.url}token",
                 "userinfo_endpoint": f"{self.url}userinfo",
                 "jwks_uri": f"{self.url}login/jwks",
                 "response_types_supported": ["code"],

@@ -83,6 +83,7 @@ async def world(loaded: Loaded, mongo_uri: str) -> AsyncIterator[World]:
 def fresh_issuer(world: World) -> None:
     world.oidc.rogue = False
     world.oidc.expires_in = 300
+    world.oidc.token_endpoint = ""
     world.oidc.refused.clear()
 
 
@@ -215,3 +216,17 @@ async def test_an_expired_sign_in_ends(tab: Tab, world: World) -> None:
         "Your sign-in expired: sign in again to see more than anyone can."
     )
     assert await page.evaluate("sessionStorage.length") == 0
+
+
+async def test_an_issuer_the_page_may_not_call_is_named(tab: Tab, world: World) -> None:
+    world.oidc.token_endpoint = "https://tokens.example.org/token"
+    page = await tab.open(world.demo.network)
+    await page.click("#sign-in")
+    await page.wait_for_selector("#account-message:not([hidden])")
+    origin = world.oidc.url.rstrip("/")
+    assert await page.inner_text("#account-message") == (
+        "Sign-in failed: the issuer's token_endpoint https://tokens.example.org/token is on "
+        f"another origin than the issuer; the page may call {origin} only"
+    )
+    assert page.url == world.demo.network  # never sent to the login page
+    assert tab.errors == []
