@@ -117,12 +117,15 @@ async def new_tab(browser: Any) -> Tab:
 
 
 async def keep_screenshot(request: pytest.FixtureRequest, tab: Tab) -> None:
+    """The failed test's screenshot; a passing test removes the one of an earlier failure."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+    path = ARTIFACTS / f"web-{name}.png"
     outcomes = request.node.stash.get(OUTCOMES, {})
     if not any(report.failed for report in outcomes.values()):
+        await asyncio.to_thread(path.unlink, missing_ok=True)
         return
     await asyncio.to_thread(ARTIFACTS.mkdir, parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
-    await tab.page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
+    await tab.page.screenshot(path=str(path), full_page=True)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
