@@ -163,9 +163,7 @@ def _check_access(access: AccessSettings) -> None:
         if not issuer.iss or issuer.iss in issuers:
             raise ConfigError(f"setting {key}.iss: {issuer.iss!r} is empty or declared twice")
         issuers.add(issuer.iss)
-        url = urllib.parse.urlsplit(issuer.jwks_uri)
-        local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
-        if not (url.scheme == "https" and url.hostname) and not local:
+        if not _is_https(issuer.jwks_uri):
             raise ConfigError(
                 f"setting {key}.jwks_uri: {issuer.jwks_uri!r} is not an https URL "
                 "(plain http is accepted for localhost only)"
@@ -200,6 +198,13 @@ def _check_access(access: AccessSettings) -> None:
             raise ConfigError(f"settings {key}.min_count/round_to: must be 0 or more")
 
 
+def _is_https(text: str) -> bool:
+    """An https URL, or plain http to this machine (tests, demos)."""
+    url = urllib.parse.urlsplit(text)
+    local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
+    return bool(url.scheme == "https" and url.hostname) or local
+
+
 def _check_server(settings: Settings) -> None:
     server = settings.server
     if not 0 < server.port < 65536:
@@ -211,6 +216,15 @@ def _check_server(settings: Settings) -> None:
     for name in ("max_header_bytes", "max_line_bytes"):
         if getattr(server, name) < 1024:
             raise ConfigError(f"setting server.{name}: must be at least 1024")
+    sign_in = server.sign_in
+    if sign_in.issuer:
+        if not _is_https(sign_in.issuer):
+            raise ConfigError(
+                f"setting server.sign_in.issuer: {sign_in.issuer!r} is not an https URL "
+                "(plain http is accepted for localhost only)"
+            )
+        if not sign_in.client_id:
+            raise ConfigError("setting server.sign_in.client_id: required with an issuer")
     order = GRANULARITY_ORDER
     if order.index(server.default_granularity) > order.index(settings.node.max_granularity):
         raise ConfigError("setting server.default_granularity is above node.max_granularity")

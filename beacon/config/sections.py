@@ -73,6 +73,29 @@ class OrganizationSettings:
 
 
 @dataclass(frozen=True)
+class SignInSettings:
+    """The query page's sign-in: an OpenID Connect issuer (LS Login in GDI) and the public
+    client registered there for the page (authorization code with PKCE, no client secret)."""
+
+    issuer: str = setting(
+        "",
+        env="BEACON_SIGN_IN_ISSUER",
+        help="OIDC issuer URL, exactly as its discovery document names it ('' = no sign-in "
+        "button); its endpoints must be on its origin, the only one the page may call",
+    )
+    client_id: str = setting(
+        "",
+        env="BEACON_SIGN_IN_CLIENT_ID",
+        help="the page's client id at the issuer; register the page's URL as its redirect URI",
+    )
+    scopes: tuple[str, ...] = setting(
+        ("openid", "profile", "email"),
+        env="BEACON_SIGN_IN_SCOPES",
+        help="scopes asked for (LS Login: add ga4gh_passport_v1 for visas)",
+    )
+
+
+@dataclass(frozen=True)
 class ServerSettings:
     """A Beacon served over HTTP (node or network): who it is, where it listens, its limits.
 
@@ -161,6 +184,9 @@ class ServerSettings:
     )
     organization: OrganizationSettings = section(
         OrganizationSettings, help="the organization running this beacon"
+    )
+    sign_in: SignInSettings = section(
+        SignInSettings, help="the query page's sign-in (OIDC authorization code with PKCE)"
     )
 
 
