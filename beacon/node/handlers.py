@@ -13,14 +13,13 @@ from aiohttp import web
 
 from beacon import __version__
 from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
-from beacon.node.execute import Results
+from beacon.node.execute import Executor, Results
 from beacon.node.keys import CATALOG, EXECUTOR, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
-from beacon.protocol.understand import understand
-from beacon.protocol.variants import VariantQuery
+from beacon.protocol.understand import Understood, is_population, understand
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.web import info
@@ -28,22 +27,63 @@ from beacon.web.keys import STARTED
 from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
 
 
+async def _rare_filters(
+    executor: Executor,
+    parsed: BeaconRequest,
+    dataset: DatasetEntry,
+    index: query_filters.TermIndex,
+    threshold: int,
+) -> frozenset[int]:
+    """The filters that, alone, select fewer than ``threshold`` records of the dataset, counted
+    among the records they filter (people for a term of individuals, whatever is asked)."""
+    rare = set()
+    for i, flt in enumerate(parsed.filters):
+        if is_population(flt):
+            continue
+        alone = query_filters.build(parsed.filters, parsed.route.entry, index, only=frozenset({i}))
+        for filtered, parts in alone.conditions.items():
+            entry = et.BY_ID[filtered]
+            if not entry.per_dataset:
+                continue  # datasets and cohorts: the collections are counted, not people
+            own = query_filters.FilterPlan(conditions={filtered: parts})
+            plan = query.plan(BeaconRequest(Route(entry)), dataset, None, False, filters=own)
+            if (await executor.run(plan, dataset)).count < threshold:
+                rare.add(i)
+    return frozenset(rare)
+
+
 async def _per_dataset(
     request: web.Request,
     parsed: BeaconRequest,
+    understood: Understood,
     datasets: list[DatasetEntry],
     decisions: dict[str, tiers.Decision],
-    variant: VariantQuery | None,
-    filters: query_filters.FilterPlan | None,
+    index: query_filters.TermIndex | None,
 ) -> list[respond.DatasetAnswer]:
-    """Each dataset answered at its own granularity, its count protected by its own policy."""
+    """Each dataset answered at its own granularity, its count protected by its own policy.
+
+    Where a dataset's counts are protected (a threshold, below record level), every filter is
+    also counted alone, and one that selects fewer records than the threshold counts as
+    matching nothing: an alternative of a property drops out, a property none of whose
+    alternatives is left matches nothing. So no OR of a rare term with others, and no AND with
+    it, says anything about the rare term (``docs/access-control.md``).
+    """
     executor = request.app[EXECUTOR]
     role = c.ROLE_OF_PATH[parsed.route.entry.path]
-    population = filters.population if filters else None
+    entry = parsed.route.entry
+    population = understood.population
 
     async def one(dataset: DatasetEntry) -> Results:
-        records = decisions[dataset.id].granularity is Granularity.RECORD
-        plan = query.plan(parsed, dataset, variant, records, filters=filters)
+        decision = decisions[dataset.id]
+        records = decision.granularity is Granularity.RECORD
+        filters = None
+        if index is not None:
+            rare: frozenset[int] = frozenset()
+            if privacy.protected(decision.policy, decision.granularity):
+                threshold = decision.policy.min_count
+                rare = await _rare_filters(executor, parsed, dataset, index, threshold)
+            filters = query_filters.build(parsed.filters, entry, index, population, exclude=rare)
+        plan = query.plan(parsed, dataset, understood.variant, records, filters=filters)
         return await executor.run(plan, dataset, dataset.count(role))
 
     results = await asyncio.gather(*(one(d) for d in datasets))
@@ -114,11 +154,12 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     returned = tiers.returned_granularity(settings, requested, list(chosen.values()))
     beacon_id = settings.server.id
     filters = None
+    index = None
     if parsed.filters:
         index = await terms.term_index(request.app[EXECUTOR], datasets, parsed.filters)
         filters = query_filters.build(parsed.filters, entry, index, understood.population)
     if entry.per_dataset:
-        answers = await _per_dataset(request, parsed, datasets, chosen, variant, filters)
+        answers = await _per_dataset(request, parsed, understood, datasets, chosen, index)
         body = respond.entries(beacon_id, parsed, answers, returned, default)
     else:
         found = await _collections(request, parsed, datasets, chosen, filters)
@@ -217,7 +258,16 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
             else:
                 owners = await request.app[EXECUTOR].cohort_datasets(record_id)
                 datasets = [d for d in datasets if d.id in owners]
-        found, resources = await terms.listing(request.app[EXECUTOR], datasets, scope_id)
+        # Below record level, a dataset lists only terms held by at least min_count records.
+        rare_below = {
+            load: visible[d.id].policy.min_count
+            for d in datasets
+            if visible[d.id].granularity is not Granularity.RECORD
+            for load in d.loads.values()
+        }
+        found, resources = await terms.listing(
+            request.app[EXECUTOR], datasets, scope_id, rare_below
+        )
         full = [d for d in datasets if visible[d.id].granularity is Granularity.RECORD]
         if len(full) < len(datasets):
             # Term ids say no more than boolean answers do, but the values listed for a field

@@ -30,8 +30,20 @@ class Reported:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+def protected(policy: DatasetPolicy, granularity: Granularity) -> bool:
+    """Are this dataset's counts protected for this caller (a threshold, below record level)?"""
+    return policy.min_count > 1 and granularity is not Granularity.RECORD
+
+
 def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Reported:
-    """The reportable form of a dataset's true ``count`` answered at ``granularity``."""
+    """The reportable form of a dataset's true ``count`` answered at ``granularity``.
+
+    Below record level a dataset with a threshold reports its counts rounded down to a
+    multiple of ``min_count`` (to a multiple of ``round_to`` made a multiple of ``min_count``,
+    when that is larger, but never under ``min_count``): every answer is a multiple of the
+    threshold, so the difference of any two is 0 or at least the threshold, and no subtraction
+    of allowed answers gives a count the threshold suppresses (``docs/access-control.md``).
+    """
     if count <= 0:
         return Reported(False, 0, True)
     if count < policy.min_count:
@@ -44,6 +56,10 @@ def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Repor
     # them would hide nothing and only disagree with them.
     # Every count of a rounding dataset is marked rounded, even one that was already a
     # multiple: marking only the changed ones would tell which counts are exact.
+    if protected(policy, granularity):
+        k = policy.min_count
+        unit = k * max(1, math.ceil(policy.round_to / k))
+        return Reported(True, max(k, count // unit * unit), False, {"countPrecision": "rounded"})
     if policy.round_to > 1 and granularity is not Granularity.RECORD:
         rounded = math.ceil(count / policy.round_to) * policy.round_to
         return Reported(True, rounded, False, {"countPrecision": "rounded"})

@@ -304,6 +304,8 @@ def plan(
         # Only variants observed in the chosen population answer for it.
         observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}
         conditions.append({"frequencyInPopulations.frequencies": {"$elemMatch": observed}})
+    if filters and filters.matches_nothing:
+        conditions.append({"_id": {"$in": []}})  # a property none of whose terms may count
     for scope, parts in filters.conditions.items() if filters else ():
         check_scope(et.BY_ID[scope], entry)  # the scope may come from the data
         if scope == entry.id:

@@ -70,6 +70,8 @@ class FilterPlan:
 
     conditions: dict[str, list[Condition]] = field(default_factory=dict)
     population: Population | None = None
+    #: Every alternative of some property was left out (``exclude``): nothing can match.
+    matches_nothing: bool = False
 
     def add(self, scope: str, condition: Condition) -> None:
         self.conditions.setdefault(scope, []).append(condition)
@@ -147,12 +149,23 @@ def build(
     target: et.EntryType,
     index: TermIndex,
     population: Population | None = None,
+    *,
+    only: frozenset[int] | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> FilterPlan:
     """Group the filters by property and turn them into conditions per entry type (population
-    filters were understood already: ``population``)."""
+    filters were understood already: ``population``).
+
+    ``only`` keeps just the filters at those positions; ``exclude`` leaves those out as if they
+    matched nothing: an alternative of a property drops out of its OR, and a property whose
+    every alternative is excluded makes the whole plan match nothing (``matches_nothing``).
+    """
     plan = FilterPlan(population=population)
     groups: dict[tuple[str, frozenset[str], int], list[Condition | set[str]]] = {}
+    excluded: set[tuple[str, frozenset[str], int]] = set()
     for i, flt in enumerate(filters):
+        if only is not None and i not in only:
+            continue
         # Equalities on one property are alternatives (the FAQ's OR); comparisons are bounds,
         # so each stands alone and they AND (age > P10Y and age < P71Y is a range).
         alone = -1 if isinstance(flt, TermFilter) or flt.operator == "=" else i
@@ -164,7 +177,7 @@ def build(
                 scope = _scope_of(flt, i, target, sorted(term.fields))
                 ids = {flt.id} | (set(term.descendants) if flt.include_descendants else set())
                 key = (scope, term.fields.get(scope, frozenset({flt.id})), alone)
-                groups.setdefault(key, []).append(ids)
+                _member(groups, excluded, i in exclude, key, ids)
                 continue
             path, _, value = flt.id.rpartition(":")
             scopes = index.field_scopes(path) if path else []
@@ -176,8 +189,12 @@ def build(
                 )
             scope = _scope_of(flt, i, target, scopes)
             kind = index.fields.get((scope, path), "string")
-            groups.setdefault((scope, frozenset({path}), alone), []).append(
-                _compare(path, kind, "=", value, i)
+            _member(
+                groups,
+                excluded,
+                i in exclude,
+                (scope, frozenset({path}), alone),
+                _compare(path, kind, "=", value, i),
             )
             continue
         if flt.id in AGE_ALIASES:
@@ -186,8 +203,12 @@ def build(
             if not paths:
                 raise bad_filter(i, f"no age is recorded for {scope} records in this beacon")
             either = [_compare(p, "duration", flt.operator, flt.value, i) for p in paths]
-            groups.setdefault((scope, frozenset(paths), alone), []).append(
-                either[0] if len(either) == 1 else {"$or": either}
+            _member(
+                groups,
+                excluded,
+                i in exclude,
+                (scope, frozenset(paths), alone),
+                either[0] if len(either) == 1 else {"$or": either},
             )
             continue
         term = index.terms.get(flt.id)
@@ -195,7 +216,9 @@ def build(
             scope = _scope_of(flt, i, target, sorted(term.fields))
             measured = _measurement(term, scope, flt.operator, flt.value, i)
             if measured is not None:
-                groups.setdefault((scope, frozenset({flt.id}), alone), []).append(measured)
+                _member(
+                    groups, excluded, i in exclude, (scope, frozenset({flt.id}), alone), measured
+                )
                 continue
         scopes = index.field_scopes(flt.id)
         if not scopes:
@@ -208,12 +231,31 @@ def build(
         field_kind = index.fields.get((scope, flt.id))
         if field_kind is None:
             raise bad_filter(i, f"{scope} records have no field {flt.id}")
-        groups.setdefault((scope, frozenset({flt.id}), alone), []).append(
-            _compare(flt.id, field_kind, flt.operator, flt.value, i)
+        _member(
+            groups,
+            excluded,
+            i in exclude,
+            (scope, frozenset({flt.id}), alone),
+            _compare(flt.id, field_kind, flt.operator, flt.value, i),
         )
+    plan.matches_nothing = bool(excluded - set(groups))
     for (scope, _fields, _alone), members in groups.items():
         plan.add(scope, _or_group(members))
     return plan
+
+
+def _member(
+    groups: dict[tuple[str, frozenset[str], int], list[Condition | set[str]]],
+    excluded: set[tuple[str, frozenset[str], int]],
+    leave_out: bool,
+    key: tuple[str, frozenset[str], int],
+    member: Condition | set[str],
+) -> None:
+    """One alternative of the property ``key``, unless it is left out."""
+    if leave_out:
+        excluded.add(key)
+    else:
+        groups.setdefault(key, []).append(member)
 
 
 def _or_group(members: list[Condition | set[str]]) -> Condition:

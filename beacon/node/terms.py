@@ -12,7 +12,7 @@ Both read through the executor (its time limit, metrics and slow-query log):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from beacon.node.execute import Executor
@@ -91,14 +91,25 @@ def _age_aliases(merged: dict[tuple[str, str], dict[str, Any]]) -> None:
 
 
 async def listing(
-    executor: Executor, datasets: list[DatasetEntry], scope: str | None
+    executor: Executor,
+    datasets: list[DatasetEntry],
+    scope: str | None,
+    rare_below: Mapping[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``/filtering_terms``: (terms sorted by id, resources)."""
+    """``/filtering_terms``: (terms sorted by id, resources). ``rare_below`` maps a load to
+    the fewest records a term must hold in it to be listed from it (the dataset's
+    ``min_count`` for callers who see it below record level): a term held by one person would
+    otherwise name that person's condition to anyone, although querying it says nothing."""
+    thresholds = rare_below or {}
     query: dict[str, Any] = {c.FT_LOAD: {"$in": load_ids(datasets)}}
     if scope:
         query[c.FT_SCOPE] = scope
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for doc in await executor.find("filtering terms", c.FILTERING_TERMS, query):
+        if doc["type"] == "ontologyTerm" and doc.get(c.FT_COUNT, 0) < thresholds.get(
+            doc[c.FT_LOAD], 0
+        ):
+            continue
         key = (doc["type"], doc["id"])
         entry = merged.setdefault(key, {"type": doc["type"], "id": doc["id"], "scopes": []})
         if doc.get("label") and "label" not in entry:
