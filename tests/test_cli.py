@@ -99,3 +99,48 @@ def test_bad_config_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(beacon, ["check"], env={"BEACON_PORT": "zero"})
     assert result.exit_code == 2
     assert "setting server.port ($BEACON_PORT): expected a number" in result.output
+
+
+UNSAFE = """
+[server]
+host = "0.0.0.0"
+environment = "prod"
+
+[access]
+undeclared_datasets = "public"
+client_ip_header = "X-Forwarded-For"
+
+[[access.issuers]]
+iss = "https://login.example.org/"
+jwks_uri = "http://127.0.0.1:8080/jwks"
+"""
+
+
+def test_check_warns_about_unsafe_settings(runner: CliRunner, tmp_path: Any) -> None:
+    path = tmp_path / "unsafe.toml"
+    path.write_text(UNSAFE)
+    result = runner.invoke(beacon, ["check", "--config", str(path)], env={"BEACON_PORT": "5050"})
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 4, warnings
+    text = "\n".join(warnings)
+    assert "client_ip_header = 'X-Forwarded-For' is believed from any peer" in text
+    assert "access.trusted_proxies" in text
+    assert "undeclared_datasets = 'public' in a prod deployment" in text
+    assert "(https://login.example.org/) is reached over plain http" in text
+    assert "(https://login.example.org/) has no audiences" in text
+    assert json.loads(result.stdout)["server"]["host"] == "0.0.0.0"
+    safe = UNSAFE.replace('"0.0.0.0"', '"127.0.0.1"').replace('"prod"', '"dev"')
+    safe = safe.replace("http://127.0.0.1:8080", "https://login.example.org")
+    safe += 'audiences = ["https://beacon.example.org"]\n'
+    path.write_text(safe)
+    result = runner.invoke(beacon, ["check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stderr
+    behind_proxies = UNSAFE.replace(
+        'client_ip_header = "X-Forwarded-For"',
+        'client_ip_header = "X-Forwarded-For"\ntrusted_proxies = ["10.0.0.0/8"]',
+    )
+    path.write_text(behind_proxies)
+    result = runner.invoke(beacon, ["check", "--config", str(path)])
+    assert "client_ip_header" not in result.stderr

@@ -57,8 +57,10 @@ EXAMPLES = (
         "carriers of a variant",
     ),
 )
-#: The visa value that would grant the controlled cohort (no issuer is configured in the demo).
+#: The visa value that would grant the controlled cohort, and the DAC whose grant it would be
+#: (its keys are never fetched: nobody in the demo holds a visa).
 CONTROLLED_VISA = "https://beacon-gdi.example/visas/synthetic-es-controlled"
+DEMO_DAC = "https://dac.beacon-gdi.example/"
 
 
 @dataclass(frozen=True)
@@ -129,9 +131,17 @@ def node_config(node: DemoNode) -> str:
         "[access]",
         'undeclared_datasets = "hidden"',
         "# Every query reaches the nodes from the aggregator's one address: no per-address",
-        "# budget (production networks send a service token and budget per identity instead).",
+        "# budget (production networks identify themselves with [[access.networks]] instead).",
         "budget_per_ip = 0",
     ]
+    if node.controlled:
+        lines += [
+            "",
+            "[[access.issuers]]",
+            f"iss = {_toml(DEMO_DAC)}",
+            f"jwks_uri = {_toml(DEMO_DAC + 'jwks')}",
+            "access_tokens = false",
+        ]
     for dataset in node.datasets:
         lines += ["", "[[access.datasets]]", f"id = {_toml(dataset)}"]
         if dataset in node.controlled:
@@ -139,6 +149,7 @@ def node_config(node: DemoNode) -> str:
                 'security_level = "CONTROLLED"',
                 'public = "count"',
                 f"visa_values = [{_toml(CONTROLLED_VISA)}]",
+                f"visa_issuers = [{_toml(DEMO_DAC)}]",
             ]
         else:
             lines.append('security_level = "PUBLIC"')

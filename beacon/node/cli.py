@@ -16,6 +16,7 @@ from aiohttp import web
 from beacon import __version__
 from beacon.config import Settings
 from beacon.config.cli import config_option, settings_for
+from beacon.config.unsafe import node_warnings
 from beacon.node.app import create_app
 from beacon.store import client as store_client
 from beacon.store import engine
@@ -37,7 +38,7 @@ def _node(settings: Settings) -> Iterator[web.Application]:
         raise click.ClickException(str(exc)) from None
 
 
-add_commands(main, "node", "Beacon", _node)
+add_commands(main, "node", "Beacon", _node, warnings=node_warnings)
 
 
 @main.group()
