@@ -104,6 +104,17 @@ def _with_registry(settings: Settings) -> Settings:
 _NODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def check_credentials(node: NodeEntry, key: str) -> None:
+    """Refuse a credentials policy that could raise a caller's tier at the node."""
+    if node.credentials == "service":
+        raise ConfigError(
+            f"setting {key}.credentials: 'service' would send the network's own token to "
+            f"node {node.id} as every caller's, so anonymous callers of the network would get "
+            "the network's tier there; use 'none' or 'forward' (the caller's own token), and "
+            "token_env to identify the network to the node (its budget and audit, never a tier)"
+        )
+
+
 def _check_aggregator(agg: AggregatorSettings) -> None:
     for name in ("node_timeout_s", "connect_timeout_s", "deadline_s"):
         if getattr(agg, name) <= 0:
@@ -141,8 +152,7 @@ def _check_aggregator(agg: AggregatorSettings) -> None:
         seen.add(node.id)
         if not node.url.startswith(("http://", "https://")):
             raise ConfigError(f"setting {key}.url: {node.url!r} is not an http(s) URL")
-        if node.credentials == "service" and not node.token_env:
-            raise ConfigError(f"setting {key}.token_env: required when credentials = service")
+        check_credentials(node, key)
         if node.timeout_s < 0:
             raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
 

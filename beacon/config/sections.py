@@ -233,11 +233,14 @@ class NodeEntry:
     country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")
     credentials: CredentialsPolicy = setting(
         "none",
-        help="what the node is sent as Authorization: none; forward (the caller's bearer "
-        "token); service (the token in the variable named by token_env)",
+        help="the caller's bearer token goes to the node (forward) or not (none); service is "
+        "refused: it sent the network's token as every caller's, raising anonymous callers to "
+        "the network's tier (identify the network with token_env instead)",
     )
     token_env: str = setting(
-        "", help="environment variable holding the node's service token (credentials = service)"
+        "",
+        help="environment variable holding the token this network identifies itself with to "
+        "the node (sent as X-Beacon-Network: for the node's budget and audit, never a tier)",
     )
     method: typing.Literal["POST", "GET"] = setting(
         "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
