@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from beacon.config.declare import ConfigError, Secret, build, build_tables
+from beacon.config.declare import ConfigError, build, build_tables
 from beacon.config.sections import (
     ASYMMETRIC_ALGORITHMS,
     GRANULARITY_ORDER,
@@ -70,7 +70,6 @@ def load_settings(
     table = _layered(PROGRAM_DEFAULTS.get(program, {}), table)
     settings: Settings = build(Settings, table, env, "")
     settings = _with_registry(settings)
-    settings = _with_secrets(settings, env)
     _check_server(settings)
     _check_aggregator(settings.aggregator)
     _check_access(settings.access)
@@ -157,23 +156,6 @@ def _check_aggregator(agg: AggregatorSettings) -> None:
             raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
 
 
-def _with_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
-    """Issuers' client secrets read from the variables their ``client_secret_env`` names."""
-    issuers = []
-    for i, issuer in enumerate(settings.access.issuers):
-        if issuer.client_secret_env:
-            value = env.get(issuer.client_secret_env, "")
-            if not value:
-                raise ConfigError(
-                    f"setting access.issuers[{i}].client_secret_env: the variable "
-                    f"${issuer.client_secret_env} is not set"
-                )
-            issuer = dataclasses.replace(issuer, client_secret=Secret(value))
-        issuers.append(issuer)
-    access = dataclasses.replace(settings.access, issuers=tuple(issuers))
-    return dataclasses.replace(settings, access=access)
-
-
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -211,7 +193,7 @@ def _check_issuer(key: str, issuer: IssuerSettings) -> None:
                 f"setting {key}.introspection_endpoint: required for opaque_tokens = "
                 "introspect (or discover = true)"
             )
-        if not issuer.client_id or issuer.client_secret is None:
+        if not issuer.client_id or not issuer.client_secret_env:
             raise ConfigError(
                 f"settings {key}.client_id/client_secret_env: introspection needs this "
                 "node's client credentials at the issuer"

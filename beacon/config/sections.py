@@ -471,9 +471,6 @@ class IssuerSettings:
     client_secret_env: str = setting(
         "", help="environment variable holding the client secret for introspection"
     )
-    client_secret: Secret | None = setting(
-        None, help="the client secret itself (read from client_secret_env; keep it out of files)"
-    )
     audiences: tuple[str, ...] = setting(
         (), help="accepted aud values of its access tokens (empty = aud not checked)"
     )

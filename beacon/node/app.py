@@ -10,7 +10,8 @@ same factory.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -20,7 +21,7 @@ from beacon.node import caller, routes
 from beacon.node.execute import CatalogCache, DatabaseMetrics, Executor
 from beacon.node.jwks import JwksCache
 from beacon.node.keys import BUDGETS, CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, VERIFIER
-from beacon.node.oidc import IssuerClient
+from beacon.node.oidc import IssuerClient, client_secrets
 from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
 from beacon.store import budgets
@@ -39,8 +40,13 @@ async def database_deadline(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
 
 
-def create_app(settings: Settings, uri: str) -> web.Application:
-    """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling)."""
+def create_app(
+    settings: Settings, uri: str, environ: Mapping[str, str] | None = None
+) -> web.Application:
+    """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling);
+    client secrets are read from ``environ`` (default: the process environment), and one
+    that is missing is a ``ConfigError`` here, before anything starts."""
+    secrets = client_secrets(settings.access, os.environ if environ is None else environ)
     # Authentication is inside the error renderer, so a rejected token gets the spec's error
     # envelope; every database operation of a request shares one deadline.
     app = application(settings.server, "beacon", inner=[caller.authenticate, database_deadline])
@@ -82,7 +88,9 @@ def create_app(settings: Settings, uri: str) -> web.Application:
             ttl, every = access.jwks_ttl_s, access.jwks_min_refresh_s
             timeout = access.jwks_timeout_s
             keys = JwksCache(session, ttl=ttl, min_refresh=every, timeout=timeout)
-            endpoints = IssuerClient(session, ttl=ttl, min_refresh=every, timeout=timeout)
+            endpoints = IssuerClient(
+                session, ttl=ttl, min_refresh=every, timeout=timeout, secrets=secrets
+            )
             app[VERIFIER] = Verifier(access, keys, endpoints)
             yield
 

@@ -22,13 +22,13 @@ import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-from beacon.config import IssuerSettings, secure_url
+from beacon.config import AccessSettings, ConfigError, IssuerSettings, Secret, secure_url
 
 log = logging.getLogger("beacon.oidc")
 
@@ -78,9 +78,12 @@ class IssuerClient:
         ttl: float,
         min_refresh: float,
         timeout: float,
+        secrets: Mapping[str, Secret] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
+        #: iss -> this node's client secret there (introspection)
+        self.secrets = dict(secrets or {})
         self.ttl = ttl
         self.min_refresh = min_refresh
         self.timeout = aiohttp.ClientTimeout(total=timeout)
@@ -144,10 +147,12 @@ class IssuerClient:
     async def introspect(self, issuer: IssuerSettings, url: str, token: str) -> dict[str, Any]:
         """RFC 7662: is ``token`` active, for whom, until when, for which audience."""
         what = f"the introspection endpoint of issuer {issuer.iss}"
-        assert issuer.client_secret is not None  # checked when the settings were loaded
+        secret = self.secrets.get(issuer.iss)
+        if secret is None:
+            raise Unavailable(f"this beacon has no client secret for issuer {issuer.iss}")
         headers = {
             "Accept": "application/json",
-            "Authorization": _basic(issuer.client_id, issuer.client_secret.reveal()),
+            "Authorization": _basic(issuer.client_id, secret.reveal()),
         }
         form = {"token": token, "token_type_hint": "access_token"}
         status, body = await self._ask("POST", url, headers, what, form)
@@ -210,6 +215,22 @@ class IssuerClient:
         if not isinstance(body, dict):
             raise ValueError("did not answer a JSON object")
         return response.status, body
+
+
+def client_secrets(access: AccessSettings, environ: Mapping[str, str]) -> dict[str, Secret]:
+    """The client secrets of the issuers, read from the variables their settings name;
+    a variable that is not set stops the start (``ConfigError``)."""
+    found = {}
+    for i, issuer in enumerate(access.issuers):
+        if issuer.client_secret_env:
+            value = environ.get(issuer.client_secret_env, "")
+            if not value:
+                raise ConfigError(
+                    f"setting access.issuers[{i}].client_secret_env: the variable "
+                    f"${issuer.client_secret_env} is not set"
+                )
+            found[issuer.iss] = Secret(value)
+    return found
 
 
 def _basic(client_id: str, secret: str) -> str:

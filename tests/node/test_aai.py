@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from beacon.config import ConfigError
 from beacon.node.keys import VERIFIER
 from beacon.store.client import Database
 from tests.auth import (
@@ -287,3 +288,10 @@ async def test_a_passport_jwt_still_works_beside_the_userinfo_flow(
     passport = issuers.login.passport(issuers.grant("ds2"))
     assert opened(await ask(lslogin, passport))["ds2"] == ["ind2"]
     assert issuers.lslogin.count("userinfo") == 0
+
+
+async def test_a_missing_client_secret_stops_the_start(
+    checklist: Database, configured: Configured, issuers: Issuers
+) -> None:
+    with pytest.raises(ConfigError, match=r"client_secret_env: the variable \$LSLOGIN_SECRET"):
+        await configured(introspecting(issuers))
