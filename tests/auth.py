@@ -36,11 +36,29 @@ CLIENT_ID = "beacon-node"
 CLIENT_SECRET = "node-client-secret"
 
 
-def new_key(kind: str) -> tuple[PrivateKey, str]:
-    """A fresh private key and its JWS algorithm."""
+#: Keys are drawn in turn from a pool made once per session (an RSA key takes tens of ms to
+#: make, and every access test starts five issuers); the keys drawn in one test, rotations
+#: included, are all different as long as it draws fewer than this many of a kind.
+POOL_SIZE = 12
+_POOL: dict[str, list[tuple[PrivateKey, str]]] = {}
+_DRAWN: dict[str, int] = {}
+
+
+def _generate(kind: str) -> tuple[PrivateKey, str]:
     if kind == "EC":
         return ec.generate_private_key(ec.SECP256R1()), "ES256"
     return rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"
+
+
+def new_key(kind: str) -> tuple[PrivateKey, str]:
+    """The next private key of the pool, and its JWS algorithm."""
+    pool = _POOL.setdefault(kind, [])
+    drawn = _DRAWN.get(kind, 0)
+    _DRAWN[kind] = drawn + 1
+    if len(pool) < POOL_SIZE:
+        pool.append(_generate(kind))
+        return pool[-1]
+    return pool[drawn % POOL_SIZE]
 
 
 def public_jwk(key: PrivateKey, kid: str, alg: str) -> dict[str, Any]:
