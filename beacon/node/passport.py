@@ -326,7 +326,9 @@ class Verifier:
             key = await self.keys.key(
                 issuer.iss, endpoints.jwks_uri, kid if isinstance(kid, str) else None, alg
             )
-        except (KeysUnavailable, oidc.Unavailable):
+        except oidc.Unavailable as exc:  # its OpenID configuration, which names the keys
+            raise UpstreamUnavailable(str(exc)) from None
+        except KeysUnavailable:
             raise UpstreamUnavailable(
                 f"the signing keys of issuer {issuer.iss} cannot be fetched; try again shortly"
             ) from None

@@ -199,9 +199,12 @@ async def test_an_unreachable_or_foreign_openid_configuration_is_a_503(
 ) -> None:
     broker = issuers.lslogin
     broker.down = True
-    token = broker.access_token(issuers.grant("ds2"), opaque=True)
-    body = await ask(lslogin, token, status=503)
-    assert "OpenID configuration of issuer" in body["error"]["errorMessage"]
+    for token in (
+        broker.access_token(issuers.grant("ds2"), opaque=True),
+        broker.access_token(issuers.grant("ds2")),  # a JWT: its keys are named there too
+    ):
+        body = await ask(lslogin, token, status=503)
+        assert "OpenID configuration of issuer" in body["error"]["errorMessage"]
 
 
 @pytest.mark.parametrize(
