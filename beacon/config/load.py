@@ -234,7 +234,6 @@ def _check_access(access: AccessSettings) -> None:
             + "; an opaque token does not say who issued it, and sending it to each would hand "
             "one issuer's tokens to another: accept them from one issuer only"
         )
-    visa_issuers = {i.iss for i in access.issuers if i.visas}
     _check_networks(access)
     for i, proxy in enumerate(access.trusted_proxies):
         try:
@@ -272,12 +271,6 @@ def _check_access(access: AccessSettings) -> None:
                 f"setting {key}.visa_issuers: name the visa issuers (its DAC) whose grants "
                 f"count for {policy.id}; without them any trusted issuer could grant it"
             )
-        for issuer_iss in policy.visa_issuers:
-            if issuer_iss not in visa_issuers:
-                raise ConfigError(
-                    f"setting {key}.visa_issuers: {issuer_iss!r} is not an [[access.issuers]] "
-                    "entry trusted for visas"
-                )
         if policy.min_count < 0 or policy.round_to < 0:
             raise ConfigError(f"settings {key}.min_count/round_to: must be 0 or more")
 

@@ -63,6 +63,15 @@ def node_warnings(settings: Settings) -> list[str]:
                 f"{key} accepts opaque tokens on the word of its userinfo endpoint: their "
                 "audience and expiry cannot be checked; prefer opaque_tokens = 'introspect'"
             )
+    trusted = {issuer.iss for issuer in access.issuers if issuer.visas}
+    for i, policy in enumerate(access.datasets):
+        for iss in policy.visa_issuers:
+            if iss not in trusted:
+                found.append(
+                    f"access.datasets[{i}] ({policy.id}): visa issuer {iss!r} is not an "
+                    "[[access.issuers]] entry trusted for visas, so no grant of it can open "
+                    "the dataset"
+                )
     return found
 
 

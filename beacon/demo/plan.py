@@ -57,8 +57,9 @@ EXAMPLES = (
         "carriers of a variant",
     ),
 )
-#: The visa value that would grant the controlled cohort, and the DAC whose grant it would be
-#: (its keys are never fetched: nobody in the demo holds a visa).
+#: The visa value that would grant the controlled cohort, and the DAC whose grant it must be
+#: (no issuer is configured in the demo, so nobody can open it; a test that signs in trusts
+#: its own DAC under this name).
 CONTROLLED_VISA = "https://beacon-gdi.example/visas/synthetic-es-controlled"
 DEMO_DAC = "https://dac.beacon-gdi.example/"
 
@@ -134,14 +135,6 @@ def node_config(node: DemoNode) -> str:
         "# budget (production networks identify themselves with [[access.networks]] instead).",
         "budget_per_ip = 0",
     ]
-    if node.controlled:
-        lines += [
-            "",
-            "[[access.issuers]]",
-            f"iss = {_toml(DEMO_DAC)}",
-            f"jwks_uri = {_toml(DEMO_DAC + 'jwks')}",
-            "access_tokens = false",
-        ]
     for dataset in node.datasets:
         lines += ["", "[[access.datasets]]", f"id = {_toml(dataset)}"]
         if dataset in node.controlled:

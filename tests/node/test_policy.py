@@ -91,11 +91,6 @@ OPAQUE = ISSUER + 'opaque_tokens = "userinfo"\nuserinfo_endpoint = "https://idp.
             "access.datasets[0].visa_issuers: name the visa issuers (its DAC)",
         ),
         (
-            ISSUER
-            + f'[[access.datasets]]\nid = "c"\nvisa_values = ["x"]\nvisa_issuers = ["{DAC}"]',
-            f"visa_issuers: '{DAC}' is not an [[access.issuers]] entry trusted for visas",
-        ),
-        (
             ISSUER.replace("https://idp.test/jwks", "") + "audiences = ['x']\n",
             "access.issuers[0].jwks_uri: required unless discover = true",
         ),
