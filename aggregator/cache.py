@@ -7,15 +7,20 @@ node's data version from discovery (``/info`` ``updateDateTime`` and ``version``
 announces new data misses the old entries at once. What is stored is the outcomes, not the body:
 each hit is merged again, so the echo in ``receivedRequestSummary`` is always this request's.
 
-Only complete, public answers are stored: not when the caller sent credentials (nodes may answer
-differently per caller), not when a node failed or was skipped by its circuit breaker, not when a
-node said ``Cache-Control: no-store``/``private``/``no-cache``. Request ``Cache-Control:
-no-cache`` (or ``max-age=0``) skips the lookup and stores the fresh answer; ``no-store`` does
-neither.
+Answers are keyed by who asked, too: every anonymous caller sees what the nodes show anyone,
+so they share one entry, while a caller with a token is answered at the tiers that token gives
+at each node, so their entries are theirs alone (keyed by the token's SHA-256; the token itself
+is never kept). An answer given to one tier is never served to another.
+
+Only complete answers are stored: not when a node failed or was skipped by its circuit breaker,
+not when a node said ``Cache-Control: no-store``/``private``/``no-cache``. Request
+``Cache-Control: no-cache`` (or ``max-age=0``) skips the lookup and stores the fresh answer;
+``no-store`` does neither.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -44,9 +49,21 @@ def directives(header: str | None) -> Directives:
     return Directives()
 
 
-def cache_key(request: BeaconRequest, versions: Sequence[tuple[str, str]]) -> Hashable:
+ANONYMOUS = "anonymous"
+
+
+def caller_key(token: str | None) -> str:
+    """Whose answer it is: one key for every anonymous caller, one per bearer token."""
+    if token is None:
+        return ANONYMOUS
+    return "bearer:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def cache_key(
+    request: BeaconRequest, versions: Sequence[tuple[str, str]], caller: str = ANONYMOUS
+) -> Hashable:
     # apiVersion and whether the limit was explicit change only the echo, not the answer.
-    return (replace(request, api_version="", limit_requested=None), tuple(versions))
+    return (replace(request, api_version="", limit_requested=None), tuple(versions), caller)
 
 
 def storable(outcomes: Sequence[NodeOutcome]) -> bool:

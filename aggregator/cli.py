@@ -21,6 +21,7 @@ from aggregator.app import create_app
 from aggregator.keys import NETWORK
 from beacon.config import ConfigError, Settings
 from beacon.config.cli import config_option, settings_for
+from beacon.config.unsafe import aggregator_warnings
 from beacon.web import logs
 from beacon.web.serve import add_commands
 
@@ -44,10 +45,12 @@ def _network(settings: Settings) -> Iterator[web.Application]:
 
 
 def _check(settings: Settings) -> None:
-    _app(settings)  # also checks that every service token variable is set
+    _app(settings)  # also checks that every network token variable is set
 
 
-add_commands(main, "aggregator", "Beacon network", _network, validate=_check)
+add_commands(
+    main, "aggregator", "Beacon network", _network, validate=_check, warnings=aggregator_warnings
+)
 
 
 async def _discover_all(app: web.Application) -> list[tuple[str, str]]:

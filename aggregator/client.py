@@ -28,6 +28,7 @@ from aggregator.errors import InvalidAnswer, NodeFailure
 from aggregator.outcome import NodeOutcome, Status
 from aggregator.registry import Node
 from beacon.protocol.entry_types import EntryType
+from beacon.web.middleware import NETWORK_HEADER
 
 log = logging.getLogger("aggregator.client")
 
@@ -65,6 +66,8 @@ def _headers(
     authorization = node.authorization(token)
     if authorization:
         headers["Authorization"] = authorization
+    if node.network_token is not None:
+        headers[NETWORK_HEADER] = node.network_token.reveal()
     return headers
 
 

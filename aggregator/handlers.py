@@ -64,10 +64,12 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     default = Granularity(server.default_granularity)
     token = caller_token(request)
     wants = c.directives(request.headers.get("Cache-Control"))
-    usable = store.enabled and token is None
+    usable = store.enabled
+    caller = c.caller_key(token)
     state = "bypass"
     fanned = 0.0
-    hit = store.get(c.cache_key(parsed, _versions(net))) if usable and wants.lookup else None
+    lookup = usable and wants.lookup
+    hit = store.get(c.cache_key(parsed, _versions(net), caller)) if lookup else None
     if hit is not None:
         outcomes, age = hit
         state = "hit"
@@ -79,7 +81,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
             fanned = (time.perf_counter() - began) * 1000
         age = 0.0
         if usable and wants.store and c.storable(outcomes):
-            store.put(c.cache_key(parsed, _versions(net)), outcomes)
+            store.put(c.cache_key(parsed, _versions(net), caller), outcomes)
             state = "miss"
     merged = merge(parsed, outcomes, server.id, default, {"cache": state})
     headers = {"X-Aggregator-Cache": state}
@@ -91,7 +93,8 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     if state == "bypass":
         headers["Cache-Control"] = "private, no-store" if token else "no-store"
     else:
-        headers["Cache-Control"] = f"public, max-age={max(0, int(store.ttl_s - age))}"
+        scope = "private" if token else "public"  # a token's answer is for its holder alone
+        headers["Cache-Control"] = f"{scope}, max-age={max(0, int(store.ttl_s - age))}"
         headers["Age"] = str(int(age))
     return json_response(merged.body, merged.status, headers)
 

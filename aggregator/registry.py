@@ -4,6 +4,10 @@ Built once from ``aggregator.nodes`` (and the registry file). Each :class:`Node`
 request dialect and credentials policy; each has a :class:`CircuitBreaker`, so a node that keeps
 failing is skipped (reported ``skipped: circuit open``) instead of costing every query its
 timeout, until a cool-down passes and one probe request is let through.
+
+Credentials never raise a caller's tier: a node gets the caller's own bearer token (``forward``)
+or none; the network's own token, when it has one for the node, travels apart, as
+``X-Beacon-Network``, which the node uses for its budget and audit and never for a tier.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 
 from aggregator.health import NodeHealth
 from aggregator.outcome import NodeOutcome, Status
-from beacon.config import AggregatorSettings, ConfigError, NodeEntry, Secret
+from beacon.config import AggregatorSettings, ConfigError, NodeEntry, Secret, check_credentials
 
 Clock = Callable[[], float]
 
@@ -33,29 +37,30 @@ class Node:
     id: str
     url: str  # the API root, without a trailing slash
     country: str
-    credentials: str  # none | forward | service
+    credentials: str  # none | forward
     dialect: Dialect
     timeout_s: float
-    service_token: Secret | None = None
+    #: the network's own token at this node (X-Beacon-Network), never sent as a caller's
+    network_token: Secret | None = None
 
     def authorization(self, caller_token: str | None) -> str | None:
-        """The Authorization header this node gets: never the caller's unless it accepts it."""
+        """The Authorization header this node gets: the caller's own token if it accepts it,
+        else none — never a token of the network's, so the node sees the caller's tier."""
         if self.credentials == "forward" and caller_token:
             return f"Bearer {caller_token}"
-        if self.credentials == "service" and self.service_token is not None:
-            return f"Bearer {self.service_token.reveal()}"
         return None
 
 
 def node_from_entry(
     entry: NodeEntry, settings: AggregatorSettings, environ: Mapping[str, str]
 ) -> Node:
+    check_credentials(entry, f"node {entry.id}")  # also for settings built in code
     token = None
-    if entry.credentials == "service":
+    if entry.token_env:
         value = environ.get(entry.token_env, "")
         if not value:
             raise ConfigError(
-                f"node {entry.id}: the service token variable ${entry.token_env} is not set"
+                f"node {entry.id}: the network token variable ${entry.token_env} is not set"
             )
         token = Secret(value)
     return Node(
@@ -65,7 +70,7 @@ def node_from_entry(
         credentials=entry.credentials,
         dialect=Dialect(entry.method, entry.parameters == "nested", entry.skip == "pages"),
         timeout_s=entry.timeout_s or settings.node_timeout_s,
-        service_token=token,
+        network_token=token,
     )
 
 

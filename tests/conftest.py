@@ -120,7 +120,7 @@ async def node(
     """A factory of test clients over the real node app (settings overrides as env vars)."""
 
     async def make(**env: str) -> Client:
-        app = create_app(make_settings(**env), mongo_uri)
+        app = create_app(make_settings(**env), mongo_uri, environ=env)
         client: Client = await aiohttp_client(BeaconTestServer(app))
         return client
 

@@ -99,3 +99,60 @@ def test_bad_config_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(beacon, ["check"], env={"BEACON_PORT": "zero"})
     assert result.exit_code == 2
     assert "setting server.port ($BEACON_PORT): expected a number" in result.output
+
+
+UNSAFE = """
+[server]
+host = "0.0.0.0"
+environment = "prod"
+
+[access]
+undeclared_datasets = "public"
+client_ip_header = "X-Forwarded-For"
+
+[[access.issuers]]
+iss = "https://login.example.org/"
+jwks_uri = "http://127.0.0.1:8080/jwks"
+
+[[access.datasets]]
+id = "ctrl"
+visa_values = ["https://dac.example.org/ctrl"]
+visa_issuers = ["https://dac.example.org/"]
+"""
+
+
+def test_check_warns_about_unsafe_settings(runner: CliRunner, tmp_path: Any) -> None:
+    path = tmp_path / "unsafe.toml"
+    path.write_text(UNSAFE)
+    result = runner.invoke(beacon, ["check", "--config", str(path)], env={"BEACON_PORT": "5050"})
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 5, warnings
+    text = "\n".join(warnings)
+    assert "client_ip_header = 'X-Forwarded-For' is believed from any peer" in text
+    assert "access.trusted_proxies" in text
+    assert "undeclared_datasets = 'public' in a prod deployment" in text
+    assert "(https://login.example.org/) is reached over plain http" in text
+    assert "(https://login.example.org/) has no audiences" in text
+    assert "visa issuer 'https://dac.example.org/' is not an [[access.issuers]] entry" in text
+    assert json.loads(result.stdout)["server"]["host"] == "0.0.0.0"
+    safe = UNSAFE.replace('"0.0.0.0"', '"127.0.0.1"').replace('"prod"', '"dev"')
+    safe = safe.replace("http://127.0.0.1:8080", "https://login.example.org")
+    safe = safe.replace(
+        "[[access.datasets]]",
+        'audiences = ["https://beacon.example.org"]\nvisas = false\n\n'
+        '[[access.issuers]]\niss = "https://dac.example.org/"\n'
+        'jwks_uri = "https://dac.example.org/jwks"\naccess_tokens = false\n\n'
+        "[[access.datasets]]",
+    )
+    path.write_text(safe)
+    result = runner.invoke(beacon, ["check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stderr
+    behind_proxies = UNSAFE.replace(
+        'client_ip_header = "X-Forwarded-For"',
+        'client_ip_header = "X-Forwarded-For"\ntrusted_proxies = ["10.0.0.0/8"]',
+    )
+    path.write_text(behind_proxies)
+    result = runner.invoke(beacon, ["check", "--config", str(path)])
+    assert "client_ip_header" not in result.stderr

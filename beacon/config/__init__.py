@@ -5,7 +5,15 @@ TOML tables of the three programs, ``load`` how one program reads them and check
 """
 
 from beacon.config.declare import ConfigError, Secret, SettingInfo, describe, redacted
-from beacon.config.load import CONFIG_ENV, PROGRAM_DEFAULTS, Program, load_settings, public_base_url
+from beacon.config.load import (
+    CONFIG_ENV,
+    PROGRAM_DEFAULTS,
+    Program,
+    check_credentials,
+    load_settings,
+    public_base_url,
+    secure_url,
+)
 from beacon.config.sections import (
     ASYMMETRIC_ALGORITHMS,
     BONA_FIDE,
@@ -19,6 +27,7 @@ from beacon.config.sections import (
     IssuerSettings,
     LogFormat,
     MongoSettings,
+    NetworkSettings,
     NodeEntry,
     NodeSettings,
     OrganizationSettings,
@@ -42,6 +51,7 @@ __all__ = [
     "IssuerSettings",
     "LogFormat",
     "MongoSettings",
+    "NetworkSettings",
     "NodeEntry",
     "NodeSettings",
     "OrganizationSettings",
@@ -50,8 +60,10 @@ __all__ = [
     "ServerSettings",
     "SettingInfo",
     "Settings",
+    "check_credentials",
     "describe",
     "load_settings",
     "public_base_url",
     "redacted",
+    "secure_url",
 ]

@@ -4,6 +4,7 @@ environment; every value checked before any program starts."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -20,6 +21,7 @@ from beacon.config.sections import (
     LEVELS,
     AccessSettings,
     AggregatorSettings,
+    IssuerSettings,
     NodeEntry,
     ServerSettings,
     Settings,
@@ -101,6 +103,17 @@ def _with_registry(settings: Settings) -> Settings:
 _NODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def check_credentials(node: NodeEntry, key: str) -> None:
+    """Refuse a credentials policy that could raise a caller's tier at the node."""
+    if node.credentials == "service":
+        raise ConfigError(
+            f"setting {key}.credentials: 'service' would send the network's own token to "
+            f"node {node.id} as every caller's, so anonymous callers of the network would get "
+            "the network's tier there; use 'none' or 'forward' (the caller's own token), and "
+            "token_env to identify the network to the node (its budget and audit, never a tier)"
+        )
+
+
 def _check_aggregator(agg: AggregatorSettings) -> None:
     for name in ("node_timeout_s", "connect_timeout_s", "deadline_s"):
         if getattr(agg, name) <= 0:
@@ -138,10 +151,53 @@ def _check_aggregator(agg: AggregatorSettings) -> None:
         seen.add(node.id)
         if not node.url.startswith(("http://", "https://")):
             raise ConfigError(f"setting {key}.url: {node.url!r} is not an http(s) URL")
-        if node.credentials == "service" and not node.token_env:
-            raise ConfigError(f"setting {key}.token_env: required when credentials = service")
+        check_credentials(node, key)
         if node.timeout_s < 0:
             raise ConfigError(f"setting {key}.timeout_s: must be 0 (default) or more")
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def secure_url(url: str) -> bool:
+    """An https URL, or plain http to this machine (tests, a local issuer)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+
+
+def _check_issuer(key: str, issuer: IssuerSettings) -> None:
+    urls = {
+        "jwks_uri": issuer.jwks_uri,
+        "userinfo_endpoint": issuer.userinfo_endpoint,
+        "introspection_endpoint": issuer.introspection_endpoint,
+    }
+    if issuer.discover:
+        urls["iss"] = issuer.iss  # the OpenID configuration is read from it
+    elif not issuer.jwks_uri:
+        raise ConfigError(f"setting {key}.jwks_uri: required unless discover = true")
+    for name, url in urls.items():
+        if url and not secure_url(url):
+            raise ConfigError(
+                f"setting {key}.{name}: {url!r} is not an https URL "
+                "(plain http is accepted for localhost only)"
+            )
+    if not (issuer.access_tokens or issuer.visas):
+        raise ConfigError(f"setting {key}: trusted for neither access_tokens nor visas")
+    if issuer.opaque_tokens != "refuse" and not issuer.access_tokens:
+        raise ConfigError(f"setting {key}.opaque_tokens: the issuer is not trusted for tokens")
+    if issuer.opaque_tokens == "introspect":
+        if not (issuer.introspection_endpoint or issuer.discover):
+            raise ConfigError(
+                f"setting {key}.introspection_endpoint: required for opaque_tokens = "
+                "introspect (or discover = true)"
+            )
+        if not issuer.client_id or not issuer.client_secret_env:
+            raise ConfigError(
+                f"settings {key}.client_id/client_secret_env: introspection needs this "
+                "node's client credentials at the issuer"
+            )
 
 
 def _check_access(access: AccessSettings) -> None:
@@ -154,7 +210,13 @@ def _check_access(access: AccessSettings) -> None:
     for name in ("jwks_ttl_s", "jwks_timeout_s", "budget_window_s"):
         if getattr(access, name) <= 0:
             raise ConfigError(f"setting access.{name}: must be more than 0")
-    for name in ("leeway_s", "jwks_min_refresh_s", "budget_per_identity", "budget_per_ip"):
+    for name in (
+        "leeway_s",
+        "jwks_min_refresh_s",
+        "userinfo_cache_s",
+        "budget_per_identity",
+        "budget_per_ip",
+    ):
         if getattr(access, name) < 0:
             raise ConfigError(f"setting access.{name}: must be 0 or more")
     issuers: set[str] = set()
@@ -163,13 +225,23 @@ def _check_access(access: AccessSettings) -> None:
         if not issuer.iss or issuer.iss in issuers:
             raise ConfigError(f"setting {key}.iss: {issuer.iss!r} is empty or declared twice")
         issuers.add(issuer.iss)
-        if not _is_https(issuer.jwks_uri):
+        _check_issuer(key, issuer)
+    opaque = [i.iss for i in access.issuers if i.opaque_tokens != "refuse"]
+    if len(opaque) > 1:
+        raise ConfigError(
+            "settings access.issuers[].opaque_tokens: accepted by "
+            + ", ".join(opaque)
+            + "; an opaque token does not say who issued it, and sending it to each would hand "
+            "one issuer's tokens to another: accept them from one issuer only"
+        )
+    _check_networks(access)
+    for i, proxy in enumerate(access.trusted_proxies):
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
             raise ConfigError(
-                f"setting {key}.jwks_uri: {issuer.jwks_uri!r} is not an https URL "
-                "(plain http is accepted for localhost only)"
-            )
-        if not (issuer.access_tokens or issuer.visas):
-            raise ConfigError(f"setting {key}: trusted for neither access_tokens nor visas")
+                f"setting access.trusted_proxies[{i}]: {proxy!r} is not an address or network"
+            ) from None
     datasets: set[str] = set()
     ranks = ("none", *GRANULARITY_ORDER)
     for i, policy in enumerate(access.datasets):
@@ -194,15 +266,32 @@ def _check_access(access: AccessSettings) -> None:
                 f"setting {key}.visa_values: {policy.id} is CONTROLLED; list the "
                 "ControlledAccessGrants visa values that grant it"
             )
+        if (policy.visa_values or policy.visa_sources) and not policy.visa_issuers:
+            raise ConfigError(
+                f"setting {key}.visa_issuers: name the visa issuers (its DAC) whose grants "
+                f"count for {policy.id}; without them any trusted issuer could grant it"
+            )
         if policy.min_count < 0 or policy.round_to < 0:
             raise ConfigError(f"settings {key}.min_count/round_to: must be 0 or more")
 
 
-def _is_https(text: str) -> bool:
-    """An https URL, or plain http to this machine (tests, demos)."""
-    url = urllib.parse.urlsplit(text)
-    local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
-    return bool(url.scheme == "https" and url.hostname) or local
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_networks(access: AccessSettings) -> None:
+    names: set[str] = set()
+    digests: set[str] = set()
+    for i, network in enumerate(access.networks):
+        key = f"access.networks[{i}]"
+        if not network.id or network.id in names:
+            raise ConfigError(f"setting {key}.id: {network.id!r} is empty or declared twice")
+        names.add(network.id)
+        if not _SHA256.match(network.token_sha256) or network.token_sha256 in digests:
+            raise ConfigError(
+                f"setting {key}.token_sha256: 64 lowercase hex digits (sha256sum of the "
+                "network's token), each network its own"
+            )
+        digests.add(network.token_sha256)
 
 
 def _check_server(settings: Settings) -> None:
@@ -218,7 +307,7 @@ def _check_server(settings: Settings) -> None:
             raise ConfigError(f"setting server.{name}: must be at least 1024")
     sign_in = server.sign_in
     if sign_in.issuer:
-        if not _is_https(sign_in.issuer):
+        if not secure_url(sign_in.issuer):
             raise ConfigError(
                 f"setting server.sign_in.issuer: {sign_in.issuer!r} is not an https URL "
                 "(plain http is accepted for localhost only)"

@@ -233,11 +233,14 @@ class NodeEntry:
     country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")
     credentials: CredentialsPolicy = setting(
         "none",
-        help="what the node is sent as Authorization: none; forward (the caller's bearer "
-        "token); service (the token in the variable named by token_env)",
+        help="the caller's bearer token goes to the node (forward) or not (none); service is "
+        "refused: it sent the network's token as every caller's, raising anonymous callers to "
+        "the network's tier (identify the network with token_env instead)",
     )
     token_env: str = setting(
-        "", help="environment variable holding the node's service token (credentials = service)"
+        "",
+        help="environment variable holding the token this network identifies itself with to "
+        "the node (sent as X-Beacon-Network: for the node's budget and audit, never a tier)",
     )
     method: typing.Literal["POST", "GET"] = setting(
         "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
@@ -376,7 +379,7 @@ class DatasetPolicy:
     security_level: Level = setting(
         "CONTROLLED",
         help="who the dataset is for: PUBLIC (anyone), REGISTERED (bona fide researchers), "
-        "CONTROLLED (holders of a ControlledAccessGrants visa in visa_values)",
+        "CONTROLLED (holders of a ControlledAccessGrants visa in visa_values from visa_issuers)",
     )
     public: TierGranularity = setting(
         "",
@@ -393,6 +396,15 @@ class DatasetPolicy:
     )
     visa_values: tuple[str, ...] = setting(
         (), help="ControlledAccessGrants visa values that grant this dataset (exact match)"
+    )
+    visa_issuers: tuple[str, ...] = setting(
+        (),
+        help="the visa issuers (iss, each an [[access.issuers]] entry trusted for visas) whose "
+        "ControlledAccessGrants count for this dataset: its DAC; required with visa_values",
+    )
+    visa_sources: tuple[str, ...] = setting(
+        (),
+        help="if set, only grants whose source (the DAC within the issuer) is listed count",
     )
     entry_types: EntryTypeCaps = section(
         EntryTypeCaps, help="per entry type caps, e.g. entry_types = { individuals = 'count' }"
@@ -423,13 +435,41 @@ class DatasetPolicy:
         return self.controlled or "record"
 
 
+OpaqueTokens = typing.Literal["refuse", "userinfo", "introspect"]
+
+
 @dataclass(frozen=True)
 class IssuerSettings:
     """One ``[[access.issuers]]`` table: an issuer this node trusts, and where its keys are."""
 
     iss: str = setting("", help="the issuer exactly as in the tokens' iss claim")
+    discover: bool = setting(
+        False,
+        help="read jwks_uri, userinfo_endpoint and introspection_endpoint (those not set "
+        "here) from the issuer's {iss}/.well-known/openid-configuration",
+    )
     jwks_uri: str = setting(
-        "", help="where its signing keys are published (https; the only key source used)"
+        "",
+        help="where its signing keys are published (https; the only key source used; "
+        "required unless discover = true)",
+    )
+    userinfo_endpoint: str = setting(
+        "",
+        help="where the GA4GH passport of an access token that carries none is fetched "
+        "(https; '' = found by discover, else passports come only as the bearer token)",
+    )
+    introspection_endpoint: str = setting(
+        "", help="RFC 7662 token introspection (https; '' = found by discover)"
+    )
+    opaque_tokens: OpaqueTokens = setting(
+        "refuse",
+        help="bearer tokens that are not JWTs: refuse; userinfo (the userinfo endpoint "
+        "vouches for them: their aud and exp cannot be checked); introspect (introspection "
+        "checks active, exp and aud, then userinfo gives the passport). One issuer at most",
+    )
+    client_id: str = setting("", help="this node's client id at the issuer (introspection)")
+    client_secret_env: str = setting(
+        "", help="environment variable holding the client secret for introspection"
     )
     audiences: tuple[str, ...] = setting(
         (), help="accepted aud values of its access tokens (empty = aud not checked)"
@@ -438,6 +478,23 @@ class IssuerSettings:
     visas: bool = setting(True, help="trusted to sign GA4GH visas")
     login_is_registered: bool = setting(
         False, help="any valid access token of this issuer makes its holder a registered user"
+    )
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """One ``[[access.networks]]`` table: a network (aggregator) that identifies itself."""
+
+    id: str = setting("", help="the network's name in the audit log")
+    token_sha256: str = setting(
+        "",
+        help="hex SHA-256 of the token the network sends as X-Beacon-Network (the token "
+        "itself stays with the network)",
+    )
+    budget_exempt: bool = setting(
+        True,
+        help="anonymous callers reaching the node through this network share its address: "
+        "do not budget them by address (each authenticated caller keeps their own budget)",
     )
 
 
@@ -473,7 +530,18 @@ class AccessSettings:
         env="BEACON_JWKS_MIN_REFRESH",
         help="least seconds between two fetches of one key set (an unknown kid refetches)",
     )
-    jwks_timeout_s: float = setting(5.0, env="BEACON_JWKS_TIMEOUT", help="key set fetch timeout")
+    jwks_timeout_s: float = setting(
+        5.0,
+        env="BEACON_JWKS_TIMEOUT",
+        help="timeout of every request to an issuer: key sets, OpenID configuration, userinfo, "
+        "introspection",
+    )
+    userinfo_cache_s: float = setting(
+        300.0,
+        env="BEACON_USERINFO_CACHE",
+        help="longest a passport fetched from userinfo is reused for its token (never past the "
+        "token's exp or the exp of a visa that counts)",
+    )
     bona_fide_terms: tuple[str, ...] = setting(
         (BONA_FIDE,),
         help="AcceptedTermsAndPolicies visa values that count towards bona fide (empty = any)",
@@ -500,13 +568,23 @@ class AccessSettings:
     budget_exempt: tuple[str, ...] = setting(
         (),
         env="BEACON_BUDGET_EXEMPT",
-        help="client addresses without a query budget, e.g. the network's aggregator",
+        help="client addresses without a query budget (prefer [[access.networks]] for a "
+        "network's aggregator)",
     )
     client_ip_header: str = setting(
         "",
         env="BEACON_CLIENT_IP_HEADER",
         help="header naming the client address behind a reverse proxy, e.g. X-Forwarded-For "
         "(its last entry is used); empty = the connection's peer",
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        env="BEACON_TRUSTED_PROXIES",
+        help="addresses or networks (CIDR) of the reverse proxies whose client_ip_header is "
+        "believed; empty = any peer's (safe only when nothing else can reach the node)",
+    )
+    networks: tuple[NetworkSettings, ...] = setting(
+        (), help="networks that identify themselves, as [[access.networks]] tables (fields below)"
     )
 
 

@@ -57,8 +57,11 @@ EXAMPLES = (
         "carriers of a variant",
     ),
 )
-#: The visa value that would grant the controlled cohort (no issuer is configured in the demo).
+#: The visa value that would grant the controlled cohort, and the DAC whose grant it must be
+#: (no issuer is configured in the demo, so nobody can open it; a test that signs in trusts
+#: its own DAC under this name).
 CONTROLLED_VISA = "https://beacon-gdi.example/visas/synthetic-es-controlled"
+DEMO_DAC = "https://dac.beacon-gdi.example/"
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def node_config(node: DemoNode) -> str:
         "[access]",
         'undeclared_datasets = "hidden"',
         "# Every query reaches the nodes from the aggregator's one address: no per-address",
-        "# budget (production networks send a service token and budget per identity instead).",
+        "# budget (production networks identify themselves with [[access.networks]] instead).",
         "budget_per_ip = 0",
     ]
     for dataset in node.datasets:
@@ -139,6 +142,7 @@ def node_config(node: DemoNode) -> str:
                 'security_level = "CONTROLLED"',
                 'public = "count"',
                 f"visa_values = [{_toml(CONTROLLED_VISA)}]",
+                f"visa_issuers = [{_toml(DEMO_DAC)}]",
             ]
         else:
             lines.append('security_level = "PUBLIC"')

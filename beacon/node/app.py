@@ -1,15 +1,17 @@
 """create_app(settings) -> web.Application: keys, the database context, middlewares, routes.
 
 It only assembles (``beacon.web.app`` gives what both apps share: limits, middlewares,
-metrics). The database client is opened, pinged and closed by one cleanup context, the HTTP
-session that fetches the token issuers' keys by another; tests build their apps with this same
-factory.
+metrics). The database client is opened, pinged and closed by one cleanup context (which also
+makes sure the budget counters expire), the HTTP session that asks the token issuers (keys,
+OpenID configuration, userinfo, introspection) by another; tests build their apps with this
+same factory.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -19,8 +21,10 @@ from beacon.node import caller, routes
 from beacon.node.execute import CatalogCache, DatabaseMetrics, Executor
 from beacon.node.jwks import JwksCache
 from beacon.node.keys import BUDGETS, CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, VERIFIER
+from beacon.node.oidc import IssuerClient, client_secrets
 from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
+from beacon.store import budgets
 from beacon.store import client as store_client
 from beacon.web import metrics
 from beacon.web.app import application
@@ -36,8 +40,13 @@ async def database_deadline(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
 
 
-def create_app(settings: Settings, uri: str) -> web.Application:
-    """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling)."""
+def create_app(
+    settings: Settings, uri: str, environ: Mapping[str, str] | None = None
+) -> web.Application:
+    """The node app over the MongoDB at ``uri`` (resolve the embedded engine before calling);
+    client secrets are read from ``environ`` (default: the process environment), and one
+    that is missing is a ``ConfigError`` here, before anything starts."""
+    secrets = client_secrets(settings.access, os.environ if environ is None else environ)
     # Authentication is inside the error renderer, so a rejected token gets the spec's error
     # envelope; every database operation of a request shares one deadline.
     app = application(settings.server, "beacon", inner=[caller.authenticate, database_deadline])
@@ -58,8 +67,9 @@ def create_app(settings: Settings, uri: str) -> web.Application:
         )
         try:
             log.info("database: %s", await store_client.server_kind(client))
+            await budgets.ensure_indexes(app[DB])
         except Exception as exc:  # the node still starts; /health reports the outage
-            log.warning("database not reachable at startup: %s", type(exc).__name__)
+            log.warning("database not ready at startup: %s", type(exc).__name__)
         yield
         await client.close()
 
@@ -71,20 +81,20 @@ def create_app(settings: Settings, uri: str) -> web.Application:
     if caller.audit_log.level == logging.NOTSET:  # audited even when other logs are quiet
         caller.audit_log.setLevel(logging.INFO)
 
-    async def key_fetcher(app: web.Application) -> AsyncIterator[None]:
-        # One session for every JWKS fetch; TLS verification stays on.
+    async def issuers(app: web.Application) -> AsyncIterator[None]:
+        # One session for every request to an issuer; TLS verification stays on.
         access = settings.access
         async with aiohttp.ClientSession(headers={"User-Agent": "beacon-gdi"}) as session:
-            keys = JwksCache(
-                session,
-                ttl=access.jwks_ttl_s,
-                min_refresh=access.jwks_min_refresh_s,
-                timeout=access.jwks_timeout_s,
+            ttl, every = access.jwks_ttl_s, access.jwks_min_refresh_s
+            timeout = access.jwks_timeout_s
+            keys = JwksCache(session, ttl=ttl, min_refresh=every, timeout=timeout)
+            endpoints = IssuerClient(
+                session, ttl=ttl, min_refresh=every, timeout=timeout, secrets=secrets
             )
-            app[VERIFIER] = Verifier(access, keys)
+            app[VERIFIER] = Verifier(access, keys, endpoints)
             yield
 
     app.cleanup_ctx.append(database)
-    app.cleanup_ctx.append(key_fetcher)
+    app.cleanup_ctx.append(issuers)
     app.add_routes(routes.routes())
     return app

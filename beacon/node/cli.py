@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a ``--get`` request did not answer 200; 2 bad usage or 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +15,11 @@ import click
 from aiohttp import web
 
 from beacon import __version__
-from beacon.config import Settings
+from beacon.config import ConfigError, Settings
 from beacon.config.cli import config_option, settings_for
+from beacon.config.unsafe import node_warnings
 from beacon.node.app import create_app
+from beacon.node.oidc import client_secrets
 from beacon.store import client as store_client
 from beacon.store import engine
 from beacon.web.serve import add_commands
@@ -30,6 +33,7 @@ def main() -> None:
 
 @contextlib.contextmanager
 def _node(settings: Settings) -> Iterator[web.Application]:
+    _check(settings)
     try:
         with store_client.database_uri(settings.mongodb) as uri:
             yield create_app(settings, uri)
@@ -37,7 +41,15 @@ def _node(settings: Settings) -> Iterator[web.Application]:
         raise click.ClickException(str(exc)) from None
 
 
-add_commands(main, "node", "Beacon", _node)
+def _check(settings: Settings) -> None:
+    """What the settings alone cannot tell: every client secret variable is set."""
+    try:
+        client_secrets(settings.access, os.environ)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+add_commands(main, "node", "Beacon", _node, validate=_check, warnings=node_warnings)
 
 
 @main.group()

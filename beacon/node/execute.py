@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -47,8 +48,8 @@ from beacon.node.query import (
     VariantsCarriedBy,
 )
 from beacon.protocol.errors import BadRequest, QueryTimeout, UpstreamUnavailable
+from beacon.store import budgets, catalog
 from beacon.store import carriers as packed
-from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.store.client import Database
@@ -60,6 +61,7 @@ HEALTH_S = 2.0
 #: When the current request's database time runs out (monotonic seconds), if in a request.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 slow_log = logging.getLogger("beacon.slow_query")
+budget_log = logging.getLogger("beacon.budget")
 
 
 class DatabaseMetrics:
@@ -421,6 +423,19 @@ class Executor:
         """Every dataset and its published loads."""
         async with self._timed("catalog", c.CATALOG, {}):
             return await catalog.read(self.db, self.left_ms())
+
+    async def count_in_window(
+        self, scope: str, key: str, window: int, ends: dt.datetime, amount: float = 1
+    ) -> float:
+        """Add to a caller's counter of one budget window (shared by every node process)."""
+        try:
+            async with self._timed("budget", c.BUDGETS, {}):
+                return await budgets.add(self.db, scope, key, window, ends, self.left_ms(), amount)
+        except OperationFailure as exc:  # e.g. a database user that may not write
+            budget_log.error("query budget not counted: database error %s", exc.code)
+            raise UpstreamUnavailable(
+                "the query budget cannot be counted in the database; try again shortly"
+            ) from None
 
     async def find(
         self, what: str, coll: str, flt: dict[str, Any], projection: dict[str, int] | None = None

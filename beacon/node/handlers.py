@@ -138,7 +138,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     parsed = await read_request(request, route)
     understood = understand(parsed)  # every check of the request alone, before any dataset
     variant = understood.variant
-    caller.spend(request)
+    await caller.spend(request)
     settings = request.app[SETTINGS]
     catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
     default = Granularity(settings.server.default_granularity)

@@ -1,7 +1,8 @@
 """Signing keys of the trusted issuers: fetched from their configured JWKS URLs, cached, rotated.
 
-Keys come only from the ``jwks_uri`` configured for an issuer — never from a URL a token names
-(``jku``, ``x5u``): a token that could choose where its key comes from could sign itself.
+Keys come only from the ``jwks_uri`` configured for an issuer (or named by the OpenID
+configuration of a configured issuer, ``oidc.py``) — never from a URL a token names (``jku``,
+``x5u``): a token that could choose where its key comes from could sign itself.
 A key set is reused for ``jwks_ttl_s``; a token signed with a key id the cached set lacks makes
 one refetch (the issuer has rotated its keys), at most once per ``jwks_min_refresh_s`` per
 issuer, so a stream of made-up key ids cannot turn the node into a load generator. When a
@@ -20,8 +21,6 @@ from typing import Any
 import aiohttp
 from jwt import PyJWK
 from jwt.exceptions import PyJWKError
-
-from beacon.config import IssuerSettings
 
 log = logging.getLogger("beacon.jwks")
 
@@ -79,21 +78,22 @@ class JwksCache:
         self.clock = clock
         self._sets: dict[str, _KeySet] = {}
 
-    async def key(self, issuer: IssuerSettings, kid: str | None, alg: str) -> PyJWK | None:
-        """The issuer's key ``kid`` bound to ``alg``, or None if the issuer does not publish it.
+    async def key(self, iss: str, uri: str, kid: str | None, alg: str) -> PyJWK | None:
+        """Issuer ``iss``'s key ``kid`` bound to ``alg`` from its key set at ``uri``, or None if
+        the issuer does not publish it.
 
         Raises ``KeysUnavailable`` when the key set cannot be fetched and nothing is cached.
         """
-        keyset = self._sets.setdefault(issuer.iss, _KeySet())
+        keyset = self._sets.setdefault(iss, _KeySet())
         if self.clock() - keyset.fetched >= self.ttl:
-            await self._refresh(issuer, keyset, expired_only=True)
+            await self._refresh(iss, uri, keyset, expired_only=True)
         found = self._find(keyset, kid, alg)
         if found is None:
             # Maybe the issuer rotated its keys: refetch (rate-limited) and look again.
-            await self._refresh(issuer, keyset, expired_only=False)
+            await self._refresh(iss, uri, keyset, expired_only=False)
             found = self._find(keyset, kid, alg)
         if found is None and not keyset.keys:
-            raise KeysUnavailable(issuer.iss)
+            raise KeysUnavailable(iss)
         return found
 
     def _find(self, keyset: _KeySet, kid: str | None, alg: str) -> PyJWK | None:
@@ -110,7 +110,7 @@ class JwksCache:
                     return None
         return None
 
-    async def _refresh(self, issuer: IssuerSettings, keyset: _KeySet, expired_only: bool) -> None:
+    async def _refresh(self, iss: str, uri: str, keyset: _KeySet, expired_only: bool) -> None:
         async with keyset.lock:
             now = self.clock()
             # Requests that waited on the lock find the work done by the one before them;
@@ -121,10 +121,10 @@ class JwksCache:
                 return
             keyset.attempted = now
             try:
-                keys = await self._fetch(issuer.jwks_uri)
+                keys = await self._fetch(uri)
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
                 # The keys already known stay in use.
-                log.warning("key set of %s not fetched: %s", issuer.iss, type(exc).__name__)
+                log.warning("key set of %s not fetched: %s", iss, type(exc).__name__)
                 return
             keyset.keys = keys
             keyset.fetched = self.clock()

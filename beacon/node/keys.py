@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from beacon.config import Settings
+from beacon.config import NetworkSettings, Settings
 from beacon.node.execute import CatalogCache, Executor
 from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
@@ -24,3 +24,5 @@ VERIFIER = web.AppKey("verifier", Verifier)
 BUDGETS = web.AppKey("budgets", Budgets)
 
 IDENTITY = web.RequestKey("identity", Identity)
+#: the network the request came through, when it said so (X-Beacon-Network)
+NETWORK = web.RequestKey("network", NetworkSettings)

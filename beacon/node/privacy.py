@@ -3,18 +3,20 @@
 ``report`` turns a dataset's true count into the count it may report: counts under the
 dataset's ``min_count`` are reported as zero (exists false) or as the threshold, marked
 imprecise; counts answered below record level are rounded up to a multiple of ``round_to``.
-A suppressed count never comes with records. ``QueryBudget`` is a token bucket per caller
-(per subject, or per client address for anonymous callers): N data queries per window,
-refilled continuously, so a caller who runs out learns exactly when to retry.
+A suppressed count never comes with records. ``WindowBudget`` limits each caller (per subject,
+or per client address for anonymous callers) to N data queries per window, counted in the
+database so that every process of the node shares one budget (each process reserving a share
+at a time); a caller who runs out learns when the next window starts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from beacon.config import DatasetPolicy
 from beacon.protocol.granularity import Granularity
@@ -69,49 +71,88 @@ def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Repor
 Clock = Callable[[], float]
 
 
-class QueryBudget:
-    """Token buckets by caller key: ``capacity`` queries per ``window`` seconds."""
+class WindowCounter(Protocol):
+    """Where budget windows are counted: the node's database (``Executor.count_in_window``)."""
 
-    def __init__(self, capacity: int, window: float, clock: Clock = time.monotonic) -> None:
+    async def count_in_window(
+        self, scope: str, key: str, window: int, ends: dt.datetime, amount: float = 1
+    ) -> float: ...
+
+
+#: A process reserves at most this share of what is left of a caller's budget at a time.
+LEASE_SHARE = 8
+
+
+@dataclass
+class _Lease:
+    """What this process holds of one caller's budget in the current window."""
+
+    left: int = 0  # units reserved here and not yet spent
+    total: float = 0.0  # the shared counter after this process's last reservation
+    spent: bool = False  # the whole budget is gone: no need to ask the database again
+
+
+class WindowBudget:
+    """``capacity`` data queries per ``window`` seconds per caller key, in fixed windows
+    (aligned on the epoch, so every process agrees on them) counted in the database.
+
+    A process does not write the shared counter for every query: it reserves a share of what
+    it last saw left of the caller's budget (an eighth, at least one) and spends it locally,
+    so a caller who makes many queries costs a database write every few queries (46 writes
+    for a budget of 800), and the grants of all processes together never exceed the capacity:
+    each reservation is granted from the counter's atomic total. Shares shrink as the budget
+    runs out; still, a caller who moves to another process may be refused while the first
+    holds part of a share unspent (at most an eighth of the budget per process). Once the
+    counter is past the capacity the window is spent for everyone, and this process stops
+    asking until the next window.
+    """
+
+    def __init__(self, scope: str, capacity: int, window: float) -> None:
+        self.scope = scope
         self.capacity = capacity
-        self.rate = capacity / window if capacity else 0.0
         self.window = window
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
-        self._swept = clock()
+        self._number = -1  # the window the leases belong to
+        self._leases: dict[str, _Lease] = {}
 
-    def spend(self, key: str) -> float:
-        """Take one query from ``key``'s budget: 0 if granted, else seconds until one is."""
+    async def spend(self, counter: WindowCounter, key: str, now: float) -> float:
+        """Take one query from ``key``'s budget: 0 if granted, else seconds until the next
+        window. ``now`` is wall-clock time, the same in every process."""
         if not self.capacity:
             return 0.0
-        now = self.clock()
-        self._sweep(now)
-        tokens, at = self._buckets.get(key, (float(self.capacity), now))
-        tokens = min(float(self.capacity), tokens + (now - at) * self.rate)
-        if tokens < 1.0:
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-        self._buckets[key] = (tokens - 1.0, now)
+        number = int(now // self.window)
+        ends = (number + 1) * self.window
+        if number != self._number:  # a new window: every lease of the last one is void
+            self._number, self._leases = number, {}
+        lease = self._leases.setdefault(key, _Lease())
+        if lease.left > 0:
+            lease.left -= 1
+            return 0.0
+        if lease.spent:
+            return ends - now
+        chunk = max(1, int(self.capacity - lease.total) // LEASE_SHARE)
+        total = await counter.count_in_window(
+            self.scope, key, number, dt.datetime.fromtimestamp(ends, dt.UTC), chunk
+        )
+        granted = min(chunk, int(self.capacity - (total - chunk)))
+        lease.total = total
+        if granted <= 0:
+            lease.spent = True
+            return ends - now
+        lease.left = granted - 1
+        lease.spent = total >= self.capacity
         return 0.0
-
-    def _sweep(self, now: float) -> None:
-        # A bucket untouched for a whole window is full again: forgetting it changes nothing,
-        # and keeps memory bounded by the callers of the last window.
-        if now - self._swept < self.window:
-            return
-        self._swept = now
-        stale = [k for k, (_, at) in self._buckets.items() if now - at >= self.window]
-        for key in stale:
-            del self._buckets[key]
 
 
 @dataclass(frozen=True)
 class Budgets:
     """The two budgets of a node: per authenticated subject, per anonymous client address."""
 
-    identities: QueryBudget
-    addresses: QueryBudget
+    identities: WindowBudget
+    addresses: WindowBudget
+    clock: Clock = time.time
 
     @classmethod
     def from_settings(cls, window: float, per_identity: int, per_ip: int) -> Budgets:
-        return cls(QueryBudget(per_identity, window), QueryBudget(per_ip, window))
+        return cls(
+            WindowBudget("identity", per_identity, window), WindowBudget("address", per_ip, window)
+        )

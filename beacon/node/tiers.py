@@ -1,9 +1,11 @@
 """Who is asking, and what each dataset may show them: the pure core of access control.
 
 A caller's *tier* is decided per dataset: CONTROLLED when one of their verified
-ControlledAccessGrants visas names the dataset, REGISTERED when they are a bona fide researcher,
-PUBLIC otherwise. The dataset's policy (``[[access.datasets]]``, or the documented default for
-datasets without one) maps that tier to the most detail it may see, or to "none": invisible.
+ControlledAccessGrants visas names the dataset and was given by one of the dataset's own visa
+issuers (its DAC; and, when the dataset lists them, one of its sources), REGISTERED when they
+are a bona fide researcher, PUBLIC otherwise. The dataset's policy (``[[access.datasets]]``, or
+the documented default for datasets without one) maps that tier to the most detail it may see,
+or to "none": invisible.
 The granularity a dataset is answered at is then min(requested, node cap, tier cap, entry-type
 cap) — decided here, without I/O, for every dataset in the catalog.
 """
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from beacon.config import LEVELS, DatasetPolicy, Settings
+from beacon.node.visas import Grant
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity, effective
 from beacon.store.catalog import DatasetEntry
@@ -35,8 +38,9 @@ class Identity:
     #: bona fide researcher (AcceptedTermsAndPolicies + ResearcherStatus, or a login issuer
     #: configured to register its users)
     registered: bool = False
-    #: values of the verified, unexpired ControlledAccessGrants visas
-    grants: frozenset[str] = frozenset()
+    #: the verified, unexpired ControlledAccessGrants visas that count (not self-asserted,
+    #: conditions met)
+    grants: frozenset[Grant] = frozenset()
 
     @property
     def anonymous(self) -> bool:
@@ -65,10 +69,20 @@ def policy_for(settings: Settings, dataset: DatasetEntry) -> DatasetPolicy:
     return HIDDEN
 
 
+def grants(policy: DatasetPolicy, grant: Grant) -> bool:
+    """Does ``grant`` open the dataset? Its value, its issuer and (if listed) its source."""
+    # Exact match of visa values: "last path segment" matching would let a grant for
+    # https://dac-a/datasets/X open dataset X of another DAC; and the issuer must be the
+    # dataset's own, or a second trusted DAC could sign a grant for the first one's dataset.
+    return (
+        grant.value in policy.visa_values
+        and grant.issuer in policy.visa_issuers
+        and (not policy.visa_sources or grant.source in policy.visa_sources)
+    )
+
+
 def tier_of(identity: Identity, policy: DatasetPolicy) -> Tier:
-    # exact match of visa values: "last path segment" matching would let a grant for
-    # https://dac-a/datasets/X open dataset X of another DAC.
-    if identity.grants and identity.grants.intersection(policy.visa_values):
+    if any(grants(policy, grant) for grant in identity.grants):
         return Tier.CONTROLLED
     if identity.registered:
         return Tier.REGISTERED

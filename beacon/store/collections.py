@@ -17,6 +17,8 @@ Layout (docs/design.md §5):
   Who-carries-what is also kept sample-first in ``sample_variants`` (runs of variant keys per
   sample), so "which samples carry this variant" and "which variants does this sample carry" are
   both indexed reads that never grow a document with the number of samples.
+* ``budgets``, the one collection the node writes: a counter per caller and time window, shared
+  by every process of the node (``store/budgets.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ ONTOLOGY_TERMS = "ontology_terms"
 ONTOLOGIES = "ontologies"
 #: Loads being written, and replaced loads kept for running queries: what gc must not drop.
 LOADS = "loads"
+#: Query budgets, written by the node (every other collection is written by the ingester only).
+BUDGETS = "budgets"
 
 DATASET_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
 
@@ -148,6 +152,10 @@ OT_LABEL = "label"
 OT_PARENTS = "parents"
 OT_ANCESTORS = "ancestors"  # the transitive closure of is_a, stored so descendants are one lookup
 OT_ONTOLOGY = "ontology"
+
+# budgets: one counter per (scope, caller, window); the only documents the node writes
+B_COUNT = "n"
+B_EXPIRES = "expires"  # when the window is over (a TTL index removes the document)
 
 # metadata relations
 BIOSAMPLE_ID = "biosampleId"

@@ -35,6 +35,9 @@ _HTTP_ERRORS: dict[int, type[errors.BeaconError]] = {
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,
 }
+#: The header a network (the aggregator) identifies itself with to a node: the network's own
+#: token, which a node uses for its budget and audit, never for a caller's tier.
+NETWORK_HEADER = "X-Beacon-Network"
 #: Response headers a browser page may read, and request headers it may send.
 CORS_EXPOSE = ("X-Request-Id", "Retry-After", "WWW-Authenticate", "X-Aggregator-Cache")
 CORS_ALLOW = ("Authorization", "Content-Type", "X-Request-Id", "Cache-Control")

@@ -75,15 +75,21 @@ def serve(app: web.Application, server: ServerSettings, also_ports: Sequence[int
         asyncio.run(run())
 
 
+def _no_warnings(settings: Settings) -> list[str]:
+    return []
+
+
 def add_commands(
     group: click.Group,
     program: Program,
     what: str,
     app_context: AppContext,
     validate: Callable[[Settings], None] = lambda settings: None,
+    warnings: Callable[[Settings], list[str]] = _no_warnings,
 ) -> None:
     """Add ``serve`` and ``check`` to a program's command group; ``validate`` raises what the
-    settings alone cannot tell (``click.UsageError``)."""
+    settings alone cannot tell (``click.UsageError``); ``warnings`` says what is allowed but
+    unsafe (printed by ``check`` and at the start of ``serve``, on stderr)."""
 
     @group.command(
         "serve", help=f"Serve the {what}'s API under /api (or answer one request with --get)."
@@ -118,6 +124,9 @@ def add_commands(
         server = settings.server
         quiet = get_path is not None and not verbose
         logs.configure(server.log_format, logging.WARNING if quiet else logging.INFO)
+        if get_path is None:
+            for warning in warnings(settings):
+                logging.getLogger("beacon.check").warning("unsafe setting: %s", warning)
         with app_context(settings) as app:
             if get_path is not None:
                 status, body = asyncio.run(request_once(app, get_path))
@@ -129,7 +138,9 @@ def add_commands(
     @group.command()
     @config_option
     def check(config: str | None) -> None:
-        """Print the effective settings (secrets masked) and exit."""
+        """Print the effective settings (secrets masked), warn about unsafe ones, and exit."""
         settings = settings_for(program, config)
         validate(settings)
+        for warning in warnings(settings):
+            click.echo(f"warning: {warning}", err=True)
         click.echo(json.dumps(redacted(settings), indent=2))

@@ -24,7 +24,6 @@ def config(tmp_path: Path, down_url: str) -> Path:
         'id = "down"\n'
         f'url = "{down_url}"\n'
         'country = "SE"\n'
-        'credentials = "service"\n'
         'token_env = "DOWN_TOKEN"\n'
     )
     return path
@@ -59,7 +58,7 @@ def test_check_masks_nothing_it_should_not_print(config: Path) -> None:
     assert "tok-123" not in result.output
 
 
-def test_a_missing_service_token_is_a_usage_error(config: Path) -> None:
+def test_a_missing_network_token_is_a_usage_error(config: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--config", str(config)], env={"DOWN_TOKEN": ""})
     assert result.exit_code == 2
     assert "$DOWN_TOKEN" in result.output

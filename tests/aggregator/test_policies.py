@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from aggregator.keys import NETWORK
-from beacon.config import NodeEntry
+from beacon.config import ConfigError, NodeEntry
 from tests.aggregator.conftest import FakeNode, Network, get_json, post_json, statuses
 
 COUNT = "/api/individuals?requestedGranularity=count"
@@ -18,25 +18,35 @@ async def test_the_token_reaches_only_nodes_that_accept_it(
     fake_node: FakeNode, network: Network, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    (fwd, f), (none, n), (svc, s) = [await fake_node() for _ in range(3)]
+    (fwd, f), (none, n), (ident, i) = [await fake_node() for _ in range(3)]
     client = await network(
         [
-            NodeEntry(id="fwd", url=fwd, credentials="forward"),
+            NodeEntry(id="fwd", url=fwd, credentials="forward", token_env="NET_TOKEN"),
             NodeEntry(id="none", url=none),
-            NodeEntry(id="svc", url=svc, credentials="service", token_env="SVC_TOKEN"),
+            NodeEntry(id="ident", url=ident, token_env="NET_TOKEN"),
         ],
-        environ={"SVC_TOKEN": "service-secret"},
+        environ={"NET_TOKEN": "network-secret"},
     )
     body = await get_json(client, COUNT, headers={"Authorization": f"Bearer {TOKEN}"})
     assert {status for status, _ in statuses(body).values()} == {"ok"}
     assert f.seen[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert f.seen[0]["headers"]["X-Beacon-Network"] == "network-secret"
     assert "Authorization" not in n.seen[0]["headers"]
-    assert s.seen[0]["headers"]["Authorization"] == "Bearer service-secret"
+    assert "X-Beacon-Network" not in n.seen[0]["headers"]
+    # The network's token is never sent as the caller's: the node sees an anonymous caller.
+    assert "Authorization" not in i.seen[0]["headers"]
+    assert i.seen[0]["headers"]["X-Beacon-Network"] == "network-secret"
     # Discovery is anonymous everywhere (informational endpoints need no login).
     nodes = await get_json(client, "/api/nodes")
     for text in (caplog.text, str(body), str(nodes)):
         assert TOKEN not in text
-        assert "service-secret" not in text
+        assert "network-secret" not in text
+
+
+async def test_credentials_service_is_refused_even_when_built_in_code(network: Network) -> None:
+    entry = NodeEntry(id="svc", url="http://127.0.0.1:9/api", credentials="service")
+    with pytest.raises(ConfigError, match="anonymous callers of the network would get"):
+        await network([entry], environ={"SVC_TOKEN": "s"})
 
 
 async def test_a_token_a_node_echoes_back_is_redacted(
@@ -84,10 +94,19 @@ async def test_cache_hit_for_get_and_post_then_bypass_rules(
     fresh = await client.get(COUNT, headers={"Cache-Control": "no-cache"})
     assert fresh.headers["X-Aggregator-Cache"] == "miss"
     assert len(fake.seen) == 2
+    # A caller with a token has entries of their own, never the anonymous ones.
     private = await client.get(COUNT, headers={"Authorization": "Bearer x"})
-    assert private.headers["X-Aggregator-Cache"] == "bypass"
-    assert private.headers["Cache-Control"] == "private, no-store"
+    assert private.headers["X-Aggregator-Cache"] == "miss"
+    assert private.headers["Cache-Control"] == "private, max-age=60"
     assert len(fake.seen) == 3
+    again = await client.get(COUNT, headers={"Authorization": "Bearer x"})
+    assert again.headers["X-Aggregator-Cache"] == "hit"
+    other = await client.get(COUNT, headers={"Authorization": "Bearer y"})
+    assert other.headers["X-Aggregator-Cache"] == "miss"
+    assert len(fake.seen) == 4
+    skipped = await client.get(COUNT, headers={"Cache-Control": "no-store"})
+    assert skipped.headers["X-Aggregator-Cache"] == "bypass"
+    assert skipped.headers["Cache-Control"] == "no-store"
 
 
 async def test_new_node_data_version_misses_the_cache(

@@ -30,7 +30,6 @@ id = "fi"
 url = "http://fi.example.org/api"
 method = "GET"
 skip = "records"
-credentials = "service"
 token_env = "FI_TOKEN"
 """
 
@@ -67,7 +66,8 @@ def test_nodes_from_toml_and_a_registry_file(tmp_path: Path) -> None:
         ('[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\ncolour = 1\n', "nodes[0].colour"),
         (
             '[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\ncredentials = "service"\n',
-            "nodes[0].token_env",
+            "nodes[0].credentials: 'service' would send the network's own token to node a as "
+            "every caller's, so anonymous callers of the network would get the network's tier",
         ),
         (
             '[[aggregator.nodes]]\nid = "a"\nurl = "http://x"\n'
@@ -102,8 +102,13 @@ def test_credentials_policy(tmp_path: Path) -> None:
     se, fi, no = registry.nodes
     assert se.authorization("user-token") == "Bearer user-token"
     assert se.authorization(None) is None
-    assert fi.authorization("user-token") == "Bearer svc"
+    # The network's own token never stands in for the caller's.
+    assert fi.authorization("user-token") is None
+    assert fi.authorization(None) is None
+    assert fi.network_token is not None
+    assert fi.network_token.reveal() == "svc"
     assert no.authorization("user-token") is None
+    assert no.network_token is None
 
 
 def state_of(health: NodeHealth) -> State:

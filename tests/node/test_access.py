@@ -16,7 +16,7 @@ import pytest
 
 from beacon.store.client import Database
 from ingest import pipeline
-from tests.auth import AUDIENCE, Issuers, bearer, grant_value
+from tests.auth import AUDIENCE, DAC, Issuers, bearer, grant_value
 from tests.conftest import CHECKLIST, Client
 from tests.node.conftest import Configured
 
@@ -30,6 +30,7 @@ public = "count"
 id = "ds2"
 security_level = "CONTROLLED"
 visa_values = ["{grant_value("ds2")}"]
+visa_issuers = ["{DAC}"]
 registered = "boolean"
 """
 RECORDS = {"requestedGranularity": "record", "includeResultsetResponses": "ALL", "limit": "0"}

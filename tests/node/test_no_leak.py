@@ -20,7 +20,7 @@ import pytest
 from beacon.store import client as store_client
 from beacon.store.client import Database
 from ingest import pipeline
-from tests.auth import Issuers, access_toml, bearer, grant_value, write_config
+from tests.auth import DAC, Issuers, access_toml, bearer, grant_value, write_config
 from tests.conftest import CHECKLIST, Client, ClientFactory
 
 IDS = {
@@ -74,6 +74,7 @@ security_level = "PUBLIC"
 id = "ds2"
 security_level = "CONTROLLED"
 visa_values = ["{grant_value("ds2")}"]
+visa_issuers = ["{DAC}"]
 public = "{public}"
 registered = "{public}"
 """

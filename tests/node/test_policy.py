@@ -13,15 +13,19 @@ import pytest
 from beacon.config import ConfigError, DatasetPolicy, EntryTypeCaps, Settings, load_settings
 from beacon.node import respond
 from beacon.node import tiers as access
-from beacon.node.privacy import QueryBudget, report
+from beacon.node.privacy import report
 from beacon.node.tiers import Identity, Tier
+from beacon.node.visas import Grant
 from beacon.protocol import entry_types as et
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import RequestLimits, Route, parse_get
 from beacon.store.catalog import DatasetEntry
 
 B, C, R = Granularity.BOOLEAN, Granularity.COUNT, Granularity.RECORD
+DAC = "https://dac.test"
 GRANT = "https://dac.test/datasets/ctrl"
+#: the grant for ctrl, given by its own DAC
+BY_DAC = Grant(GRANT, DAC, DAC)
 
 
 def settings(toml: str = "", tmp_path: Path | None = None, **env: str) -> Settings:
@@ -57,7 +61,13 @@ def test_tier_caps_resolve_from_the_security_level(
 
 
 ISSUER = '[[access.issuers]]\niss = "https://idp.test"\njwks_uri = "https://idp.test/jwks"\n'
-CTRL = f'[[access.datasets]]\nid = "ctrl"\nvisa_values = ["{GRANT}"]\n'
+DAC_ISSUER = f'[[access.issuers]]\niss = "{DAC}"\njwks_uri = "{DAC}/jwks"\naccess_tokens = false\n'
+CTRL = (
+    DAC_ISSUER
+    + f'[[access.datasets]]\nid = "ctrl"\nvisa_values = ["{GRANT}"]\nvisa_issuers = ["{DAC}"]\n'
+)
+CTRL_TABLE = CTRL.split("[[access.datasets]]", 1)[1]
+OPAQUE = ISSUER + 'opaque_tokens = "userinfo"\nuserinfo_endpoint = "https://idp.test/userinfo"\n'
 
 
 @pytest.mark.parametrize(
@@ -75,7 +85,36 @@ CTRL = f'[[access.datasets]]\nid = "ctrl"\nvisa_values = ["{GRANT}"]\n'
             '[[access.datasets]]\nid = "ctrl"\n',
             "access.datasets[0].visa_values: ctrl is CONTROLLED",
         ),
-        (CTRL + CTRL, "access.datasets[1].id: 'ctrl' is empty or declared twice"),
+        (CTRL + "[[access.datasets]]" + CTRL_TABLE, "access.datasets[1].id: 'ctrl' is empty"),
+        (
+            f'[[access.datasets]]\nid = "c"\nvisa_values = ["{GRANT}"]\n',
+            "access.datasets[0].visa_issuers: name the visa issuers (its DAC)",
+        ),
+        (
+            ISSUER.replace("https://idp.test/jwks", "") + "audiences = ['x']\n",
+            "access.issuers[0].jwks_uri: required unless discover = true",
+        ),
+        (
+            '[[access.issuers]]\niss = "http://idp.test/"\ndiscover = true\n',
+            "access.issuers[0].iss: 'http://idp.test/' is not an https URL",
+        ),
+        (ISSUER + 'userinfo_endpoint = "http://idp.test/u"\n', "userinfo_endpoint: 'http"),
+        (
+            OPAQUE + OPAQUE.replace("idp.test", "idp2.test"),
+            "an opaque token does not say who issued it",
+        ),
+        (ISSUER + 'opaque_tokens = "introspect"\n', "introspection_endpoint: required"),
+        (
+            ISSUER + 'opaque_tokens = "introspect"\nintrospection_endpoint = "https://i.test/"\n',
+            "introspection needs this node's client credentials",
+        ),
+        ('[[access.networks]]\nid = "n"\ntoken_sha256 = "abc"\n', "64 lowercase hex digits"),
+        (
+            f'[[access.networks]]\nid = "n"\ntoken_sha256 = "{"a" * 64}"\n'
+            f'[[access.networks]]\nid = "n"\ntoken_sha256 = "{"b" * 64}"\n',
+            "access.networks[1].id: 'n' is empty or declared twice",
+        ),
+        ('[access]\ntrusted_proxies = ["10.0.0.0/33"]\n', "trusted_proxies[0]: '10.0.0.0/33'"),
         (CTRL + 'public = "record"\n', "below it at most at count"),
         (CTRL + 'public = "count"\nregistered = "boolean"\n', "a tier sees less"),
         (CTRL + 'controlled = "none"\n', "must be visible to that tier"),
@@ -105,8 +144,11 @@ def test_localhost_key_sets_may_use_plain_http(tmp_path: Path) -> None:
 
 ANON = access.ANONYMOUS
 BONA_FIDE = Identity("u", "https://idp.test", registered=True)
-GRANTED = Identity("u", "https://idp.test", grants=frozenset({GRANT}))
-OTHER_GRANT = Identity("u", "https://idp.test", registered=True, grants=frozenset({GRANT + "x"}))
+GRANTED = Identity("u", "https://idp.test", grants=frozenset({BY_DAC}))
+
+
+def granted(*grants: Grant, registered: bool = True) -> Identity:
+    return Identity("u", "https://idp.test", registered=registered, grants=frozenset(grants))
 
 
 @pytest.mark.parametrize(
@@ -115,15 +157,37 @@ OTHER_GRANT = Identity("u", "https://idp.test", registered=True, grants=frozense
         (ANON, Tier.PUBLIC),
         (BONA_FIDE, Tier.REGISTERED),
         (GRANTED, Tier.CONTROLLED),
-        (OTHER_GRANT, Tier.REGISTERED),
+        pytest.param(granted(Grant(GRANT + "x", DAC, DAC)), Tier.REGISTERED, id="other-value"),
+        pytest.param(
+            granted(Grant(GRANT, "https://dac2.test", DAC)),
+            Tier.REGISTERED,
+            id="another-dac-signs-the-same-value",
+        ),
+        pytest.param(
+            granted(Grant(GRANT, DAC, "https://dac.test/committees/other")),
+            Tier.REGISTERED,
+            id="a-source-the-dataset-does-not-list",
+        ),
+        pytest.param(
+            granted(Grant(GRANT, DAC, f"{DAC}/committees/cancer"), registered=False),
+            Tier.CONTROLLED,
+            id="its-own-source",
+        ),
     ],
 )
 def test_tier_of(identity: Identity, tier: Tier) -> None:
-    policy = DatasetPolicy("ctrl", "CONTROLLED", visa_values=(GRANT,))
+    policy = DatasetPolicy(
+        "ctrl",
+        "CONTROLLED",
+        visa_values=(GRANT,),
+        visa_issuers=(DAC,),
+        visa_sources=(f"{DAC}/committees/cancer", DAC),
+    )
     assert access.tier_of(identity, policy) is tier
 
 
-POLICIES = f"""
+POLICIES = (
+    f"""
 [[access.datasets]]
 id = "open"
 security_level = "PUBLIC"
@@ -138,7 +202,10 @@ entry_types = {{ individuals = "count" }}
 [[access.datasets]]
 id = "ctrl"
 visa_values = ["{GRANT}"]
+visa_issuers = ["{DAC}"]
 """
+    + DAC_ISSUER
+)
 CATALOG = {
     name: DatasetEntry(name, test=name == "synthetic")
     for name in ("open", "reg", "ctrl", "other", "synthetic")
@@ -251,42 +318,6 @@ def test_report(
     assert (shown.exists, shown.count, shown.records_allowed, precision) == expected
 
 
-# -- budgets ---------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_budget_refills_continuously_and_says_when_to_retry() -> None:
-    clock = Clock()
-    budget = QueryBudget(3, 60.0, clock)
-    assert [budget.spend("a") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert budget.spend("a") == pytest.approx(20.0)  # one query every 20 s
-    assert budget.spend("b") == 0.0  # callers do not share a budget
-    clock.now += 10
-    assert budget.spend("a") == pytest.approx(10.0)
-    clock.now += 10
-    assert budget.spend("a") == 0.0
-    assert budget.spend("a") > 0
-
-
-def test_budget_forgets_idle_callers_and_zero_means_unlimited() -> None:
-    clock = Clock()
-    budget = QueryBudget(2, 60.0, clock)
-    for caller in range(100):
-        budget.spend(str(caller))
-    clock.now += 61
-    budget.spend("late")
-    assert len(budget._buckets) == 1
-    unlimited = QueryBudget(0, 60.0, clock)
-    assert all(unlimited.spend("a") == 0.0 for _ in range(1000))
-
-
 # -- response bodies with datasets at different levels --------------------------------------
 
 
@@ -327,17 +358,28 @@ def test_each_dataset_contributes_no_more_than_its_level() -> None:
 
 def test_the_documented_example_means_what_its_table_says(tmp_path: Path) -> None:
     page = (Path(__file__).parents[2] / "docs" / "access-control.md").read_text()
-    section = page.split("## A worked example", 1)[1]
+    section = page.split("## A worked example", 1)[1].split("\n## ", 1)[0]
     example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     node = settings(example, tmp_path)
     catalog = {d.id: DatasetEntry(d.id) for d in node.access.datasets}
-    grant = Identity("u", "i", grants=frozenset({"https://dac.example.org/datasets/NGC-cancer"}))
-    table = {
-        ANON: ("record", "count", "boolean", "boolean"),
-        BONA_FIDE: ("record", "record", "count", "count"),
-        grant: ("record", "count", "record", "count"),
+    value = "https://dac.example.org/datasets/NGC-cancer"
+    callers = {
+        "anonymous": ANON,
+        "bona fide researcher": BONA_FIDE,
+        "with the NGC-cancer grant, not bona fide": granted(
+            Grant(value, "https://dac.example.org/", value), registered=False
+        ),
+        "with a grant of the same value signed by another committee": granted(
+            Grant(value, "https://other-committee.example.org/", value), registered=False
+        ),
     }
-    for identity, expected in table.items():
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in callers:
+            rows[cells[0]] = (cells[1], cells[2], *cells[3].split(" / "))
+    assert set(rows) == set(callers)
+    for name, identity in callers.items():
         found = []
         for dataset, entry in [
             ("1000G-demo", et.G_VARIANTS),
@@ -347,4 +389,4 @@ def test_the_documented_example_means_what_its_table_says(tmp_path: Path) -> Non
         ]:
             decided = access.decide(node, catalog, identity, entry, R, False)
             found.append(decided[dataset].granularity.value)
-        assert tuple(found) == expected, identity
+        assert tuple(found) == rows[name], name

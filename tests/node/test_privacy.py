@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from beacon.store.client import Database
-from tests.auth import Issuers, bearer, grant_value
+from tests.auth import DAC, Issuers, bearer, grant_value
 from tests.conftest import Client
 from tests.node.conftest import Configured
 
@@ -28,6 +28,7 @@ security_level = "PUBLIC"
 id = "ds2"
 security_level = "CONTROLLED"
 visa_values = ["{grant_value("ds2")}"]
+visa_issuers = ["{DAC}"]
 public = "count"
 {ds2}
 """
@@ -169,6 +170,23 @@ async def test_budget_per_client_address_behind_a_proxy(
     assert await status("1.1.1.1, 10.0.0.1") == 200
     assert await status("2.2.2.2, 10.0.0.1") == 429
     assert await status("10.0.0.2") == 200
+
+
+async def test_the_proxy_header_is_believed_only_from_trusted_proxies(
+    checklist: Database, configured: Configured
+) -> None:
+    header = {"BEACON_CLIENT_IP_HEADER": "X-Forwarded-For", "BEACON_BUDGET_ANONYMOUS": "1"}
+    elsewhere = await configured(policies("", ""), BEACON_TRUSTED_PROXIES="10.0.0.0/8", **header)
+    # The test client (127.0.0.1) is no trusted proxy: rotating the header buys nothing.
+    statuses = []
+    for n in range(2):
+        response = await elsewhere.get("/api/runs", headers={"X-Forwarded-For": f"10.9.9.{n}"})
+        statuses.append(response.status)
+    assert statuses == [200, 429]
+    proxied = await configured(policies("", ""), BEACON_TRUSTED_PROXIES="127.0.0.0/8", **header)
+    for n in range(2):
+        response = await proxied.get("/api/runs", headers={"X-Forwarded-For": f"10.9.9.{n}"})
+        assert response.status == 200
 
 
 # -- audit -----------------------------------------------------------------------------------

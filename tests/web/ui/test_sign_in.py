@@ -61,6 +61,7 @@ scopes = ["openid", "profile", "email", "ga4gh_passport_v1"]
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(loaded: Loaded, mongo_uri: str) -> AsyncIterator[World]:
     issuers = Issuers()
+    issuers.dac.iss = demo_plan.DEMO_DAC  # the committee the demo's controlled cohort names
     oidc = OidcIssuer(
         issuers, visas=[issuers.dac.visa("ControlledAccessGrants", demo_plan.CONTROLLED_VISA)]
     )
