@@ -411,8 +411,9 @@ class DatasetPolicy:
     )
     min_count: int = setting(
         0,
-        help="smallest non-zero count ever reported; smaller ones are handled as small_counts "
-        "says, and their records are never shown (0 = off)",
+        help="smallest non-zero count of people (individuals, biosamples, runs, analyses) ever "
+        "reported; smaller ones are handled as small_counts says, their records never shown, "
+        "and for callers who may not see records counts are multiples of it (0 = off)",
     )
     small_counts: typing.Literal["zero", "range"] = setting(
         "zero",
@@ -564,6 +565,21 @@ class AccessSettings:
         120,
         env="BEACON_BUDGET_ANONYMOUS",
         help="data queries one anonymous client address may make per window (0 = unlimited)",
+    )
+    rare_allele_count: int = setting(
+        5,
+        env="BEACON_RARE_ALLELE_COUNT",
+        help="public and registered callers who may not see a dataset's records find its "
+        "alleles carried fewer than this many times (allele count) as absent (0 = off)",
+    )
+    risk_budget_bits: float = setting(
+        16.0,
+        env="BEACON_RISK_BUDGET",
+        help="evidence of membership (bits) the 'yes' answers to single-allele queries may give "
+        "one public or registered caller per risk window, then 429 (0 = off)",
+    )
+    risk_window_s: float = setting(
+        86400.0, env="BEACON_RISK_WINDOW", help="the window of the risk budget, in seconds"
     )
     budget_exempt: tuple[str, ...] = setting(
         (),

@@ -155,6 +155,36 @@ async def spend(request: web.Request) -> None:
         raise errors.TooManyRequests(message, retry_after=retry)
 
 
+async def spend_risk(request: web.Request, bits: float) -> None:
+    """Charge what the answer tells about who is in the data to the caller's risk budget;
+    429 with the reason once the window's budget is spent (the answer is then not given)."""
+    access = request.app[SETTINGS].access
+    if access.risk_budget_bits <= 0 or bits <= 0:
+        return
+    who = identity(request)
+    address = client_address(request)
+    through = network(request)
+    if address in access.budget_exempt or (through is not None and through.budget_exempt):
+        return  # a network answers for many people: its own limits apply
+    key = address if who.anonymous else f"{who.issuer} {who.subject}"
+    now = request.app[BUDGETS].clock()
+    window = int(now // access.risk_window_s)
+    ends = (window + 1) * access.risk_window_s
+    total = await request.app[EXECUTOR].count_in_window(
+        "risk", key, window, dt.datetime.fromtimestamp(ends, dt.UTC), bits
+    )
+    if total > access.risk_budget_bits:
+        retry = max(1, math.ceil(ends - now))
+        message = (
+            f"privacy budget spent: the answers to this caller's single-allele queries tell "
+            f"{total:.1f} bits about who is in this beacon's data, more than the "
+            f"{access.risk_budget_bits:g} allowed per {access.risk_window_s:g} s; retry in "
+            f"{retry} s"
+        )
+        audit(request, "throttled", reason=message)
+        raise errors.TooManyRequests(message, retry_after=retry)
+
+
 def audit(
     request: web.Request,
     outcome: str,

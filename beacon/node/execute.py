@@ -424,6 +424,18 @@ class Executor:
         async with self._timed("catalog", c.CATALOG, {}):
             return await catalog.read(self.db, self.left_ms())
 
+    async def allele_counts(
+        self, plan: QueryPlan, dataset: DatasetEntry, most: int = 3
+    ) -> list[dict[str, Any]]:
+        """The stored counts (``ac``, ``an`` ...) of the first variants a variant plan matches."""
+        coll = dataset.collection(c.Role.G_VARIANTS)
+        if not coll:
+            return []
+        stages = [*plan.match.stages(), {"$limit": most}, {"$project": {c.V_COUNTS: 1}}]
+        async with self._timed("variant", coll, plan.match.lead):
+            found = [doc async for doc in self._aggregate(coll, stages)]
+        return [doc.get(c.V_COUNTS) or {} for doc in found]
+
     async def count_in_window(
         self, scope: str, key: str, window: int, ends: dt.datetime, amount: float = 1
     ) -> float:

@@ -69,28 +69,54 @@ async def _per_dataset(
     it, says anything about the rare term (``docs/access-control.md``).
     """
     executor = request.app[EXECUTOR]
+    access = request.app[SETTINGS].access
     role = c.ROLE_OF_PATH[parsed.route.entry.path]
     entry = parsed.route.entry
     population = understood.population
+    variant = understood.variant
+    evidence: list[float] = []
 
     async def one(dataset: DatasetEntry) -> Results:
         decision = decisions[dataset.id]
         records = decision.granularity is Granularity.RECORD
+        rare_alleles = privacy.rare_allele_floor(access, decision)
         filters = None
         if index is not None:
             rare: frozenset[int] = frozenset()
-            if privacy.protected(decision.policy, decision.granularity):
+            if privacy.protected(decision.policy, decision.capped):
                 threshold = decision.policy.min_count
                 rare = await _rare_filters(executor, parsed, dataset, index, threshold)
             filters = query_filters.build(parsed.filters, entry, index, population, exclude=rare)
-        plan = query.plan(parsed, dataset, understood.variant, records, filters=filters)
-        return await executor.run(plan, dataset, dataset.count(role))
+        plan = query.plan(
+            parsed, dataset, variant, records, filters=filters, min_allele_count=rare_alleles
+        )
+        result = await executor.run(plan, dataset, dataset.count(role))
+        if result.count and privacy.charged(access, decision, variant):
+            assert variant is not None
+            alone = query.plan(
+                BeaconRequest(Route(et.G_VARIANTS)),
+                dataset,
+                variant,
+                False,
+                min_allele_count=rare_alleles,
+            )
+            for counts in await executor.allele_counts(alone, dataset):
+                evidence.append(privacy.evidence_bits(counts.get("ac", 0), counts.get("an", 0)))
+        return result
 
     results = await asyncio.gather(*(one(d) for d in datasets))
+    if evidence:
+        await caller.spend_risk(request, sum(evidence))
     answers = []
     for dataset, result in zip(datasets, results, strict=True):
         decision = decisions[dataset.id]
-        shown = privacy.report(result.count, decision.policy, decision.granularity)
+        shown = privacy.report(
+            result.count,
+            decision.policy,
+            decision.granularity,
+            decision.capped,
+            of_people=entry is not et.G_VARIANTS,
+        )
         records = (
             respond.select_population(result.records, population) if shown.records_allowed else []
         )

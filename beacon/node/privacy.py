@@ -15,11 +15,16 @@ import datetime as dt
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from beacon.config import DatasetPolicy
+from beacon.config import AccessSettings, DatasetPolicy
+from beacon.node.tiers import Decision, Tier
 from beacon.protocol.granularity import Granularity
+from beacon.protocol.variants import QueryKind, VariantQuery
+
+#: The most one answer may cost of the risk budget: what naming a person outright would.
+MAX_EVIDENCE_BITS = 20.0
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,54 @@ class Reported:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def protected(policy: DatasetPolicy, granularity: Granularity) -> bool:
-    """Are this dataset's counts protected for this caller (a threshold, below record level)?"""
-    return policy.min_count > 1 and granularity is not Granularity.RECORD
+def rare_allele_floor(access: AccessSettings, decision: Decision) -> int:
+    """The fewest times an allele must be carried to be found by this caller in this dataset:
+    ``access.rare_allele_count`` for public and registered callers who may not see its
+    records, else 0 (every allele)."""
+    if decision.capped and decision.tier is not Tier.CONTROLLED:
+        return access.rare_allele_count
+    return 0
 
 
-def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Reported:
+def charged(access: AccessSettings, decision: Decision, variant: VariantQuery | None) -> bool:
+    """Does a 'yes' of this dataset to this query cost the caller risk budget? (A public or
+    registered caller who may not see its records, asking about one allele.)"""
+    single = variant is not None and variant.kind in (QueryKind.SEQUENCE, QueryKind.HGVS)
+    return (
+        single
+        and access.risk_budget_bits > 0
+        and decision.capped
+        and (decision.tier is not Tier.CONTROLLED)
+    )
+
+
+def evidence_bits(ac: int, an: int) -> float:
+    """What a 'yes' about an allele seen ``ac`` times in ``an`` tells about whether a given
+    carrier is in the dataset (Shringarpure & Bustamante's likelihood ratio, in bits): the
+    chance that nobody else of the ``an / 2`` people carries it, were the carrier not there.
+    Common alleles tell almost nothing; an allele only one person carries, everything."""
+    if an <= 2 or ac <= 0:
+        return MAX_EVIDENCE_BITS
+    absent_otherwise = (1.0 - ac / an) ** (an - 2)
+    if absent_otherwise >= 1.0:
+        return MAX_EVIDENCE_BITS
+    return min(MAX_EVIDENCE_BITS, -math.log2(1.0 - absent_otherwise))
+
+
+def protected(policy: DatasetPolicy, capped: bool) -> bool:
+    """Are this dataset's counts protected for this caller: it has a threshold, and the
+    caller may not see its records (a caller who may, and asks for a count, learns nothing
+    the records would not tell)?"""
+    return policy.min_count > 1 and capped
+
+
+def report(
+    count: int,
+    policy: DatasetPolicy,
+    granularity: Granularity,
+    capped: bool = True,
+    of_people: bool = True,
+) -> Reported:
     """The reportable form of a dataset's true ``count`` answered at ``granularity``.
 
     Below record level a dataset with a threshold reports its counts rounded down to a
@@ -48,6 +95,10 @@ def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Repor
     """
     if count <= 0:
         return Reported(False, 0, True)
+    if not of_people:
+        # A count of variants says how many variants, not how many people: the people behind
+        # them are protected by the rare-allele floor and the risk budget instead.
+        policy = replace(policy, min_count=0)
     if count < policy.min_count:
         # Records would give the suppressed count away, so they are never shown with it.
         if policy.small_counts == "range":
@@ -58,7 +109,7 @@ def report(count: int, policy: DatasetPolicy, granularity: Granularity) -> Repor
     # them would hide nothing and only disagree with them.
     # Every count of a rounding dataset is marked rounded, even one that was already a
     # multiple: marking only the changed ones would tell which counts are exact.
-    if protected(policy, granularity):
+    if protected(policy, capped):
         k = policy.min_count
         unit = k * max(1, math.ceil(policy.round_to / k))
         return Reported(True, max(k, count // unit * unit), False, {"countPrecision": "rounded"})

@@ -274,9 +274,11 @@ def plan(
     records: bool,
     scope_ids: tuple[str, ...] = (),
     filters: FilterPlan | None = None,
+    min_allele_count: int = 0,
 ) -> QueryPlan:
     """The query for one dataset (or, for datasets/cohorts, the global collection limited to
-    the datasets in ``scope_ids``)."""
+    the datasets in ``scope_ids``). With ``min_allele_count``, alleles carried fewer times
+    than that do not match the variant part (they are answered as absent)."""
     route = request.route
     entry = route.entry
     conditions: list[Condition] = []
@@ -295,11 +297,13 @@ def plan(
             relations.append(relation)
     if variant is not None:  # understood: variants only reach per-dataset entry types
         built = query_variants.build(variant, dataset.max_length if dataset else 0)
+        seen = {f"{c.V_COUNTS}.ac": {"$gte": min_allele_count}} if min_allele_count else {}
         if entry is et.G_VARIANTS:
             lead = built.lead
-            conditions.append(built.rest)
+            conditions.extend([built.rest, seen])
         else:
-            relations.append(_carriers_to(entry, Match(built.lead, built.rest)))
+            rest = _and([built.rest, seen])
+            relations.append(_carriers_to(entry, Match(built.lead, rest)))
     if filters and filters.population and entry is et.G_VARIANTS:
         # Only variants observed in the chosen population answer for it.
         observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}

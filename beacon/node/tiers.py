@@ -113,6 +113,13 @@ class Decision:
     policy: DatasetPolicy
     tier: Tier
     granularity: Granularity
+    #: The most detail the caller may see of the dataset: below record level, what its
+    #: answers say is all the caller learns of its records, and privacy protections apply.
+    most: Granularity = Granularity.RECORD
+
+    @property
+    def capped(self) -> bool:
+        return self.most is not Granularity.RECORD
 
 
 def decide(
@@ -135,7 +142,7 @@ def decide(
         tier = Tier.CONTROLLED if test_mode else tier_of(identity, policy)
         most = allowed(settings, policy, tier, entry)
         if most is not None:
-            decided[dataset_id] = Decision(policy, tier, effective(requested, most))
+            decided[dataset_id] = Decision(policy, tier, effective(requested, most), most)
     return decided
 
 

@@ -44,6 +44,16 @@ MUTATION = 1.25e-8
 FLANK = 5_000
 #: Background sequence is placed in this stretch, which holds none of the genes below.
 BACKGROUND = (15_950_000, 19_700_000)
+#: Further gene-free stretches of chr22, used in order when more background is asked for
+#: than the first holds (the privacy benchmark needs tens of megabases).
+MORE_BACKGROUND = (
+    (20_000_000, 28_600_000),
+    (28_800_000, 29_550_000),
+    (29_750_000, 36_200_000),
+    (36_450_000, 42_050_000),
+    (42_200_000, 43_850_000),
+    (44_000_000, 50_700_000),
+)
 ANCHOR = (16_050_075, "A", "G")
 ANCHOR_SPAN = 100_000  # the anchor site is looked for in the first bases of the background
 MIN_BACKGROUND = 120_000
@@ -99,11 +109,21 @@ class Window:
 
 
 def windows(length_bp: int) -> list[Window]:
-    """Gene windows (each gene and its flanks) plus background up to ``length_bp`` in all."""
+    """Gene windows (each gene and its flanks) plus background up to ``length_bp`` in all
+    (the first background window always; more from ``MORE_BACKGROUND`` if asked for)."""
     genes = [Window(g.start - FLANK, g.end - g.start + 1 + 2 * FLANK, g) for g in GENES]
     room = BACKGROUND[1] - BACKGROUND[0] - ANCHOR_SPAN
-    background = min(max(length_bp - sum(w.length for w in genes), MIN_BACKGROUND), room)
-    return [Window(BACKGROUND[0], background), *genes]
+    wanted = max(length_bp - sum(w.length for w in genes), MIN_BACKGROUND)
+    background = min(wanted, room)
+    layout = [Window(BACKGROUND[0], background), *genes]
+    left = wanted - background
+    for start, end in MORE_BACKGROUND:
+        if left <= 0:
+            break
+        length = min(left, end - start)
+        layout.append(Window(start, length))
+        left -= length
+    return layout
 
 
 @dataclass(frozen=True)

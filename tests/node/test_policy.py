@@ -313,7 +313,7 @@ def test_report(
     expected: tuple[bool, int, bool, dict[str, str]],
 ) -> None:
     policy = DatasetPolicy("x", min_count=min_count, small_counts=small, round_to=round_to)
-    shown = report(count, policy, granularity)
+    shown = report(count, policy, granularity, capped=granularity is not R)
     precision = {k: v for k, v in shown.info.items() if k == "countPrecision"}
     assert (shown.exists, shown.count, shown.records_allowed, precision) == expected
 

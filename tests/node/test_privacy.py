@@ -67,15 +67,14 @@ def result_sets(body: dict[str, Any]) -> dict[str, Any]:
             "count",
             {"exists": True, "numTotalResults": 4},
         ),
-        # without a threshold: rounded up to multiples of 5
+        # a caller who may see the records, asking for a count: rounded up to multiples of 5
         ("round_to = 5", "round_to = 5", "count", {"exists": True, "numTotalResults": 10}),
-        # with one: rounded down to a multiple of it (of round_to made one), never under it;
-        # ds2's one individual is under its threshold of 2
+        # ds2's one individual is under its threshold of 2 for a caller capped at count
         (
             "min_count = 2\nround_to = 5",
             "min_count = 2",
             "count",
-            {"exists": True, "numTotalResults": 2},
+            {"exists": True, "numTotalResults": 5},
         ),
     ],
 )

@@ -63,7 +63,13 @@ async def start_demo(
         for node in demo.NODES:
             path = loaded.configs / f"web-{node.id}.toml"
             path.write_text(demo.node_config(node) + (node_extra or {}).get(node.id, ""))
-            environ = {"MONGODB_DB": loaded.databases[node.id], "BEACON_CATALOG_TTL": "0"}
+            environ = {
+                "MONGODB_DB": loaded.databases[node.id],
+                "BEACON_CATALOG_TTL": "0",
+                # The test cohorts are tiny (the controlled one holds 8 people): the demo's
+                # variant would be a rare allele there, absent to anonymous callers.
+                "BEACON_RARE_ALLELE_COUNT": "0",
+            }
             url, runner = await serve(create_node(load_settings(path, environ), mongo_uri))
             running.runners.append(runner)
             running.nodes[node.id] = url
