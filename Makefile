@@ -63,10 +63,18 @@ bench-load: install ## 64 clients against one node, then the network over 3 node
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
 
+.PHONY: bench-privacy
+bench-privacy: install ## the membership attack (Shringarpure & Bustamante) against a node: power vs queries
+	@command -v bcftools >/dev/null || { command -v apt-get >/dev/null \
+		&& (apt-get update -qq && apt-get install -y -qq bcftools tabix) \
+		|| echo "bcftools unavailable (no apt-get): the benchmark cannot split its cohort"; }
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.privacy $(BENCH_PRIVACY_ARGS)
+
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
 .PHONY: bench bench-ingest bench-query
-bench: bench-ingest bench-query bench-aggregator bench-load
+bench: bench-ingest bench-query bench-aggregator bench-load bench-privacy
 
 bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
 	$(BIN)/pip install --quiet -e '.[bench]'

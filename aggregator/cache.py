@@ -12,7 +12,7 @@ so they share one entry, while a caller with a token is answered at the tiers th
 at each node, so their entries are theirs alone (keyed by the token's SHA-256; the token itself
 is never kept). An answer given to one tier is never served to another.
 
-Only complete answers are stored: not when a node failed or was skipped by its circuit breaker,
+Only complete answers are stored: not when a node failed or was skipped as down,
 not when a node said ``Cache-Control: no-store``/``private``/``no-cache``. Request
 ``Cache-Control: no-cache`` (or ``max-age=0``) skips the lookup and stores the fresh answer;
 ``no-store`` does neither.

@@ -1,9 +1,8 @@
 """The network's members at run time: who they are, how they speak, and whether to ask them.
 
 Built once from ``aggregator.nodes`` (and the registry file). Each :class:`Node` carries its
-request dialect and credentials policy; each has a :class:`CircuitBreaker`, so a node that keeps
-failing is skipped (reported ``skipped: circuit open``) instead of costing every query its
-timeout, until a cool-down passes and one probe request is let through.
+request dialect and credentials policy; each has a ``NodeHealth`` (``aggregator/health.py``):
+a node that is down is skipped (reported ``skipped: node down``) until its /health answers.
 
 Credentials never raise a caller's tier: a node gets the caller's own bearer token (``forward``)
 or none; the network's own token, when it has one for the node, travels apart, as

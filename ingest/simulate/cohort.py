@@ -13,7 +13,7 @@ SnpEff-style ``ANN`` gene annotations, and a few structural variants (``<DEL>``,
 that take over the genealogy of a rare simulated site. The README's example variant
 (chr22:16050075 A>G) is the common background site the window is placed on, so the example
 queries answer in every country. Metadata and the ontology slices come from
-``simulate_people``. Every draw comes from the seed: the same arguments write the same files.
+``people.py``. Every draw comes from the seed: the same arguments write the same files.
 No real person's data is involved.
 """
 

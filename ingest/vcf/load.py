@@ -1,7 +1,7 @@
 """``run_vcf``: load one or more VCF/BCF files as a dataset's variants, in one atomic load.
 
 Every header is opened and checked (assembly, samples, INFO types, the reference FASTA) before
-anything is written. Rows then stream through ``vcfbuild.Builder`` in a worker thread while the
+anything is written. Rows then stream through ``build.Builder`` in a worker thread while the
 previous batch is written with unordered bulk inserts, so parsing and the database work side by
 side with bounded memory: one batch being built, one being written, the sample-first index
 flushed whenever its buffer is full. The load is published only when complete (``write.Load``):
