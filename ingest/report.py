@@ -20,11 +20,18 @@ class IngestReport:
     skipped: Counter[str] = field(default_factory=Counter)
     samples: int = 0
     assembly: str | None = None
+    #: How the samples of the dataset's variants link to individuals (``dataset.Links``).
+    links: dict[str, int] | None = None
+    #: What the operator should know: printed on stderr too.
+    notes: list[str] = field(default_factory=list)
     began: float = field(default_factory=time.perf_counter)
     elapsed_s: float = 0.0
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def finish(self) -> IngestReport:
         self.elapsed_s = time.perf_counter() - self.began
@@ -46,6 +53,10 @@ class IngestReport:
             body["allelesWritten"] = self.alleles_written
             body["samples"] = self.samples
             body["assembly"] = self.assembly
+        if self.links is not None:
+            body["individualLinks"] = self.links
+        if self.notes:
+            body["notes"] = self.notes
         return body
 
     def dumps(self) -> str:

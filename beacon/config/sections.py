@@ -603,6 +603,17 @@ class AccessSettings:
         (), help="networks that identify themselves, as [[access.networks]] tables (fields below)"
     )
 
+    def declared(self, dataset_id: str) -> DatasetPolicy | None:
+        """The ``[[access.datasets]]`` table of a dataset, if it has one."""
+        return next((p for p in self.datasets if p.id == dataset_id), None)
+
+    def hides(self, dataset_id: str, test: bool = False) -> bool:
+        """Whether the node hides the dataset: undeclared, not test data, and undeclared
+        datasets hidden (the default)."""
+        if test or self.undeclared_datasets == "public":
+            return False
+        return self.declared(dataset_id) is None
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -145,7 +145,6 @@ async def run_vcf(
             fasta = Reference(reference, canonical)
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
-        samples.link(await dataset.biosample_individuals(db, dataset_id))
         # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.
         index = SampleIndex(dataset_id, len(samples.biosamples), budget=2_000_000)
         builder = Builder(dataset_id, canonical, report, index, fetchers)
@@ -175,6 +174,10 @@ async def run_vcf(
         # Only now: a failed load must not leave even the dataset's (minimal) record behind.
         await dataset.ensure_record(db, dataset_id)
     report.documents = dict(load.counts)
+    named = list(zip(samples.biosamples, samples.individuals, strict=True))
+    known = await dataset.biosample_individuals(db, dataset_id)
+    dataset.report_links(report, dataset.Links.of(named, known))
+    await dataset.report_visibility(db, dataset_id, options.access, report)
     return report.finish()
 
 
