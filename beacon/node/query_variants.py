@@ -4,7 +4,9 @@ Semantics (docs/design.md §1): coordinates are 0-based, half-open. A range matc
 overlaps it (``v.start < q.end and v.end > q.start``); the index range on ``_start`` is bounded
 on the left by the dataset's longest variant, so the scan stays tight. A bracket matches
 ``start[0] <= v.start < start[1]`` and ``end[0] <= v.end < end[1]``. ``N`` in bases matches any
-one base. The maximally trimmed form of an indel (``alternateBases`` or ``referenceBases``
+one base. A sequence query is first put in the stored form (``beacon.protocol.alleles``:
+shared bases trimmed, so the untrimmed ``GA>GAA`` of a split multi-allelic row finds the stored
+``G>GA``); the maximally trimmed form of an indel (``alternateBases`` or ``referenceBases``
 empty) also finds the VCF-style record stored with its padding base.
 """
 
@@ -56,9 +58,9 @@ def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
 
 
 def _sequence(q: VariantQuery) -> tuple[Condition, list[Condition]]:
-    p = q.params
-    start = p.start[0]
-    ref, alt = p.reference_bases, p.alternate_bases or ""
+    assert q.allele is not None  # classify puts every sequence query in the stored form
+    start, ref, alt = q.allele
+    given_ref = q.params.reference_bases is not None
     exact: Condition = {c.V_START: start, **_bases(c.V_ALT, alt)}
     if ref:
         exact.update(_bases(c.V_REF, ref))
@@ -66,7 +68,7 @@ def _sequence(q: VariantQuery) -> tuple[Condition, list[Condition]]:
         # The trimmed form: the stored VCF-style record starts one base earlier, with the
         # padding base in front of both alleles.
         padded: Condition = {c.V_START: start - 1, **_padded(c.V_ALT, alt)}
-        if ref is not None:
+        if given_ref:
             padded.update(_padded(c.V_REF, ref))
         either: Condition = {c.V_CHROM: q.chrom, c.V_START: {"$in": [start - 1, start]}}
         return either, [{"$or": [exact, padded]}]

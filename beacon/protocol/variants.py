@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import trim
 from beacon.protocol.errors import BadRequest
 
 
@@ -136,6 +137,8 @@ class VariantQuery:
     mate: str | None = None
     #: The stored forms a ``genomicAlleleShortForm`` query matches.
     hgvs: tuple[str, ...] = ()
+    #: A sequence query's (start, referenceBases, alternateBases) in the stored, trimmed form.
+    allele: tuple[int, str, str] | None = None
 
 
 _ANCHORS = "referenceName with start, geneId, aminoacidChange or genomicAlleleShortForm"
@@ -227,6 +230,8 @@ def classify(params: VariantParams) -> VariantQuery:
     if query.kind is QueryKind.HGVS:
         text = params.genomic_allele_short_form or ""
         query = replace(query, hgvs=hgvs_candidates(text, query.assemblies))
+    if query.kind is QueryKind.SEQUENCE:
+        query = replace(query, allele=_allele(params))
     low, high = params.variant_min_length, params.variant_max_length
     if low is not None and high is not None and low > high:
         raise BadRequest(
@@ -234,6 +239,15 @@ def classify(params: VariantParams) -> VariantQuery:
             parameter="variantMinLength",
         )
     return query
+
+
+def _allele(params: VariantParams) -> tuple[int, str, str]:
+    """The queried allele as ingest stores it: trimmed like a VCF allele (``GA>GAA`` at 100 is
+    ``G>GA`` at 100, ``GAT>GCT`` is ``A>C`` at 101). The empty forms stay as given."""
+    start, ref, alt = params.start[0], params.reference_bases, params.alternate_bases or ""
+    if not ref or not alt:
+        return start, ref or "", alt
+    return trim(start, ref, alt, wildcards=True)
 
 
 def _kind(params: VariantParams) -> VariantQuery:

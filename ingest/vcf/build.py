@@ -17,10 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch
 from beacon.store import collections as c
 from ingest import documents
 from ingest.documents import Annotation, Carriers, Counts, carrier_chunks, variant_document
-from ingest.normalise import AlleleError, Fetch, normalise
+from ingest.normalise import AlleleError, normalise
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex
 from ingest.vcf import annotations as ann

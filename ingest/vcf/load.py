@@ -19,12 +19,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch
 from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.indexes import ensure_indexes
 from ingest import dataset
 from ingest.errors import DatasetError, IngestError
-from ingest.normalise import Fetch
 from ingest.pipeline import RunOptions
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex, sample_documents

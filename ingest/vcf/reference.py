@@ -13,8 +13,8 @@ from pathlib import Path
 from pyfaidx import Fasta, FastaIndexingError
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch
 from ingest.errors import IngestError
-from ingest.normalise import Fetch
 
 
 class FastaError(IngestError):

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from ingest.normalise import Allele, AlleleError, hgvs_id, left_align, normalise
+from beacon.protocol.alleles import left_align
+from ingest.normalise import Allele, AlleleError, hgvs_id, normalise
 
 # A tiny chromosome: a CA repeat at 0-based 3..8 (G at 2 before it, G at 9 after it).
 SEQ = "TTGCACACAGTTTTAAAC"

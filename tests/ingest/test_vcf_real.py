@@ -268,6 +268,36 @@ async def test_multi_allelic_with_missing_calls(
     valid_records(docs, every=10)
 
 
+async def test_untrimmed_allele_forms_find_the_stored_allele(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    """``bcftools norm -m-`` splits a multi-allelic row keeping its REF as written, so its ALTs
+    come untrimmed (``GTT>GTTT`` for the stored ``G>GT``): a query in that form finds the
+    stored allele, and so does the stored form itself."""
+    path = VCF / "hapmap_exome_chr22.vcf.gz"
+    await run_vcf(db, "hapmap", [path], "GRCh37", run_options)
+    stored_ids = {key(d): d[c.VARIANT_INTERNAL_ID] for d in await stored(db, "hapmap")}
+    forms: list[tuple[int, str, str, str]] = []  # the split, untrimmed form and its stored id
+    for row in vcftext.rows(path):
+        for alt in row.alts if len(row.alts) > 1 else ():
+            trimmed = (row.chrom, *vcftext.trim(row.pos, row.ref, alt))
+            if (row.ref, alt) != trimmed[2:] and trimmed in stored_ids:
+                forms.append((row.pos - 1, row.ref, alt, stored_ids[trimmed]))
+    assert len(forms) >= 20
+    api = await node()
+    for start, ref, alt, expected in forms:
+        found = await g_variants(
+            api,
+            "/api/g_variants",
+            referenceName="22",
+            start=str(start),
+            referenceBases=ref,
+            alternateBases=alt,
+            assemblyId="GRCh37",
+        )
+        assert [r["variantInternalId"] for r in found] == [expected], (start, ref, alt)
+
+
 async def test_structural_variants_with_genotypes(
     db: Database, run_options: pipeline.RunOptions
 ) -> None:
