@@ -25,7 +25,7 @@ from ingest import bff, dataset, metadata
 from ingest.documents import Carriers, Counts, carrier_chunks, variant_document
 from ingest.errors import DatasetError
 from ingest.normalise import AlleleError
-from ingest.report import IngestReport
+from ingest.report import NOT_CARRIED, IngestReport
 from ingest.samples import SampleIndex, sample_documents
 from ingest.write import Load, chunks
 
@@ -140,8 +140,12 @@ async def run_bff_variants(
             except AlleleError as exc:
                 report.skip(exc.reason)
                 continue
+            calls = record.get("caseLevelData")
+            if isinstance(calls, list) and not calls:
+                report.skip(NOT_CARRIED)  # genotyped, and nobody carries it: not seen
+                continue
             groups: dict[str, list[int]] = {"het": [], "hom": [], "hemi": []}
-            for call in record.get("caseLevelData") or []:
+            for call in calls or []:
                 biosample = call.get("biosampleId")
                 if not isinstance(biosample, str):
                     raise DatasetError(f"{where}: a caseLevelData entry has no biosampleId")

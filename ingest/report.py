@@ -8,6 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The skip reason of an allele nobody carries (an ALT of a multi-allelic row no sample has, a
+#: sites-only row with AC 0, a BFF record with an empty caseLevelData): a beacon answers for
+#: alleles seen, so it is not stored.
+NOT_CARRIED = "not_carried"
+
 
 @dataclass
 class IngestReport:
@@ -35,6 +40,12 @@ class IngestReport:
 
     def finish(self) -> IngestReport:
         self.elapsed_s = time.perf_counter() - self.began
+        unseen = self.skipped.get(NOT_CARRIED, 0)
+        if unseen:
+            self.note(
+                f"{unseen} alleles no sample carries (skipped: {NOT_CARRIED}) were not stored: "
+                "the beacon answers only for alleles seen in the dataset"
+            )
         return self
 
     def as_json(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from beacon.store import collections as c
 from ingest import documents
 from ingest.documents import Annotation, Carriers, Counts, carrier_chunks, variant_document
 from ingest.normalise import AlleleError, normalise
-from ingest.report import IngestReport
+from ingest.report import NOT_CARRIED, IngestReport
 from ingest.samples import SampleIndex
 from ingest.vcf import annotations as ann
 from ingest.vcf import genotypes as gt
@@ -227,6 +227,9 @@ class Builder:
             carriers = None
             if calls is not None:
                 found = calls.alleles[k]
+                if not (found.het.size or found.hom.size or found.hemi.size):
+                    self.report.skip(NOT_CARRIED)  # no sample carries it: not seen
+                    continue
                 carriers = self._carriers(ctx, found)
                 counts = Counts(
                     ac=found.ac,
@@ -237,6 +240,9 @@ class Builder:
                     carriers=int(found.het.size + found.hom.size + found.hemi.size),
                 )
             else:
+                if pops.site_count(info, k) == 0:  # a sites-only file's AC: nobody has it
+                    self.report.skip(NOT_CARRIED)
+                    continue
                 counts = pops.site_counts(info, k) or Counts()
                 af = pops.site_frequency(info, k) if counts.an is None else None
                 if af is not None:

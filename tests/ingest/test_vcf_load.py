@@ -196,12 +196,14 @@ async def test_sites_only_file(
     )
     columns = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
     rows = [
-        "1\t1000\t.\tA\tG,C\t.\tPASS\tAC=3,1;AN=100;AF=0.03,0.01",
+        "1\t1000\t.\tA\tG,C,T\t.\tPASS\tAC=3,1,0;AN=100;AF=0.03,0.01,0",
         "1\t2000\t.\tA\tT\t.\tPASS\tAF=0.5",
+        "1\t3000\t.\tA\tT\t.\tPASS\tAC=0",  # AC 0 without AN: nobody has it either
     ]
     path = write_vcf(tmp_path / "sites.vcf", rows, header, columns)
     report = await run_vcf(db, "ds", [path], "GRCh37", run_options)
     assert (report.alleles_written, report.samples) == (3, 0)
+    assert dict(report.skipped) == {"not_carried": 2}
     found = await variants(db)
     assert found["1-1000-A-C"][c.V_COUNTS] == {
         "ac": 1,
@@ -214,6 +216,26 @@ async def test_sites_only_file(
     assert c.V_CARRIERS not in found["1-1000-A-C"]
     only_af = found["1-2000-A-T"]["frequencyInPopulations"][0]["frequencies"]
     assert only_af == [{"population": "ds", "alleleFrequency": 0.5}]
+
+
+async def test_alleles_nobody_carries_are_not_stored(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, node: Any
+) -> None:
+    rows = [
+        "1\t1000\t.\tA\tG,C\t.\tPASS\t.\tGT\t0/1\t0/0\t0/0\t./.",  # nobody has C
+        "1\t2000\t.\tA\tT\t.\tPASS\t.\tGT\t0/0\t./.\t0/0\t0/.",  # nobody has T
+    ]
+    report = await run_vcf(db, "ds", [write_vcf(tmp_path / "a.vcf", rows)], "GRCh37", run_options)
+    assert (report.alleles_written, dict(report.skipped)) == (1, {"not_carried": 2})
+    assert set(await variants(db)) == {"1-1000-A-G"}
+    assert any(
+        n.startswith("2 alleles no sample carries (skipped: not_carried)") for n in report.notes
+    )
+    api = await node()
+    for alt in ("C", "G"):
+        query = {"referenceName": "1", "start": "999", "alternateBases": alt}
+        response = await api.get("/api/g_variants", params=query)
+        assert (await response.json())["responseSummary"]["exists"] is (alt == "G")
 
 
 async def test_several_files_with_different_sample_orders(
