@@ -6,9 +6,10 @@ Pure functions over plain values (no cyvcf2 objects). Coordinates are Beacon's: 
 * Simple alleles are trimmed to their minimal representation: the common suffix, then the common
   prefix, keeping one base on each side (the VCF padding base of an indel stays); the rule is
   ``beacon.protocol.alleles``, which the node applies to queried alleles too.
-* Symbolic alleles (``<DEL>``, ``<DUP:TANDEM>``, ``<CN0>``, ``<INS:ME:ALU>`` …) take their span
-  from ``END`` (or ``SVLEN``); for deletions and duplications the span includes the padding base
-  at ``POS``, as the VCF writes it, so ``start = POS - 1`` and ``end = END``.
+* Symbolic alleles (``<DEL>``, ``<DUP:TANDEM>``, ``<CN0>``, ``<INS:ME:ALU>`` …) are typed by
+  their tag and SVTYPE (``symbolic_type``) and take their span from ``END`` (or ``SVLEN``);
+  for deletions and duplications the span includes the padding base at ``POS``, as the VCF
+  writes it, so ``start = POS - 1`` and ``end = END``.
 * Breakends keep their mate's chromosome and position.
 * Given the reference sequence (``fetch(start, end)`` of the row's chromosome), REF is checked
   against it and indels are left-aligned the way ``bcftools norm`` and ``vt normalize`` do.
@@ -37,10 +38,33 @@ SYMBOLIC_TYPES = {
     "INV": "INV",
     "INS": "INS",
     "BND": "BND",
-    "CN0": "DEL",
-    "CN1": "DEL",
-    "CN2": "CNV",
 }
+_COPIES = re.compile(r"^CN(\d+)$")
+_DIRECTED = ("DEL", "DUP")
+
+
+def symbolic_type(tag: str, svtype: str | None) -> str | None:
+    """The stored type of a symbolic ALT (``<DEL>``, ``<CN2>`` ...) given the row's SVTYPE.
+
+    ``<CNn>`` counts the copies on one haplotype (GT indexes alleles per haplotype; the 1000
+    Genomes convention), where the reference has one: 0 is a loss (DEL), 2 or more a gain (DUP),
+    whatever SVTYPE says. For ``<CN1>`` and ``<CNV>``, which say no direction, a SVTYPE of DEL
+    or DUP does; otherwise they stay CNV.
+    """
+    head = tag.split(":")[0].upper()
+    given = svtype.upper() if svtype else None
+    copies = _COPIES.match(head)
+    if copies:
+        n = int(copies[1])
+        if n != 1:
+            return "DEL" if n == 0 else "DUP"
+        return given if given in _DIRECTED else "CNV"
+    found = SYMBOLIC_TYPES.get(head)
+    if found == "CNV" and given in _DIRECTED:
+        return given
+    if found is None and given:
+        found = SYMBOLIC_TYPES.get(given)
+    return found
 
 
 class AlleleError(IngestError):
@@ -96,13 +120,7 @@ def _symbolic(
     svlen: int | None,
     svtype: str | None,
 ) -> Allele:
-    tag = alt[1:-1]
-    head = tag.split(":")[0].upper()
-    vtype = SYMBOLIC_TYPES.get(head)
-    if vtype is None and head.startswith("CN") and head[2:].isdigit():
-        vtype = "DUP"  # CN3, CN4, ...: more copies than the diploid two
-    if vtype is None and svtype:
-        vtype = SYMBOLIC_TYPES.get(svtype.upper())
+    vtype = symbolic_type(alt[1:-1], svtype)
     if vtype is None:
         raise AlleleError("symbolic_unknown", f"symbolic allele {alt} has no known type")
     if vtype == "INS":

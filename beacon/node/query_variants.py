@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from beacon.protocol.variants import QueryKind, VariantQuery
+from beacon.protocol.variants import SV_LENGTH, QueryKind, Size, TypeClass, VariantQuery
 from beacon.store import collections as c
 from beacon.store.collections import Condition
 
@@ -34,11 +34,31 @@ def _padded(field: str, bases: str) -> Condition:
     return {field: {"$regex": f"^{_ANY_BASE}{pattern}$"}}
 
 
+_SYMBOLIC: Condition = {c.V_ALT: {"$regex": "^<"}}
+_SIZES: dict[Size, Condition] = {
+    Size.ANY: {},
+    Size.SMALL: {c.V_LENGTH: {"$lt": SV_LENGTH}, c.V_ALT: {"$not": {"$regex": "^<"}}},
+    Size.STRUCTURAL: {"$or": [{c.V_LENGTH: {"$gte": SV_LENGTH}}, _SYMBOLIC]},
+}
+
+
+def _types(classes: tuple[TypeClass, ...]) -> Condition:
+    """Stored types, each within its size class: ``_type`` and, where needed, ``_len``/``_alt``."""
+    by_size: dict[Size, list[str]] = {}
+    for item in classes:
+        by_size.setdefault(item.size, []).append(item.type)
+    parts: list[Condition] = []
+    for size, types in by_size.items():
+        part: Condition = {c.V_TYPE: types[0] if len(types) == 1 else {"$in": types}}
+        parts.append({**part, **_SIZES[size]})
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
 def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
     p = q.params
     extra: list[Condition] = []
     if q.types:
-        extra.append({c.V_TYPE: q.types[0] if len(q.types) == 1 else {"$in": list(q.types)}})
+        extra.append(_types(q.types))
     if p.alternate_bases and not skip_alt:
         extra.append(_bases(c.V_ALT, p.alternate_bases))
     if p.variant_min_length is not None or p.variant_max_length is not None:

@@ -38,41 +38,83 @@ class VariantParams:
         return all(getattr(self, f.name) in (None, ()) for f in fields(self))
 
 
-_LOSS = ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069")
-_GAIN = ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073")
+#: A variant of this many bases or more is structural, the usual convention (dbVar, gnomAD-SV);
+#: so is every symbolic allele (``<DEL>``, ``<CN0>``, ``<INS:ME:ALU>`` ...), whatever its length.
+SV_LENGTH = 50
+
+
+class Size(enum.Enum):
+    """Which alleles of a stored type a term covers."""
+
+    ANY = "any"
+    SMALL = "small"  # a sequence allele shorter than SV_LENGTH
+    STRUCTURAL = "structural"  # SV_LENGTH bases or more, or symbolic
+
+
+@dataclass(frozen=True)
+class TypeClass:
+    """A stored variant type (``_type``), limited to a size class."""
+
+    type: str
+    size: Size = Size.ANY
+
+
+def _classes(*types: str, size: Size = Size.ANY) -> tuple[TypeClass, ...]:
+    return tuple(TypeClass(t, size) for t in types)
+
+
+_LOSS = _classes("DEL", size=Size.STRUCTURAL)
+_GAIN = _classes("DUP", size=Size.STRUCTURAL)
+_COPY_NUMBER = (TypeClass("CNV"), *_LOSS, *_GAIN)
 #: ``variantType`` terms (upper-cased) and the variant classes they stand for: VCF-style names,
-#: Sequence Ontology terms and the EFO copy-number terms the spec gives as equivalents.
-TYPE_TERMS: dict[str, tuple[str, ...]] = {
-    "SNP": ("SNP",),
-    "SNV": ("SNP",),
-    "SO:0001483": ("SNP",),
-    "SO:0000694": ("SNP",),
-    "MNP": ("MNP",),
-    "MNV": ("MNP",),
-    "SO:0002007": ("MNP",),
-    "INS": ("INS",),
-    "SO:0000667": ("INS",),
-    "DEL": ("DEL",),
-    "SO:0000159": ("DEL",),
-    **dict.fromkeys(_LOSS, ("DEL",)),
-    "INDEL": ("INS", "DEL", "INDEL"),
-    "DELINS": ("INDEL",),
-    "SO:1000032": ("INDEL",),
-    "DUP": ("DUP",),
-    "SO:1000035": ("DUP",),
-    **dict.fromkeys(_GAIN, ("DUP",)),
-    "CNV": ("CNV", "DEL", "DUP"),
-    "SO:0001019": ("CNV", "DEL", "DUP"),
-    "EFO:0030066": ("CNV", "DEL", "DUP"),
-    "INV": ("INV",),
-    "SO:1000036": ("INV",),
-    "BND": ("BND",),
-    "TRA": ("BND",),
-    "SO:0000199": ("BND",),
+#: Sequence Ontology terms and the EFO copy-number terms, following their hierarchies. A
+#: sequence deletion (SO:0000159, ``DEL``) is any deletion; a copy-number loss (EFO:0030067 and
+#: its children, SO:0001743) is a structural one, a gain (EFO:0030070 and children, SO:0001742)
+#: a structural duplication, and a copy-number variation (EFO:0030066, SO:0001019, ``CNV``)
+#: either, or a ``<CNV>`` of no known direction. ``INDEL`` is a small insertion or deletion;
+#: ``SV`` (SO:0001537) every structural variant.
+TYPE_TERMS: dict[str, tuple[TypeClass, ...]] = {
+    "SNP": _classes("SNP"),
+    "SNV": _classes("SNP"),
+    "SO:0001483": _classes("SNP"),
+    "SO:0000694": _classes("SNP"),
+    "MNP": _classes("MNP"),
+    "MNV": _classes("MNP"),
+    "SO:0002007": _classes("MNP"),
+    "INS": _classes("INS"),
+    "SO:0000667": _classes("INS"),
+    "DEL": _classes("DEL"),
+    "SO:0000159": _classes("DEL"),
+    **dict.fromkeys(
+        ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069", "SO:0001743"), _LOSS
+    ),
+    "INDEL": _classes("INS", "DEL", "INDEL", size=Size.SMALL),
+    "DELINS": _classes("INDEL"),
+    "SO:1000032": _classes("INDEL"),
+    "DUP": _classes("DUP"),
+    "SO:1000035": _classes("DUP"),
+    **dict.fromkeys(
+        ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073", "SO:0001742"), _GAIN
+    ),
+    "CNV": _COPY_NUMBER,
+    "SO:0001019": _COPY_NUMBER,
+    "EFO:0030066": _COPY_NUMBER,
+    "INV": _classes("INV"),
+    "SO:1000036": _classes("INV"),
+    "BND": _classes("BND"),
+    "TRA": _classes("BND"),
+    "SO:0000199": _classes("BND"),
+    **dict.fromkeys(
+        ("SV", "SO:0001537"),
+        (
+            *_classes("INS", "DEL", "INDEL", "MNP", size=Size.STRUCTURAL),
+            *_classes("DUP", "CNV", "INV", "BND"),
+        ),
+    ),
 }
 
 
-def variant_types(term: str) -> tuple[str, ...]:
+def variant_types(term: str) -> tuple[TypeClass, ...]:
     """The stored types a ``variantType`` term stands for (case-insensitive: VRS uses ``efo:``)."""
     found = TYPE_TERMS.get(term.strip().upper())
     if found is None:
@@ -132,7 +174,7 @@ class VariantQuery:
     #: Assemblies the query can match: narrowed by a versioned accession and by ``assemblyId``.
     assemblies: tuple[str, ...] = genome.ASSEMBLIES
     #: The variant classes ``variantType`` stands for (empty: any).
-    types: tuple[str, ...] = ()
+    types: tuple[TypeClass, ...] = ()
     #: The canonical chromosome ``mateName`` names.
     mate: str | None = None
     #: The stored forms a ``genomicAlleleShortForm`` query matches.

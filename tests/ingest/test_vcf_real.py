@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +168,9 @@ async def test_cineca_slice(
     assert len(gold) == 4998  # vcf2bff leaves out the 4 <CN*> alleles; we keep them
     assert_carriers_match_golden(docs, gold, samples)
     by_key = {key(d): d for d in docs}
-    assert {by_key[k][c.V_TYPE] for k in by_key if k[3].startswith("<CN")} == {"DEL", "CNV", "DUP"}
+    # The CNV split into four rows (SVTYPE=CNV): copies on a haplotype, the reference has one.
+    copies = {k[3]: by_key[k][c.V_TYPE] for k in by_key if k[3].startswith("<CN")}
+    assert copies == {"<CN0>": "DEL", "<CN2>": "DUP", "<CN3>": "DUP", "<CN4>": "DUP"}
     for allele, record in gold.items():
         if allele not in by_key:
             continue  # nobody carries it
@@ -325,6 +328,102 @@ async def test_untrimmed_allele_forms_find_the_stored_allele(
             assemblyId="GRCh37",
         )
         assert [r["variantInternalId"] for r in found] == [expected], (start, ref, alt)
+
+
+def g1k_slice(out: Path, rows: int = 3000) -> Path:
+    """The 99-sample 1000 Genomes chr22 file's first ``rows`` rows, its 172 SV rows and the 54
+    rows with 51 bases or more in REF or ALT."""
+    kept = 0
+    with gzip.open(VCF / "1kg_phase3_chr22_99samples.vcf.gz", "rt") as src, out.open("w") as dst:
+        for line in src:
+            if line.startswith("#"):
+                dst.write(line)
+                continue
+            ref, alts = line.split("\t", 5)[3:5]
+            if kept < rows or "<" in alts or max(len(ref), *map(len, alts.split(","))) > 50:
+                dst.write(line)
+                kept += 1
+    return out
+
+
+@dataclass(frozen=True)
+class TextAllele:
+    key: tuple[int, str, str]  # 1-based POS, REF, ALT: trimmed, or the symbolic ALT as written
+    kind: str  # sub, del, ins or delins for sequence alleles; the symbolic ALT otherwise
+    length: int
+
+
+def text_alleles(path: Path) -> list[TextAllele]:
+    """Every carried ALT of a file, from the text, with the variant length VCF implies."""
+    found = []
+    for row in vcftext.rows(path):
+        for k, alt in enumerate(row.alts, 1):
+            if not carried(vcftext.calls(row.gts, k)):
+                continue
+            if alt.startswith("<"):
+                length = abs(int(row.info.get("SVLEN") or 0)) or int(row.info["END"]) - row.pos
+                found.append(TextAllele((row.pos, row.ref, alt), alt, length))
+                continue
+            pos, ref, a = vcftext.trim(row.pos, row.ref, alt)
+            if len(ref) == len(a):
+                kind, length = "sub", len(ref)
+            elif len(a) == 1 and ref[0] == a:
+                kind, length = "del", len(ref) - 1
+            elif len(ref) == 1 and a[0] == ref:
+                kind, length = "ins", len(a) - 1
+            else:
+                kind, length = "delins", max(len(ref), len(a))
+            found.append(TextAllele((pos, ref, a), kind, length))
+    return found
+
+
+def record_key(record: dict[str, Any]) -> tuple[int, str, str]:
+    variation = record["variation"]
+    start = variation["location"]["interval"]["start"]["value"]
+    alt = variation["alternateBases"]
+    if alt == "N" and record["variantInternalId"].count("-") == 3:  # symbolic: 22-POS-TAG-END
+        alt = "<" + record["variantInternalId"].split("-")[2].replace("_", ":") + ">"
+    return (start + 1, variation["referenceBases"], alt)
+
+
+async def test_copy_number_and_size_classes_on_1000_genomes(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    """<CN2> with SVTYPE=DUP is a gain; CNV and loss terms are structural (50 bp or more, or
+    symbolic); INDEL is small, never a <CN0> or a mobile-element insertion."""
+    path = g1k_slice(tmp_path / "g1k.vcf")
+    await run_vcf(db, "g1k", [path], "GRCh37", run_options)
+    alleles = text_alleles(path)
+    api = await node(BEACON_MAX_LIMIT="100000")
+
+    async def of_type(term: str) -> set[tuple[int, str, str]]:
+        found = await g_variants(
+            api, "/api/g_variants", referenceName="22", start="0", end="60000000", variantType=term
+        )
+        return {record_key(r) for r in found}
+
+    def where(*kinds: str, small: bool | None = None) -> set[tuple[int, str, str]]:
+        return {
+            a.key
+            for a in alleles
+            if a.kind in kinds and (small is None or (a.length < 50) == small)
+        }
+
+    gains = where("<CN2>", "<CN3>", "<CN4>")
+    assert len(where("<CN2>")) > 20  # 1000 Genomes: SVTYPE=DUP, or one ALT of an SVTYPE=CNV row
+    for term in ("DUP", "EFO:0030070", "SO:0001742"):
+        assert await of_type(term) == gains, term
+    losses = where("<CN0>") | where("del", small=False)
+    assert len(where("<CN0>")) > 50
+    assert where("del", small=False)
+    for term in ("EFO:0030067", "EFO:0030068", "SO:0001743"):
+        assert await of_type(term) == losses, term
+    assert await of_type("CNV") == losses | gains
+    assert await of_type("DEL") == where("<CN0>", "del")  # any deletion, small ones included
+    indels = where("del", "ins", "delins", small=True)
+    assert await of_type("INDEL") == indels
+    assert not indels & where("<CN0>", "<INS:ME:ALU>", "<INS:ME:LINE1>", "<INS:ME:SVA>")
+    assert await of_type("INS") == where("ins", "<INS:ME:ALU>", "<INS:ME:LINE1>", "<INS:ME:SVA>")
 
 
 async def test_structural_variants_with_genotypes(

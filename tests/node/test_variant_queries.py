@@ -93,9 +93,29 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         [],
     ),
     (
-        "78 EFO loss term",
+        "78 EFO loss term: structural deletions only",
         {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "EFO:0030067"},
+        [CNV1],
+    ),
+    (
+        "78 DEL: every deletion",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "DEL"},
         [CNV1, DEL1],
+    ),
+    (
+        "CNV: copy-number variants, not a 1-base deletion",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "CNV"},
+        [CNV1],
+    ),
+    (
+        "INDEL: small insertions and deletions, not a 100 kb <DEL>",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "INDEL"},
+        [DEL1, INS1],
+    ),
+    (
+        "SV: structural variants",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "SO:0001537"},
+        [CNV1],
     ),
     (
         "78 VRS lower-case efo",
