@@ -17,6 +17,7 @@ import numpy.typing as npt
 from bson import Binary
 
 from beacon.protocol import genome
+from beacon.protocol.filters import term_ids
 from beacon.store import carriers as packed
 from beacon.store import collections as c
 from beacon.store.documents import variant_internal_id, variant_key
@@ -161,19 +162,39 @@ def frequency_block(dataset_id: str, population: str, counts: Counts) -> dict[st
     }
 
 
-def variant_terms(doc: dict[str, Any]) -> list[str]:
-    """Ontology terms a variant can be filtered on: its molecular effects and clinical terms."""
-    found = {
-        e["id"] for e in doc.get("molecularAttributes", {}).get("molecularEffects", []) if "id" in e
-    }
+#: Where a variant's filterable terms sit, as the filtering terms name the field.
+EFFECTS_FIELD = "molecularAttributes.molecularEffects"
+CLINICAL_FIELDS = {
+    "effect": "variantLevelData.clinicalInterpretations.effect",
+    "conditionId": "variantLevelData.clinicalInterpretations.conditionId",
+}
+
+
+def variant_term_fields(doc: dict[str, Any]) -> dict[str, set[str]]:
+    """Ontology terms a variant can be filtered on (its molecular effects and clinical terms),
+    each with the fields it sits in."""
+    found: dict[str, set[str]] = {}
+
+    def add(term: str, field_path: str) -> None:
+        for part in term_ids(term):
+            found.setdefault(part, set()).add(field_path)
+
+    for effect in doc.get("molecularAttributes", {}).get("molecularEffects", []):
+        if isinstance(effect.get("id"), str):
+            add(effect["id"], EFFECTS_FIELD)
     for item in doc.get("variantLevelData", {}).get("clinicalInterpretations", []):
-        for key in ("conditionId", "effect"):
+        for key, field_path in CLINICAL_FIELDS.items():
             term = item.get(key)
             if isinstance(term, dict) and isinstance(term.get("id"), str):
-                found.add(term["id"])
+                add(term["id"], field_path)
             elif key == "conditionId" and isinstance(term, str) and ":" in term:
-                found.add(term)
-    return sorted(found)
+                add(term, field_path)
+    return found
+
+
+def variant_terms(doc: dict[str, Any]) -> list[str]:
+    """Ontology terms a variant can be filtered on: its molecular effects and clinical terms."""
+    return sorted(variant_term_fields(doc))
 
 
 def variant_document(

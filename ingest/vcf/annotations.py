@@ -191,7 +191,13 @@ def _curie(entry: str) -> str | None:
 
 
 def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """ClinVar's interpretation of a row, as Beacon ``clinicalInterpretations``."""
+    """ClinVar's interpretation of a row, as Beacon ``clinicalInterpretations``.
+
+    ``CLNDN`` lists the diseases and ``CLNDISDB`` their ids, both separated by ``|``, a disease's
+    several ids (MONDO, MedGen, OMIM, Orphanet ...) by ``,``: each disease is paired with its own
+    ids only, and gives one interpretation per id (all with the disease's name as
+    ``conditionId``), so every id is a filter and each record shows why it matched.
+    """
     sig = next((info[k] for k in CLINVAR_KEYS["sig"] if k in info), None)
     if sig is None:
         return []
@@ -202,19 +208,24 @@ def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
         relevance = _RELEVANCE.get(term.strip().lower())
         if relevance and relevance not in relevances:
             relevances.append(relevance)
-    names = [d.replace("_", " ") for d in re.split(r"[|,]", diseases) if d and d != "."]
-    ids = [_curie(e) for e in re.split(r"[|,]", databases)]
+    names = [d.replace("_", " ") if d and d != "." else "" for d in diseases.split("|")]
+    groups = [[i for i in map(_curie, g.split(",")) if i] for g in databases.split("|")]
     found = []
-    for i, name in enumerate(names or ["not provided"]):
-        curie = ids[i] if i < len(ids) else None
-        item: dict[str, Any] = {
-            "conditionId": name,
-            "effect": {"id": curie, "label": name} if curie else dict(_DISEASE),
-            "category": dict(_DISEASE),
-        }
-        if len(relevances) == 1:  # several means ClinVar itself is in conflict: say nothing
-            item["clinicalRelevance"] = relevances[0]
-        found.append(item)
+    for i, name in enumerate(names if any(names) else ["not provided"]):
+        ids = groups[i] if i < len(groups) and len(groups) == len(names) else []
+        if not name and not ids:
+            continue
+        name = name or "not provided"
+        effects = [{"id": curie, "label": name} for curie in ids] or [dict(_DISEASE)]
+        for effect in effects:
+            item: dict[str, Any] = {
+                "conditionId": name,
+                "effect": effect,
+                "category": dict(_DISEASE),
+            }
+            if len(relevances) == 1:  # several means ClinVar itself is in conflict: say nothing
+                item["clinicalRelevance"] = relevances[0]
+            found.append(item)
     return found
 
 

@@ -217,6 +217,30 @@ CLINVAR: list[tuple[str, dict[str, Any], list[tuple[str, str, str | None]]]] = [
         },
         [("Disease A", "MONDO:0001", "pathogenic"), ("Disease B", "OMIM:123", "pathogenic")],
     ),
+    (
+        "a disease with several ids, then one with one (CINECA 22:17566000)",
+        {
+            "CLINVAR_CLNSIG": "Pathogenic",
+            "CLINVAR_CLNDN": "Immunodeficiency_51|not_provided",
+            "CLINVAR_CLNDISDB": "MONDO:MONDO:0013500,MedGen:C4310803,OMIM:613953|MedGen:C3661900",
+        },
+        [
+            ("Immunodeficiency 51", "MONDO:0013500", "pathogenic"),
+            ("Immunodeficiency 51", "MedGen:C4310803", "pathogenic"),
+            ("Immunodeficiency 51", "OMIM:613953", "pathogenic"),
+            ("not provided", "MedGen:C3661900", "pathogenic"),
+        ],
+    ),
+    (
+        "a disease without ids (.)",
+        {"CLNSIG": "Benign", "CLNDN": "Disease_A|Disease_B", "CLNDISDB": ".|OMIM:123"},
+        [("Disease A", "MONDO:0000001", "benign"), ("Disease B", "OMIM:123", "benign")],
+    ),
+    (
+        "as many id groups as diseases, or none paired: never guessed",
+        {"CLNSIG": "Benign", "CLNDN": "Disease_A|Disease_B", "CLNDISDB": "OMIM:123"},
+        [("Disease A", "MONDO:0000001", "benign"), ("Disease B", "MONDO:0000001", "benign")],
+    ),
     ("old numeric code", {"CLNSIG": "5"}, [("not provided", "MONDO:0000001", "pathogenic")]),
     (
         "combined term",

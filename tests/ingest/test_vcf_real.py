@@ -103,6 +103,24 @@ def assert_counts_match_text(
         assert carriers(doc) == wanted, key(doc)
 
 
+def clinvar_pairs(path: Path) -> dict[Key, set[tuple[str, str]]]:
+    """(disease, id) pairs of every ClinVar row, read from the text: diseases and their id
+    groups split on |, a group's ids on , (``MONDO:MONDO:0013500`` is ``MONDO:0013500``)."""
+    found = {}
+    for row in vcftext.rows(path):
+        if "CLINVAR_CLNSIG" not in row.info:
+            continue
+        names = row.info["CLINVAR_CLNDN"].split("|")
+        groups = row.info["CLINVAR_CLNDISDB"].split("|")
+        assert len(names) == len(groups)
+        pairs = set()
+        for name, group in zip(names, groups, strict=True):
+            for ident in group.split(","):
+                pairs.add((name.replace("_", " "), ":".join(ident.split(":")[-2:])))
+        found[(row.chrom, row.pos, row.ref, row.alts[0])] = pairs
+    return found
+
+
 def golden(path: Path) -> dict[Key, dict[str, Any]]:
     """Golden BFF records by allele (their ids look like ``chr22_16050075_A_G``)."""
     with gzip.open(path) as handle:
@@ -185,6 +203,23 @@ async def test_cineca_slice(
         assert {i.get("clinicalRelevance") for i in ours} == {
             i.get("clinicalRelevance") for i in theirs
         }
+    # Each ClinVar disease is paired with its own ids (CLNDN and CLNDISDB split on |, a
+    # disease's ids on ,): "not provided" keeps its MedGen id, not another disease's.
+    paired = clinvar_pairs(CINECA)
+    assert len(paired) == 10
+    for allele, pairs in paired.items():
+        ours = by_key[allele]["variantLevelData"]["clinicalInterpretations"]
+        assert {(i["conditionId"], i["effect"]["id"]) for i in ours} == pairs, allele
+    several = {k: v for k, v in paired.items() if len(v) > 1}
+    assert list(several.values()) == [
+        {
+            ("Immunodeficiency 51", "MONDO:0013500"),
+            ("Immunodeficiency 51", "MedGen:C4310803"),
+            ("Immunodeficiency 51", "OMIM:613953"),
+            ("Immunodeficiency 51", "Orphanet:1334"),
+            ("not provided", "MedGen:C3661900"),
+        }
+    ]
     valid_records(docs)
     # Individuals are linked through the dataset's biosamples.
     assert report.links == {
@@ -203,6 +238,11 @@ async def test_cineca_slice(
     found = await g_variants(api, "/api/biosamples/HG00096/g_variants")
     ids = {d[c.VARIANT_INTERNAL_ID]: key(d) for d in docs}
     assert {ids[r["variantInternalId"]] for r in found} == carried
+    # Every one of those ids is a filter on the variants (and none is unknown).
+    (allele,) = several
+    for _, term in several[allele]:
+        found = await g_variants(api, "/api/g_variants", filters=term)
+        assert [r["variantInternalId"] for r in found] == [by_key[allele][c.VARIANT_INTERNAL_ID]]
     in_gene = {
         d[c.VARIANT_INTERNAL_ID]
         for d in docs
