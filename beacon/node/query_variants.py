@@ -54,6 +54,12 @@ def _types(classes: tuple[TypeClass, ...]) -> Condition:
     return parts[0] if len(parts) == 1 else {"$or": parts}
 
 
+def _aminoacid(q: VariantQuery) -> Condition:
+    """Any stored spelling of the queried protein change (``V600E`` finds ``Val600Glu``)."""
+    forms = list(q.aminoacid)
+    return {c.AMINOACID_CHANGES: forms[0] if len(forms) == 1 else {"$in": forms}}
+
+
 def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
     p = q.params
     extra: list[Condition] = []
@@ -70,6 +76,8 @@ def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
         extra.append({c.V_LENGTH: bounds})
     if q.mate is not None:
         extra.append({c.V_MATE: q.mate})
+    if q.aminoacid and q.kind is not QueryKind.AMINOACID:  # there it leads
+        extra.append(_aminoacid(q))
     return extra
 
 
@@ -133,10 +141,8 @@ def build(q: VariantQuery, max_length: int) -> VariantFilter:
         rest += _modifiers(q)
     elif q.kind is QueryKind.GENE:
         lead, rest = {c.GENE_IDS: p.gene_id}, _modifiers(q)
-        if p.aminoacid_change:
-            rest.append({c.AMINOACID_CHANGES: p.aminoacid_change})
     elif q.kind is QueryKind.AMINOACID:
-        lead, rest = {c.AMINOACID_CHANGES: p.aminoacid_change}, _modifiers(q)
+        lead, rest = _aminoacid(q), _modifiers(q)
     elif q.kind is QueryKind.HGVS:
         forms = list(q.hgvs)
         lead, rest = {c.HGVS_ID: forms[0] if len(forms) == 1 else {"$in": forms}}, []

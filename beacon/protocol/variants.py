@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass, fields, replace
 
-from beacon.protocol import genome
+from beacon.protocol import genome, protein
 from beacon.protocol.alleles import trim
 from beacon.protocol.errors import BadRequest
 
@@ -181,6 +181,8 @@ class VariantQuery:
     hgvs: tuple[str, ...] = ()
     #: A sequence query's (start, referenceBases, alternateBases) in the stored, trimmed form.
     allele: tuple[int, str, str] | None = None
+    #: The stored spellings an ``aminoacidChange`` matches (``protein.query_forms``).
+    aminoacid: tuple[str, ...] = ()
 
 
 _ANCHORS = "referenceName with start, geneId, aminoacidChange or genomicAlleleShortForm"
@@ -274,6 +276,8 @@ def classify(params: VariantParams) -> VariantQuery:
         query = replace(query, hgvs=hgvs_candidates(text, query.assemblies))
     if query.kind is QueryKind.SEQUENCE:
         query = replace(query, allele=_allele(params))
+    if params.aminoacid_change is not None:
+        query = replace(query, aminoacid=protein.query_forms(params.aminoacid_change))
     low, high = params.variant_min_length, params.variant_max_length
     if low is not None and high is not None and low > high:
         raise BadRequest(

@@ -51,12 +51,12 @@ def open_checked(path: Path, assembly: str, samples: Samples) -> FileContext:
         check_contigs(str(path), header.contigs, assembly)
         check_info(str(path), {k: f.type for k, f in header.info.items()})
         check_samples(str(path), header.samples)
-        keys, layout, fields = info_keys(header)
+        keys, layouts, fields = info_keys(header)
         reader.info_keys = tuple(k for k in keys if k in header.info)
         # Samples without GT (somatic SV callers write only PR/SR) are loaded as sites.
         columns = samples.columns(str(path), header.samples if header.has_genotypes else [])
         clinvar = any(k in header.info for k in ann.CLINVAR_KEYS["sig"])
-        return FileContext(reader, columns, layout, fields, clinvar, path.name)
+        return FileContext(reader, columns, layouts, fields, clinvar, path.name)
     except BaseException:
         reader.close()
         raise

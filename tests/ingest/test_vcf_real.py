@@ -466,6 +466,42 @@ async def test_copy_number_and_size_classes_on_1000_genomes(
     assert await of_type("INS") == where("ins", "<INS:ME:ALU>", "<INS:ME:LINE1>", "<INS:ME:SVA>")
 
 
+#: Protein changes of test_trio.vcf.gz (SnpEff ANN and VEP CSQ on every row) in spellings
+#: people and annotators use, and the allele each names.
+PROTEIN_QUERIES = [
+    ("1-210267893-TGAA-T", ["E225del", "Glu225del", "p.Glu225del"]),  # in-frame deletion
+    ("21-46924412-TGCCCGGCCC-T", ["P1127_P1129del", "p.(Pro1127_Pro1129del)"]),  # VEP's only
+    ("11-67765162-A-AC", ["F296fs", "Phe296fs", "F296Cfs*41", "p.Phe296CysfsTer41"]),  # frameshift
+    ("1-7890024-TGA-GGG", ["p.MetLys997ArgGlu", "M997_K998delinsRE"]),  # two residues at once
+    ("MT-14872-C-T", ["I42=", "Ile42=", "p.Ile42Ile", "I42I"]),  # synonymous
+    ("3-184073238-G-A", ["P65L", "Pro65Leu"]),  # in CSQ only
+    ("13-21750538-G-A", ["R27*", "Arg27Ter", "p.Arg27*"]),  # nonsense
+]
+
+
+async def test_protein_changes_of_every_kind_from_ann_and_csq(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    path = VCF / "test_trio.vcf.gz"
+    await run_vcf(db, "trio", [path], "GRCh37", run_options)
+    docs = {d[c.VARIANT_INTERNAL_ID]: d for d in await stored(db, "trio")}
+    # VEP's protein HGVS ids are kept although the file has SnpEff's ANN as well.
+    proteins = [d for d in docs.values() if d.get("identifiers", {}).get("proteinHGVSIds")]
+    assert len(proteins) > 50
+    assert "ENSP00000354554.2:p.Ile42=" in docs["MT-14872-C-T"]["identifiers"]["proteinHGVSIds"]
+    api = await node()
+    for allele, spellings in PROTEIN_QUERIES:
+        assert allele in docs, allele
+        for spelling in spellings:
+            found = await g_variants(api, "/api/g_variants", aminoacidChange=spelling)
+            assert allele in {r["variantInternalId"] for r in found}, spelling
+            gene = docs[allele]["molecularAttributes"]["geneIds"][0]
+            found = await g_variants(api, "/api/g_variants", aminoacidChange=spelling, geneId=gene)
+            assert allele in {r["variantInternalId"] for r in found}, (spelling, gene)
+    found = await g_variants(api, "/api/g_variants", aminoacidChange="E225K")
+    assert found == []
+
+
 async def test_structural_variants_with_genotypes(
     db: Database, run_options: pipeline.RunOptions
 ) -> None:
