@@ -90,25 +90,34 @@ def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def location(assembly: str, chrom: str, start: int, end: int) -> dict[str, Any]:
+    """A VRS 1.3 ``SequenceLocation`` (0-based, half-open) on a RefSeq sequence."""
+    return {
+        "type": "SequenceLocation",
+        "sequence_id": genome.contig(assembly, chrom).sequence_id,
+        "interval": {
+            "type": "SequenceInterval",
+            "start": {"type": "Number", "value": start},
+            "end": {"type": "Number", "value": end},
+        },
+    }
+
+
 def variation(assembly: str, allele: Allele) -> dict[str, Any]:
-    """The ``LegacyVariation`` of an allele with its VRS location."""
-    contig = genome.contig(assembly, allele.chrom)
+    """The ``LegacyVariation`` of an allele with its VRS location; a breakend's also has its
+    mate's (``mateLocation``, the base the breakend notation names), which the legacy model
+    has no field for and allows (``additionalProperties``)."""
     body: dict[str, Any] = {
         "variantType": allele.type,
         "referenceBases": allele.ref,
         # Symbolic alleles and breakends are not sequences: variantType and the interval say
         # what they are, and alternateBases is N, an unknown sequence (docs/design.md §1).
         "alternateBases": "N" if allele.symbolic else allele.alt,
-        "location": {
-            "type": "SequenceLocation",
-            "sequence_id": contig.sequence_id,
-            "interval": {
-                "type": "SequenceInterval",
-                "start": {"type": "Number", "value": allele.start},
-                "end": {"type": "Number", "value": allele.end},
-            },
-        },
+        "location": location(assembly, allele.chrom, allele.start, allele.end),
     }
+    mate, position = allele.mate_chrom, allele.mate_pos
+    if mate in genome.CHROMOSOMES and position:  # a decoy or unplaced mate has no RefSeq id
+        body["mateLocation"] = location(assembly, mate, position - 1, position)
     return body
 
 

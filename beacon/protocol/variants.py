@@ -270,7 +270,14 @@ def classify(params: VariantParams) -> VariantQuery:
                 f"parameter 'mateName': {params.mate_name!r} is not a chromosome",
                 parameter="mateName",
             )
-        query = replace(query, mate=mate.chrom)
+        both = tuple(a for a in query.assemblies if a in mate.assemblies)
+        if not both:  # a versioned accession of the other build: no variant can match
+            raise BadRequest(
+                f"parameter 'mateName': {params.mate_name} is a {mate.assemblies[0]} sequence, "
+                f"but the query is on {', '.join(query.assemblies)}",
+                parameter="mateName",
+            )
+        query = replace(query, mate=mate.chrom, assemblies=both)
     if query.kind is QueryKind.HGVS:
         text = params.genomic_allele_short_form or ""
         query = replace(query, hgvs=hgvs_candidates(text, query.assemblies))

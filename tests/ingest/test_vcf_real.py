@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from beacon.protocol import genome
 from beacon.store import carriers as packed
 from beacon.store import catalog
 from beacon.store import collections as c
@@ -534,8 +535,16 @@ async def test_somatic_svs_breakends_and_mates(
     assert len(bnds) == sum(r.info.get("SVTYPE") == "BND" for r in rows.values()) > 200
     for doc in bnds:
         alt = doc[c.V_ALT]
-        mate = alt.strip("ACGTN[]").split(":")[0]
+        mate, position = alt.strip("ACGTN[]").split(":")
         assert doc[c.V_MATE] == mate.removeprefix("chr")
+        # The record shows the mate: the base the breakend notation names, on GRCh37.
+        where = doc["variation"]["mateLocation"]
+        assert where["sequence_id"] == genome.contig("GRCh37", doc[c.V_MATE]).sequence_id
+        interval = where["interval"]
+        assert (interval["start"]["value"], interval["end"]["value"]) == (
+            int(position) - 1,
+            int(position),
+        )
     for doc in docs:
         if doc[c.V_ALT].startswith("<") and doc[c.V_TYPE] != "INS":
             # a symbolic SV spans POS (the padding base) to END
@@ -543,6 +552,7 @@ async def test_somatic_svs_breakends_and_mates(
             assert doc[c.V_END] == int(row.info["END"])
             assert doc[c.V_LENGTH] == abs(int(row.info.get("SVLEN", doc[c.V_LENGTH])))
     valid_records(docs, every=5)
+    valid_records(bnds[:20], every=1)  # mateLocation too
     api = await node()
     deletion = next(d for d in docs if d[c.V_ALT] == "<DEL>")
     middle = (deletion[c.V_START] + deletion[c.V_END]) // 2
@@ -556,6 +566,26 @@ async def test_somatic_svs_breakends_and_mates(
         assemblyId="GRCh37",
     )
     assert deletion[c.VARIANT_INTERNAL_ID] in {r["variantInternalId"] for r in hits}
+    # mateName: a breakend found by its mate's chromosome in any GRCh37 spelling; a GRCh38
+    # accession is another assembly's sequence, refused rather than matched.
+    bnd = bnds[0]
+    near = {
+        "referenceName": bnd[c.V_CHROM],
+        "start": str(bnd[c.V_START]),
+        "end": str(bnd[c.V_END]),
+        "variantType": "BND",
+    }
+    grch37 = genome.contig("GRCh37", bnd[c.V_MATE]).refseq
+    for name in (bnd[c.V_MATE], f"chr{bnd[c.V_MATE]}", grch37, f"refseq:{grch37}"):
+        hits = await g_variants(api, "/api/g_variants", mateName=name, **near)
+        assert bnd[c.VARIANT_INTERNAL_ID] in {r["variantInternalId"] for r in hits}, name
+    grch38 = genome.contig("GRCh38", bnd[c.V_MATE]).refseq
+    assert await g_variants(api, "/api/g_variants", mateName=grch38, **near) == []
+    query = {**near, "mateName": grch38, "assemblyId": "GRCh37"}
+    response = await api.get("/api/g_variants", params=query)
+    body = await response.json()
+    assert response.status == 400, body
+    assert f"{grch38} is a GRCh38 sequence" in body["error"]["errorMessage"]
 
 
 async def test_grch38_chr22(

@@ -79,6 +79,20 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"alternate_bases": "A"}, "alternateBases"),
     ({"variant_min_length": 5}, "variantMinLength"),
     ({"mate_name": "2"}, "mateName"),
+    (  # a GRCh38 accession as the mate of a GRCh37 query
+        {
+            "reference_name": "17",
+            "start": (5,),
+            "end": (9,),
+            "assembly_id": "GRCh37",
+            "mate_name": "NC_000002.12",
+        },
+        "mateName",
+    ),
+    (
+        {"reference_name": "NC_000017.10", "start": (5,), "end": (9,), "mate_name": "NC_000002.12"},
+        "mateName",
+    ),
     ({"genomic_allele_short_form": "NC_000017.11:g.1A>G", "reference_name": "17"}, "referenceName"),
 ]
 
@@ -111,3 +125,10 @@ def test_sequence_queries_take_the_stored_form(
         reference_name="22", start=(start,), reference_bases=ref, alternate_bases=alt
     )
     assert classify(params).allele == stored
+
+
+def test_a_versioned_mate_narrows_the_assemblies() -> None:
+    query = classify(
+        VariantParams(reference_name="17", start=(5,), end=(9,), mate_name="refseq:NC_000002.11")
+    )
+    assert (query.mate, query.assemblies) == ("2", ("GRCh37",))
