@@ -204,6 +204,18 @@ class NodeSettings:
         env="BEACON_CATALOG_TTL",
         help="seconds the node caches the list of loaded datasets",
     )
+    reference_grch37: str = setting(
+        "",
+        env="BEACON_REFERENCE_GRCH37",
+        help="indexed FASTA of GRCh37 (.fa/.fa.gz with .fai): sequence queries are left-aligned "
+        "against it, as beacon-ingest vcf --reference aligns the alleles it stores ('' = trimmed "
+        "only)",
+    )
+    reference_grch38: str = setting(
+        "",
+        env="BEACON_REFERENCE_GRCH38",
+        help="indexed FASTA of GRCh38, as reference_grch37",
+    )
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,8 @@ def _modifiers(q: VariantQuery, skip_alt: bool = False) -> list[Condition]:
 # answers it from that index; ``rest`` filters what the lead found (see query.Match).
 
 
-def _sequence(q: VariantQuery) -> tuple[Condition, list[Condition]]:
-    assert q.allele is not None  # classify puts every sequence query in the stored form
-    start, ref, alt = q.allele
-    given_ref = q.params.reference_bases is not None
+def _forms(start: int, ref: str, alt: str, given_ref: bool) -> list[Condition]:
+    """Conditions (each with its ``_start``) that one allele's stored forms meet."""
     exact: Condition = {c.V_START: start, **_bases(c.V_ALT, alt)}
     if ref:
         exact.update(_bases(c.V_REF, ref))
@@ -98,10 +96,26 @@ def _sequence(q: VariantQuery) -> tuple[Condition, list[Condition]]:
         padded: Condition = {c.V_START: start - 1, **_padded(c.V_ALT, alt)}
         if given_ref:
             padded.update(_padded(c.V_REF, ref))
-        either: Condition = {c.V_CHROM: q.chrom, c.V_START: {"$in": [start - 1, start]}}
-        return either, [{"$or": [exact, padded]}]
-    lead: Condition = {c.V_CHROM: q.chrom, c.V_START: start}
-    return lead, [{k: v for k, v in exact.items() if k != c.V_START}]
+        return [exact, padded]
+    return [exact]
+
+
+def _sequence(q: VariantQuery, assembly: str | None) -> tuple[Condition, list[Condition]]:
+    assert q.allele is not None  # classify puts every sequence query in the stored form
+    given_ref = q.params.reference_bases is not None
+    forms = _forms(*q.allele, given_ref)
+    aligned = q.allele_for(assembly)
+    if aligned is not None and aligned != q.allele:
+        # Left-aligned against the reference as a load with --reference stored it; a load
+        # without one stored it where the VCF wrote it, which the trimmed form finds.
+        forms += _forms(*aligned, given_ref)
+    if len(forms) == 1:
+        (exact,) = forms
+        lead: Condition = {c.V_CHROM: q.chrom, c.V_START: exact[c.V_START]}
+        return lead, [{k: v for k, v in exact.items() if k != c.V_START}]
+    starts = sorted({f[c.V_START] for f in forms})
+    either: Condition = {c.V_CHROM: q.chrom, c.V_START: {"$in": starts}}
+    return either, [{"$or": forms}]
 
 
 def _range(q: VariantQuery, max_length: int) -> tuple[Condition, list[Condition]]:
@@ -126,12 +140,13 @@ class VariantFilter:
     rest: Condition
 
 
-def build(q: VariantQuery, max_length: int) -> VariantFilter:
-    """The filter for one dataset; ``max_length`` is its longest stored variant."""
+def build(q: VariantQuery, max_length: int, assembly: str | None = None) -> VariantFilter:
+    """The filter for one dataset; ``max_length`` is its longest stored variant, ``assembly``
+    its assembly (a sequence query may be left-aligned differently on each)."""
     p = q.params
     rest: list[Condition]
     if q.kind is QueryKind.SEQUENCE:
-        lead, rest = _sequence(q)
+        lead, rest = _sequence(q, assembly)
         rest += _modifiers(q, skip_alt=True)
     elif q.kind is QueryKind.RANGE:
         lead, rest = _range(q, max_length)

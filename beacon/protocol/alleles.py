@@ -43,9 +43,20 @@ def trim(start: int, ref: str, alt: str, *, wildcards: bool = False) -> tuple[in
     return start, ref, alt
 
 
-def left_align(start: int, ref: str, alt: str, fetch: Fetch) -> tuple[int, str, str]:
-    """Left-align and trim an indel against the reference (``start`` is 0-based)."""
+class TooFar(Exception):
+    """Left-alignment went further than its bound (a query in a long repeat)."""
+
+
+def left_align(
+    start: int, ref: str, alt: str, fetch: Fetch, max_steps: int | None = None
+) -> tuple[int, str, str]:
+    """Left-align and trim an indel against the reference (``start`` is 0-based); with
+    ``max_steps``, raise ``TooFar`` rather than shift further."""
+    steps = 0
     while True:
+        steps += 1
+        if max_steps is not None and steps > max_steps:
+            raise TooFar(f"left-alignment shifted more than {max_steps} bases")
         changed = False
         if ref and alt and ref[-1] == alt[-1]:
             ref, alt = ref[:-1], alt[:-1]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from beacon.protocol import genome, protein
-from beacon.protocol.alleles import trim
+from beacon.protocol.alleles import Fetch, TooFar, left_align, trim
 from beacon.protocol.errors import BadRequest
 
 
@@ -181,8 +181,14 @@ class VariantQuery:
     hgvs: tuple[str, ...] = ()
     #: A sequence query's (start, referenceBases, alternateBases) in the stored, trimmed form.
     allele: tuple[int, str, str] | None = None
+    #: (assembly, allele) left-aligned against that assembly's reference (``left_aligned``).
+    aligned: tuple[tuple[str, tuple[int, str, str]], ...] = ()
     #: The stored spellings an ``aminoacidChange`` matches (``protein.query_forms``).
     aminoacid: tuple[str, ...] = ()
+
+    def allele_for(self, assembly: str | None) -> tuple[int, str, str] | None:
+        """The queried allele as a dataset of ``assembly`` stores it."""
+        return dict(self.aligned).get(assembly or "", self.allele)
 
 
 _ANCHORS = "referenceName with start, geneId, aminoacidChange or genomicAlleleShortForm"
@@ -301,6 +307,40 @@ def _allele(params: VariantParams) -> tuple[int, str, str]:
     if not ref or not alt:
         return start, ref or "", alt
     return trim(start, ref, alt, wildcards=True)
+
+
+#: The most bases a queried indel is shifted left: a longer repeat keeps the trimmed form.
+MAX_SHIFT = 10_000
+_KNOWN = re.compile(r"^[ACGT]*$")
+
+
+def left_aligned(query: VariantQuery, references: dict[str, Fetch]) -> VariantQuery:
+    """The query with its allele left-aligned against the reference of each assembly the node
+    has one of (assembly -> bases of ``query.chrom``), as ingest's ``--reference`` aligns the
+    alleles it stores. An allele with unknown bases, whose REF is not the reference's, or in a
+    repeat longer than ``MAX_SHIFT`` keeps its trimmed form."""
+    if query.allele is None or not references:
+        return query
+    start, ref, alt = query.allele
+    if ref == alt or not _KNOWN.match(ref + alt) or query.params.reference_bases is None:
+        return query
+    found = []
+    for assembly, fetch in sorted(references.items()):
+        if assembly not in query.assemblies:
+            continue
+        at, bases, other = start, ref, alt
+        if not ref or not alt:  # the spec's empty forms: give them the padding base
+            if start == 0:
+                continue
+            pad = fetch(start - 1, start).upper()
+            at, bases, other = start - 1, pad + ref, pad + alt
+        if fetch(at, at + len(bases)).upper() != bases:
+            continue  # not this reference's REF: no dataset aligned against it holds it
+        try:
+            found.append((assembly, left_align(at, bases, other, fetch, MAX_SHIFT)))
+        except TooFar:
+            continue
+    return replace(query, aligned=tuple(found)) if found else query
 
 
 def _kind(params: VariantParams) -> VariantQuery:

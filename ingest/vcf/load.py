@@ -23,6 +23,7 @@ from beacon.protocol.alleles import Fetch
 from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.indexes import ensure_indexes
+from beacon.store.reference import FastaError, Reference
 from ingest import dataset
 from ingest.errors import DatasetError, IngestError
 from ingest.pipeline import RunOptions
@@ -140,9 +141,10 @@ async def run_vcf(
             contexts.append(ctx)
         fetchers: dict[str, Fetch | None] | None = None
         if reference is not None:
-            from ingest.vcf.reference import Reference
-
-            fasta = Reference(reference, canonical)
+            try:
+                fasta = Reference(reference, canonical)
+            except FastaError as exc:
+                raise IngestError(str(exc)) from None
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
         # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.

@@ -1,4 +1,4 @@
-"""The CINECA BFF metadata from ../shared/data: what its load reports and what it can be queried by."""
+"""The CINECA BFF metadata of ../shared/data: what its load reports, what it is queried by."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from beacon.protocol.errors import BadRequest
-from beacon.protocol.variants import QueryKind, VariantParams, classify
+from beacon.protocol.variants import QueryKind, VariantParams, classify, left_aligned
 
 KINDS: list[tuple[dict[str, Any], QueryKind, str | None, tuple[str, ...]]] = [
     (
@@ -132,3 +132,23 @@ def test_a_versioned_mate_narrows_the_assemblies() -> None:
         VariantParams(reference_name="17", start=(5,), end=(9,), mate_name="refseq:NC_000002.11")
     )
     assert (query.mate, query.assemblies) == ("2", ("GRCh37",))
+
+
+def test_left_aligned_against_a_reference() -> None:
+    sequence = "TTTTGCACACAGTTTT"  # a CA repeat after the G at 0-based 4
+
+    def fetch(start: int, end: int) -> str:
+        return sequence[max(0, start) : end]
+
+    def query(start: int, ref: str, alt: str) -> Any:
+        params = VariantParams(
+            reference_name="1", start=(start,), reference_bases=ref, alternate_bases=alt
+        )
+        return left_aligned(classify(params), {"GRCh37": fetch})
+
+    shifted = query(8, "ACA", "A")  # the CA deletion written at its rightmost place
+    assert shifted.allele_for("GRCh37") == (4, "GCA", "G")
+    assert shifted.allele_for("GRCh38") == (8, "ACA", "A")  # no reference: trimmed only
+    assert query(9, "CA", "").allele_for("GRCh37") == (4, "GCA", "G")  # the spec's empty form
+    assert query(8, "ATA", "A").aligned == ()  # not the reference's REF
+    assert query(8, "ANA", "A").aligned == ()  # unknown bases
