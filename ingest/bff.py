@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from beacon.protocol import genome
+from beacon.protocol import genome, protein
 from beacon.store import collections as c
 from ingest.documents import Annotation
 from ingest.errors import IngestError
@@ -183,10 +183,11 @@ def annotation(record: dict[str, Any]) -> Annotation:
         for e in molecular.get("molecularEffects", [])
         if isinstance(e, dict) and isinstance(e.get("id"), str)
     ]
-    aa = [
-        a
+    aa = [  # as written, and the spellings a VCF load stores (``V600E``, ``Val600Glu``)
+        form
         for a in molecular.get("aminoacidChanges", [])
         if isinstance(a, str) and a not in ("", ".")
+        for form in (a, *protein.forms(a))
     ]
     note = Annotation(
         genes=[g for g in molecular.get("geneIds", []) if isinstance(g, str) and g],

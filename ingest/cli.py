@@ -1,6 +1,7 @@
 """``beacon-ingest``: load metadata and variants into a node's database, or delete a dataset.
 
-Every loading command prints a JSON report on stdout when it ends. Exit codes: 0 success,
+Every loading command prints a JSON report on stdout when it ends, and its notes (how samples
+link to individuals, a dataset the node will hide) on stderr as well. Exit codes: 0 success,
 1 the input was refused (nothing was changed), 2 bad usage or configuration.
 """
 
@@ -61,9 +62,13 @@ Load = Callable[[Database, pipeline.RunOptions], Awaitable[IngestReport | list[I
 def _load(config: str | None, test: bool | None, work: Load) -> None:
     """Run a load with the settings of ``config``; print its report(s) as JSON lines."""
     settings = _settings(config)
-    options = pipeline.RunOptions(settings.ingest, progress=sys.stderr.isatty(), test=test)
+    options = pipeline.RunOptions(
+        settings.ingest, progress=sys.stderr.isatty(), test=test, access=settings.access
+    )
     done = _run(settings, lambda db: work(db, options))
     for report in done if isinstance(done, list) else [done]:
+        for note in report.notes:
+            click.echo(f"Note: {note}", err=True)
         click.echo(report.dumps())
 
 
@@ -165,7 +170,8 @@ def bff(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="TSV: vcf_sample, biosampleId, individualId (default: the VCF sample name is the "
-    "biosampleId; individuals come from the dataset's loaded biosamples).",
+    "biosampleId; individuals are the ones the dataset's biosamples name, loaded before or "
+    "after).",
 )
 def vcf(
     paths: tuple[Path, ...],

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from bson import Binary
 
 from beacon.protocol import genome
+from beacon.protocol.filters import term_ids
 from beacon.store import carriers as packed
 from beacon.store import collections as c
 from beacon.store.documents import variant_internal_id, variant_key
@@ -89,25 +90,34 @@ def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def location(assembly: str, chrom: str, start: int, end: int) -> dict[str, Any]:
+    """A VRS 1.3 ``SequenceLocation`` (0-based, half-open) on a RefSeq sequence."""
+    return {
+        "type": "SequenceLocation",
+        "sequence_id": genome.contig(assembly, chrom).sequence_id,
+        "interval": {
+            "type": "SequenceInterval",
+            "start": {"type": "Number", "value": start},
+            "end": {"type": "Number", "value": end},
+        },
+    }
+
+
 def variation(assembly: str, allele: Allele) -> dict[str, Any]:
-    """The ``LegacyVariation`` of an allele with its VRS location."""
-    contig = genome.contig(assembly, allele.chrom)
+    """The ``LegacyVariation`` of an allele with its VRS location; a breakend's also has its
+    mate's (``mateLocation``, the base the breakend notation names), which the legacy model
+    has no field for and allows (``additionalProperties``)."""
     body: dict[str, Any] = {
         "variantType": allele.type,
         "referenceBases": allele.ref,
         # Symbolic alleles and breakends are not sequences: variantType and the interval say
         # what they are, and alternateBases is N, an unknown sequence (docs/design.md §1).
         "alternateBases": "N" if allele.symbolic else allele.alt,
-        "location": {
-            "type": "SequenceLocation",
-            "sequence_id": contig.sequence_id,
-            "interval": {
-                "type": "SequenceInterval",
-                "start": {"type": "Number", "value": allele.start},
-                "end": {"type": "Number", "value": allele.end},
-            },
-        },
+        "location": location(assembly, allele.chrom, allele.start, allele.end),
     }
+    mate, position = allele.mate_chrom, allele.mate_pos
+    if mate in genome.CHROMOSOMES and position:  # a decoy or unplaced mate has no RefSeq id
+        body["mateLocation"] = location(assembly, mate, position - 1, position)
     return body
 
 
@@ -161,19 +171,39 @@ def frequency_block(dataset_id: str, population: str, counts: Counts) -> dict[st
     }
 
 
-def variant_terms(doc: dict[str, Any]) -> list[str]:
-    """Ontology terms a variant can be filtered on: its molecular effects and clinical terms."""
-    found = {
-        e["id"] for e in doc.get("molecularAttributes", {}).get("molecularEffects", []) if "id" in e
-    }
+#: Where a variant's filterable terms sit, as the filtering terms name the field.
+EFFECTS_FIELD = "molecularAttributes.molecularEffects"
+CLINICAL_FIELDS = {
+    "effect": "variantLevelData.clinicalInterpretations.effect",
+    "conditionId": "variantLevelData.clinicalInterpretations.conditionId",
+}
+
+
+def variant_term_fields(doc: dict[str, Any]) -> dict[str, set[str]]:
+    """Ontology terms a variant can be filtered on (its molecular effects and clinical terms),
+    each with the fields it sits in."""
+    found: dict[str, set[str]] = {}
+
+    def add(term: str, field_path: str) -> None:
+        for part in term_ids(term):
+            found.setdefault(part, set()).add(field_path)
+
+    for effect in doc.get("molecularAttributes", {}).get("molecularEffects", []):
+        if isinstance(effect.get("id"), str):
+            add(effect["id"], EFFECTS_FIELD)
     for item in doc.get("variantLevelData", {}).get("clinicalInterpretations", []):
-        for key in ("conditionId", "effect"):
+        for key, field_path in CLINICAL_FIELDS.items():
             term = item.get(key)
             if isinstance(term, dict) and isinstance(term.get("id"), str):
-                found.add(term["id"])
+                add(term["id"], field_path)
             elif key == "conditionId" and isinstance(term, str) and ":" in term:
-                found.add(term)
-    return sorted(found)
+                add(term, field_path)
+    return found
+
+
+def variant_terms(doc: dict[str, Any]) -> list[str]:
+    """Ontology terms a variant can be filtered on: its molecular effects and clinical terms."""
+    return sorted(variant_term_fields(doc))
 
 
 def variant_document(

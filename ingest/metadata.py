@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from beacon.protocol.entry_types import BY_PATH
+from beacon.protocol.filters import term_ids
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import bff, dataset
@@ -158,6 +159,13 @@ async def load(
         terms = [
             doc for collector in collectors for doc in collector.documents(dataset_id, new.load_id)
         ]
+        for collector in collectors:
+            for term, path in sorted(collector.lists.items()):
+                parts = ", ".join(term_ids(term))
+                report.note(
+                    f"{collector.scope} term id {term!r} ({path}) holds commas, which separate "
+                    f"GET filters: it is listed and filtered as {parts}; write one id per term"
+                )
         for batch in chunks(terms, batch_size):
             await db[c.FILTERING_TERMS].insert_many(batch, ordered=False)
         await new.publish(sources=report.sources, test=test)

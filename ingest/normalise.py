@@ -4,24 +4,24 @@ Pure functions over plain values (no cyvcf2 objects). Coordinates are Beacon's: 
 0-based, ``end`` exclusive; a VCF record at ``POS`` starts at ``POS - 1``.
 
 * Simple alleles are trimmed to their minimal representation: the common suffix, then the common
-  prefix, keeping one base on each side (the VCF padding base of an indel stays).
-* Symbolic alleles (``<DEL>``, ``<DUP:TANDEM>``, ``<CN0>``, ``<INS:ME:ALU>`` …) take their span
-  from ``END`` (or ``SVLEN``); for deletions and duplications the span includes the padding base
-  at ``POS``, as the VCF writes it, so ``start = POS - 1`` and ``end = END``.
+  prefix, keeping one base on each side (the VCF padding base of an indel stays); the rule is
+  ``beacon.protocol.alleles``, which the node applies to queried alleles too.
+* Symbolic alleles (``<DEL>``, ``<DUP:TANDEM>``, ``<CN0>``, ``<INS:ME:ALU>`` …) are typed by
+  their tag and SVTYPE (``symbolic_type``) and take their span from ``END`` (or ``SVLEN``);
+  for deletions and duplications the span includes the padding base at ``POS``, as the VCF
+  writes it, so ``start = POS - 1`` and ``end = END``.
 * Breakends keep their mate's chromosome and position.
 * Given the reference sequence (``fetch(start, end)`` of the row's chromosome), REF is checked
-  against it and indels are left-aligned the way ``bcftools norm`` and ``vt normalize`` do:
-  drop a shared last base, extend on the left with the reference when an allele runs empty,
-  repeat, then trim the shared first bases (one padding base kept).
+  against it and indels are left-aligned the way ``bcftools norm`` and ``vt normalize`` do.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch, left_align, trim
 from ingest.errors import IngestError
 
 _SIMPLE = re.compile(r"^[ACGTNacgtn]+$")
@@ -38,10 +38,33 @@ SYMBOLIC_TYPES = {
     "INV": "INV",
     "INS": "INS",
     "BND": "BND",
-    "CN0": "DEL",
-    "CN1": "DEL",
-    "CN2": "CNV",
 }
+_COPIES = re.compile(r"^CN(\d+)$")
+_DIRECTED = ("DEL", "DUP")
+
+
+def symbolic_type(tag: str, svtype: str | None) -> str | None:
+    """The stored type of a symbolic ALT (``<DEL>``, ``<CN2>`` ...) given the row's SVTYPE.
+
+    ``<CNn>`` counts the copies on one haplotype (GT indexes alleles per haplotype; the 1000
+    Genomes convention), where the reference has one: 0 is a loss (DEL), 2 or more a gain (DUP),
+    whatever SVTYPE says. For ``<CN1>`` and ``<CNV>``, which say no direction, a SVTYPE of DEL
+    or DUP does; otherwise they stay CNV.
+    """
+    head = tag.split(":")[0].upper()
+    given = svtype.upper() if svtype else None
+    copies = _COPIES.match(head)
+    if copies:
+        n = int(copies[1])
+        if n != 1:
+            return "DEL" if n == 0 else "DUP"
+        return given if given in _DIRECTED else "CNV"
+    found = SYMBOLIC_TYPES.get(head)
+    if found == "CNV" and given in _DIRECTED:
+        return given
+    if found is None and given:
+        found = SYMBOLIC_TYPES.get(given)
+    return found
 
 
 class AlleleError(IngestError):
@@ -66,44 +89,6 @@ class Allele:
     symbolic: bool = False
     mate_chrom: str | None = None
     mate_pos: int | None = None  # 1-based, as the breakend notation writes it
-
-
-def trim(start: int, ref: str, alt: str) -> tuple[int, str, str]:
-    """Minimal representation: strip the shared suffix, then the shared prefix (one base kept)."""
-    while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
-        ref, alt = ref[:-1], alt[:-1]
-    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
-        ref, alt = ref[1:], alt[1:]
-        start += 1
-    return start, ref, alt
-
-
-#: The reference of one chromosome: ``fetch(start, end)`` -> bases (0-based, half-open).
-Fetch = Callable[[int, int], str]
-
-
-def left_align(start: int, ref: str, alt: str, fetch: Fetch) -> tuple[int, str, str]:
-    """Left-align and trim an indel against the reference (``start`` is 0-based)."""
-    while True:
-        changed = False
-        if ref and alt and ref[-1] == alt[-1]:
-            ref, alt = ref[:-1], alt[:-1]
-            changed = True
-        if not ref or not alt:
-            if start == 0:  # nothing to the left: fall back to trimming what is left
-                return trim(
-                    start,
-                    ref + fetch(start + len(ref), start + len(ref) + 1),
-                    alt + fetch(start + len(ref), start + len(ref) + 1),
-                )
-            base = fetch(start - 1, start).upper()
-            ref, alt, start = base + ref, base + alt, start - 1
-            changed = True
-        if not changed:
-            break
-    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
-        ref, alt, start = ref[1:], alt[1:], start + 1
-    return start, ref, alt
 
 
 def simple_type(ref: str, alt: str) -> str:
@@ -135,13 +120,7 @@ def _symbolic(
     svlen: int | None,
     svtype: str | None,
 ) -> Allele:
-    tag = alt[1:-1]
-    head = tag.split(":")[0].upper()
-    vtype = SYMBOLIC_TYPES.get(head)
-    if vtype is None and head.startswith("CN") and head[2:].isdigit():
-        vtype = "DUP"  # CN3, CN4, ...: more copies than the diploid two
-    if vtype is None and svtype:
-        vtype = SYMBOLIC_TYPES.get(svtype.upper())
+    vtype = symbolic_type(alt[1:-1], svtype)
     if vtype is None:
         raise AlleleError("symbolic_unknown", f"symbolic allele {alt} has no known type")
     if vtype == "INS":

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
-from beacon.config import IngestSettings
+from beacon.config import AccessSettings, IngestSettings
 from beacon.protocol import genome
 from beacon.store import catalog
 from beacon.store import collections as c
@@ -25,7 +25,7 @@ from ingest import bff, dataset, metadata
 from ingest.documents import Carriers, Counts, carrier_chunks, variant_document
 from ingest.errors import DatasetError
 from ingest.normalise import AlleleError
-from ingest.report import IngestReport
+from ingest.report import NOT_CARRIED, IngestReport
 from ingest.samples import SampleIndex, sample_documents
 from ingest.write import Load, chunks
 
@@ -38,6 +38,8 @@ class RunOptions:
     settings: IngestSettings
     progress: bool = False
     test: bool | None = None
+    #: The node's access settings: whether it will hide the dataset (the report says so).
+    access: AccessSettings = field(default_factory=AccessSettings)
 
 
 def _progress(
@@ -64,7 +66,7 @@ async def run_metadata(
     def progress(items: list[Any], name: str) -> Iterator[Any]:
         return _progress(items, options, name)
 
-    return await metadata.load(
+    report = await metadata.load(
         db,
         dataset_id,
         paths,
@@ -73,6 +75,12 @@ async def run_metadata(
         test=options.test,
         progress=progress,
     )
+    samples = await dataset.variant_samples(db, dataset_id)
+    if samples is not None:
+        individuals = await dataset.biosample_individuals(db, dataset_id)
+        dataset.report_links(report, dataset.Links.of(samples, individuals))
+    await dataset.report_visibility(db, dataset_id, options.access, report)
+    return report
 
 
 class VariantSink:
@@ -118,7 +126,7 @@ async def run_bff_variants(
     if canonical is None:
         raise DatasetError(f"--assembly {assembly!r} is not GRCh37 or GRCh38")
     report = IngestReport(dataset_id, "variants", [str(path)], assembly=canonical)
-    individuals = await dataset.biosample_individuals(db, dataset_id)
+    individuals: dict[str, str] = {}  # named by the calls themselves
     sample_of: dict[str, int] = {}
     seen: set[int] = set()
     await dataset.ensure_record(db, dataset_id)
@@ -132,8 +140,12 @@ async def run_bff_variants(
             except AlleleError as exc:
                 report.skip(exc.reason)
                 continue
+            calls = record.get("caseLevelData")
+            if isinstance(calls, list) and not calls:
+                report.skip(NOT_CARRIED)  # genotyped, and nobody carries it: not seen
+                continue
             groups: dict[str, list[int]] = {"het": [], "hom": [], "hemi": []}
-            for call in record.get("caseLevelData") or []:
+            for call in calls or []:
                 biosample = call.get("biosampleId")
                 if not isinstance(biosample, str):
                     raise DatasetError(f"{where}: a caseLevelData entry has no biosampleId")
@@ -174,6 +186,10 @@ async def run_bff_variants(
             test=options.test,
         )
     report.documents = dict(load.counts)
+    named = [(b, individuals.get(b)) for b in biosamples]
+    known = await dataset.biosample_individuals(db, dataset_id)
+    dataset.report_links(report, dataset.Links.of(named, known))
+    await dataset.report_visibility(db, dataset_id, options.access, report)
     return report.finish()
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.protocol.durations import days, is_duration
+from beacon.protocol.filters import term_ids
 from beacon.store import collections as c
+from ingest.documents import EFFECTS_FIELD, variant_term_fields
 
 CURIE = re.compile(r"^\w[^:\s]+:\S.*$")
 #: Links between records and free-form blocks: not filter targets.
@@ -33,6 +35,11 @@ def _is_term(value: Any) -> bool:
     )
 
 
+def listed_ids(term_id: str) -> list[str]:
+    """The filter ids of a term (``term_ids``: each part of an id written with commas)."""
+    return [t for t in term_ids(term_id) if CURIE.match(t)]
+
+
 def walk_terms(value: Any, path: str = "") -> Iterator[tuple[str, str, str | None]]:
     """(field path, term id, label) for every ontology term inside a record."""
     if isinstance(value, list):
@@ -41,12 +48,29 @@ def walk_terms(value: Any, path: str = "") -> Iterator[tuple[str, str, str | Non
     elif isinstance(value, dict):
         if path and _is_term(value):
             label = value.get("label")
-            yield path, value["id"], label if isinstance(label, str) else None
+            for term in listed_ids(value["id"]):
+                yield path, term, label if isinstance(label, str) else None
             return
         for key, item in value.items():
             if key.startswith("_") or (not path and key in SKIPPED) or key == "info":
                 continue
             yield from walk_terms(item, f"{path}.{key}" if path else key)
+
+
+def walk_lists(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, term id) for every term id written with commas inside a record."""
+    if isinstance(value, list):
+        for item in value:
+            yield from walk_lists(item, path)
+    elif isinstance(value, dict):
+        if path and _is_term(value):
+            if len(term_ids(value["id"])) > 1:
+                yield path, value["id"]
+            return
+        for key, item in value.items():
+            if key.startswith("_") or (not path and key in SKIPPED) or key == "info":
+                continue
+            yield from walk_lists(item, f"{path}.{key}" if path else key)
 
 
 def walk_scalars(value: Any, path: str = "") -> Iterator[tuple[str, str | float | bool]]:
@@ -114,9 +138,13 @@ class TermCollector:
         self.scope = scope
         self.terms: dict[str, _Term] = {}
         self.fields: dict[str, _Field] = {}
+        #: Term ids written with commas (several ids as one), with a field they sit in.
+        self.lists: dict[str, str] = {}
 
     def add(self, record: dict[str, Any]) -> None:
         seen: set[str] = set()
+        for path, term in walk_lists(record):
+            self.lists.setdefault(term, path)
         for path, term, label in walk_terms(record):
             entry = self.terms.setdefault(term, _Term())
             entry.fields.add(path)
@@ -179,6 +207,7 @@ class VariantTerms:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.labels: dict[str, str] = {}
+        self.fields: dict[str, set[str]] = {}
         self.countries: set[str] = set()
         self.sexes: set[str] = set()
 
@@ -193,8 +222,12 @@ class VariantTerms:
         if not terms:
             return
         self.counts.update(terms)
-        for effect in doc.get("molecularAttributes", {}).get("molecularEffects", []):
-            if effect.get("label") and effect["id"] not in self.labels:
+        for term, paths in variant_term_fields(doc).items():
+            self.fields.setdefault(term, set()).update(paths)
+        clinical = doc.get("variantLevelData", {}).get("clinicalInterpretations", [])
+        effects = doc.get("molecularAttributes", {}).get("molecularEffects", [])
+        for effect in [*effects, *(i.get("effect") or {} for i in clinical)]:
+            if effect.get("label") and effect.get("id") not in self.labels:
                 self.labels[effect["id"]] = effect["label"]
 
     def documents(self, dataset_id: str, load_id: str) -> list[dict[str, Any]]:
@@ -207,7 +240,7 @@ class VariantTerms:
                 c.FT_SCOPE: self.scope,
                 "type": "ontologyTerm",
                 "id": term,
-                c.FT_FIELDS: ["molecularAttributes.molecularEffects"],
+                c.FT_FIELDS: sorted(self.fields.get(term) or {EFFECTS_FIELD}),
                 c.FT_COUNT: count,
             }
             if term in self.labels:

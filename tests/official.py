@@ -77,6 +77,11 @@ def validator(relative: str) -> Draft202012Validator:
     return Draft202012Validator({"$id": path.as_uri(), **schema}, registry=_REGISTRY)
 
 
+def resolver(relative: str) -> Any:  # a referencing.Resolver
+    """What a schema's references resolve to, from that schema (offline)."""
+    return _REGISTRY.resolver(base_uri=(ROOT / relative).as_uri())
+
+
 def errors(instance: Any, relative: str) -> list[str]:
     found = sorted(validator(relative).iter_errors(instance), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}" for e in found]

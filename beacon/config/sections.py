@@ -204,6 +204,18 @@ class NodeSettings:
         env="BEACON_CATALOG_TTL",
         help="seconds the node caches the list of loaded datasets",
     )
+    reference_grch37: str = setting(
+        "",
+        env="BEACON_REFERENCE_GRCH37",
+        help="indexed FASTA of GRCh37 (.fa/.fa.gz with .fai): sequence queries are left-aligned "
+        "against it, as beacon-ingest vcf --reference aligns the alleles it stores ('' = trimmed "
+        "only)",
+    )
+    reference_grch38: str = setting(
+        "",
+        env="BEACON_REFERENCE_GRCH38",
+        help="indexed FASTA of GRCh38, as reference_grch37",
+    )
 
 
 @dataclass(frozen=True)
@@ -602,6 +614,17 @@ class AccessSettings:
     networks: tuple[NetworkSettings, ...] = setting(
         (), help="networks that identify themselves, as [[access.networks]] tables (fields below)"
     )
+
+    def declared(self, dataset_id: str) -> DatasetPolicy | None:
+        """The ``[[access.datasets]]`` table of a dataset, if it has one."""
+        return next((p for p in self.datasets if p.id == dataset_id), None)
+
+    def hides(self, dataset_id: str, test: bool = False) -> bool:
+        """Whether the node hides the dataset: undeclared, not test data, and undeclared
+        datasets hidden (the default)."""
+        if test or self.undeclared_datasets == "public":
+            return False
+        return self.declared(dataset_id) is None
 
 
 @dataclass(frozen=True)

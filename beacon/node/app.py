@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -20,12 +21,23 @@ from beacon.config import Settings
 from beacon.node import caller, routes
 from beacon.node.execute import CatalogCache, DatabaseMetrics, Executor
 from beacon.node.jwks import JwksCache
-from beacon.node.keys import BUDGETS, CATALOG, CLIENT, DB, EXECUTOR, SETTINGS, VERIFIER
+from beacon.node.keys import (
+    BUDGETS,
+    CATALOG,
+    CLIENT,
+    DB,
+    EXECUTOR,
+    REFERENCES,
+    SETTINGS,
+    VERIFIER,
+)
 from beacon.node.oidc import IssuerClient, client_secrets
 from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
+from beacon.protocol import genome
 from beacon.store import budgets
 from beacon.store import client as store_client
+from beacon.store.reference import Reference
 from beacon.web import metrics
 from beacon.web.app import application
 from beacon.web.requests import Handler
@@ -38,6 +50,15 @@ async def database_deadline(request: web.Request, handler: Handler) -> web.Strea
     """Every database operation of the request within ``mongodb.query_timeout_ms`` in all."""
     with request.app[EXECUTOR].deadline():
         return await handler(request)
+
+
+def references(settings: Settings) -> dict[str, Reference]:
+    """The reference genomes the settings name, opened and checked (``FastaError`` if not)."""
+    given = {
+        genome.GRCH37: settings.node.reference_grch37,
+        genome.GRCH38: settings.node.reference_grch38,
+    }
+    return {assembly: Reference(Path(path), assembly) for assembly, path in given.items() if path}
 
 
 def create_app(
@@ -94,7 +115,14 @@ def create_app(
             app[VERIFIER] = Verifier(access, keys, endpoints)
             yield
 
+    app[REFERENCES] = references(settings)
+
+    async def close_references(app: web.Application) -> None:
+        for reference in app[REFERENCES].values():
+            reference.close()
+
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(issuers)
+    app.on_cleanup.append(close_references)
     app.add_routes(routes.routes())
     return app

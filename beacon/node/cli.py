@@ -22,6 +22,7 @@ from beacon.node.app import create_app
 from beacon.node.oidc import client_secrets
 from beacon.store import client as store_client
 from beacon.store import engine
+from beacon.store.reference import FastaError
 from beacon.web.serve import add_commands
 
 
@@ -37,7 +38,7 @@ def _node(settings: Settings) -> Iterator[web.Application]:
     try:
         with store_client.database_uri(settings.mongodb) as uri:
             yield create_app(settings, uri)
-    except engine.EngineError as exc:
+    except (engine.EngineError, FastaError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

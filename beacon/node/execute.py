@@ -166,8 +166,11 @@ def shape(value: Any) -> Any:
 class SampleTable:
     """A load's samples table in memory: sample index <-> biosample and individual ids.
 
-    A load never changes once published, so the table is read once per load; relations between
-    variants and people then cost a lookup instead of a query with thousands of ids in it.
+    A sample's individual is the one its variants load names (a sample map, or the
+    ``individualId`` of a BFF call); otherwise the one the dataset's current biosamples name,
+    so the link holds whichever of the variants and the metadata is loaded first. Both loads
+    never change once published, so the table is read once per pair of loads; relations
+    between variants and people then cost a lookup instead of a query with thousands of ids.
     """
 
     biosample: list[str | None]
@@ -175,15 +178,25 @@ class SampleTable:
     by_field: dict[str, dict[str, list[int]]]
 
     @classmethod
-    def build(cls, docs: list[dict[str, Any]]) -> SampleTable:
+    def build(
+        cls, docs: list[dict[str, Any]], individuals: dict[str, str] | None = None
+    ) -> SampleTable:
+        """``docs`` of the samples table; ``individuals``: biosampleId -> individualId."""
         size = max((int(d["_id"]) for d in docs), default=-1) + 1
         biosample: list[str | None] = [None] * size
         individual: list[str | None] = [None] * size
         by_field: dict[str, dict[str, list[int]]] = {c.S_BIOSAMPLE: {}, c.S_INDIVIDUAL: {}}
+        linked = individuals or {}
         for doc in docs:
             index = int(doc["_id"])
-            for field, column in ((c.S_BIOSAMPLE, biosample), (c.S_INDIVIDUAL, individual)):
-                value = doc.get(field)
+            sample = doc.get(c.S_BIOSAMPLE)
+            person = doc.get(c.S_INDIVIDUAL)
+            if not isinstance(person, str) and isinstance(sample, str):
+                person = linked.get(sample)
+            for field, column, value in (
+                (c.S_BIOSAMPLE, biosample, sample),
+                (c.S_INDIVIDUAL, individual, person),
+            ):
                 if isinstance(value, str):
                     column[index] = value
                     by_field[field].setdefault(value, []).append(index)
@@ -311,13 +324,24 @@ class Executor:
         coll = dataset.collection(c.Role.SAMPLES)
         if not coll:
             return None
-        table = self.cache.samples.get(coll)
+        biosamples = dataset.collection(c.Role.BIOSAMPLES)
+        key = f"{coll} {biosamples}"  # a new load of either gives a new table
+        table = self.cache.samples.get(key)
         if table is None:
             projection = {c.S_BIOSAMPLE: 1, c.S_INDIVIDUAL: 1}
             async with self._timed("sample", coll, {}):
                 cursor = self.db[coll].find({}, projection, max_time_ms=self.left_ms())
                 docs = [doc async for doc in cursor]
-            table = self.cache.samples[coll] = SampleTable.build(docs)
+            individuals: dict[str, str] = {}
+            if biosamples:
+                async with self._timed("sample", biosamples, {}):
+                    cursor = self.db[biosamples].find(
+                        {}, {c.INDIVIDUAL_ID: 1}, max_time_ms=self.timeout_ms
+                    )
+                    async for doc in cursor:
+                        if isinstance(doc.get(c.INDIVIDUAL_ID), str):
+                            individuals[doc["_id"]] = doc[c.INDIVIDUAL_ID]
+            table = self.cache.samples[key] = SampleTable.build(docs, individuals)
             LoadCache.trim(self.cache.samples)
         return table
 

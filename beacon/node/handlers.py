@@ -7,6 +7,7 @@ record, or related records), so routes read like ``/map``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 
 from aiohttp import web
@@ -14,12 +15,13 @@ from aiohttp import web
 from beacon import __version__
 from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
 from beacon.node.execute import Executor, Results
-from beacon.node.keys import CATALOG, EXECUTOR, SETTINGS
+from beacon.node.keys import CATALOG, EXECUTOR, REFERENCES, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
 from beacon.protocol.understand import Understood, is_population, understand
+from beacon.protocol.variants import left_aligned
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.web import info
@@ -159,10 +161,24 @@ async def _collections(
     return list(zip(sorted(groups), found, strict=True))
 
 
+async def _aligned(request: web.Request, understood: Understood) -> Understood:
+    """A sequence query also left-aligned against the node's reference genomes, if it has any."""
+    variant = understood.variant
+    references = request.app[REFERENCES]
+    if variant is None or variant.allele is None or variant.chrom is None or not references:
+        return understood
+    chrom = variant.chrom
+    fetchers = {a: f for a, r in references.items() if (f := r.fetcher(chrom)) is not None}
+    # A few small reads of an indexed FASTA: off the event loop all the same.
+    aligned = await asyncio.to_thread(left_aligned, variant, fetchers)
+    return dataclasses.replace(understood, variant=aligned)
+
+
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request, from parsing to the response body."""
     parsed = await read_request(request, route)
     understood = understand(parsed)  # every check of the request alone, before any dataset
+    understood = await _aligned(request, understood)
     variant = understood.variant
     await caller.spend(request)
     settings = request.app[SETTINGS]

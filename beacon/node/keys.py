@@ -14,6 +14,7 @@ from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
 from beacon.node.tiers import Identity
 from beacon.store.client import Client, Database
+from beacon.store.reference import Reference
 
 SETTINGS = web.AppKey("settings", Settings)
 CLIENT = web.AppKey("client", Client)
@@ -22,6 +23,8 @@ EXECUTOR = web.AppKey("executor", Executor)
 CATALOG = web.AppKey("catalog", CatalogCache)
 VERIFIER = web.AppKey("verifier", Verifier)
 BUDGETS = web.AppKey("budgets", Budgets)
+#: Assembly -> its reference genome, for the assemblies the node has one of.
+REFERENCES = web.AppKey("references", dict[str, Reference])
 
 IDENTITY = web.RequestKey("identity", Identity)
 #: the network the request came through, when it said so (X-Beacon-Network)

@@ -296,7 +296,9 @@ def plan(
         if relation:
             relations.append(relation)
     if variant is not None:  # understood: variants only reach per-dataset entry types
-        built = query_variants.build(variant, dataset.max_length if dataset else 0)
+        built = query_variants.build(
+            variant, dataset.max_length if dataset else 0, dataset.assembly if dataset else None
+        )
         seen = {f"{c.V_COUNTS}.ac": {"$gte": min_allele_count}} if min_allele_count else {}
         if entry is et.G_VARIANTS:
             lead = built.lead

@@ -61,12 +61,10 @@ OPEN = DatasetPolicy(security_level="PUBLIC")
 
 def policy_for(settings: Settings, dataset: DatasetEntry) -> DatasetPolicy:
     """The dataset's declared policy, or the default for undeclared datasets."""
-    for policy in settings.access.datasets:
-        if policy.id == dataset.id:
-            return policy
-    if dataset.test or settings.access.undeclared_datasets == "public":
-        return OPEN
-    return HIDDEN
+    declared = settings.access.declared(dataset.id)
+    if declared is not None:
+        return declared
+    return HIDDEN if settings.access.hides(dataset.id, dataset.test) else OPEN
 
 
 def grants(policy: DatasetPolicy, grant: Grant) -> bool:

@@ -140,3 +140,12 @@ def listed_as(flt: Filter) -> tuple[str, ...]:
     if isinstance(flt, TermFilter) and ":" in flt.id:
         return (flt.id, flt.id.rpartition(":")[0])
     return (flt.id,)
+
+
+def term_ids(term_id: str) -> tuple[str, ...]:
+    """The ids filters can name a stored term by. GET filters are comma-separated, so a term id
+    holding commas (several ids written as one, e.g. ``DUO:0000019,DUO:0000020``) can be named
+    by none: it stands for each of its parts instead."""
+    if "," not in term_id:
+        return (term_id,)
+    return tuple(dict.fromkeys(p.strip() for p in term_id.split(",") if p.strip()))

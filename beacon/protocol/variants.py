@@ -11,7 +11,8 @@ import enum
 import re
 from dataclasses import dataclass, fields, replace
 
-from beacon.protocol import genome
+from beacon.protocol import genome, protein
+from beacon.protocol.alleles import Fetch, TooFar, left_align, trim
 from beacon.protocol.errors import BadRequest
 
 
@@ -37,41 +38,83 @@ class VariantParams:
         return all(getattr(self, f.name) in (None, ()) for f in fields(self))
 
 
-_LOSS = ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069")
-_GAIN = ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073")
+#: A variant of this many bases or more is structural, the usual convention (dbVar, gnomAD-SV);
+#: so is every symbolic allele (``<DEL>``, ``<CN0>``, ``<INS:ME:ALU>`` ...), whatever its length.
+SV_LENGTH = 50
+
+
+class Size(enum.Enum):
+    """Which alleles of a stored type a term covers."""
+
+    ANY = "any"
+    SMALL = "small"  # a sequence allele shorter than SV_LENGTH
+    STRUCTURAL = "structural"  # SV_LENGTH bases or more, or symbolic
+
+
+@dataclass(frozen=True)
+class TypeClass:
+    """A stored variant type (``_type``), limited to a size class."""
+
+    type: str
+    size: Size = Size.ANY
+
+
+def _classes(*types: str, size: Size = Size.ANY) -> tuple[TypeClass, ...]:
+    return tuple(TypeClass(t, size) for t in types)
+
+
+_LOSS = _classes("DEL", size=Size.STRUCTURAL)
+_GAIN = _classes("DUP", size=Size.STRUCTURAL)
+_COPY_NUMBER = (TypeClass("CNV"), *_LOSS, *_GAIN)
 #: ``variantType`` terms (upper-cased) and the variant classes they stand for: VCF-style names,
-#: Sequence Ontology terms and the EFO copy-number terms the spec gives as equivalents.
-TYPE_TERMS: dict[str, tuple[str, ...]] = {
-    "SNP": ("SNP",),
-    "SNV": ("SNP",),
-    "SO:0001483": ("SNP",),
-    "SO:0000694": ("SNP",),
-    "MNP": ("MNP",),
-    "MNV": ("MNP",),
-    "SO:0002007": ("MNP",),
-    "INS": ("INS",),
-    "SO:0000667": ("INS",),
-    "DEL": ("DEL",),
-    "SO:0000159": ("DEL",),
-    **dict.fromkeys(_LOSS, ("DEL",)),
-    "INDEL": ("INS", "DEL", "INDEL"),
-    "DELINS": ("INDEL",),
-    "SO:1000032": ("INDEL",),
-    "DUP": ("DUP",),
-    "SO:1000035": ("DUP",),
-    **dict.fromkeys(_GAIN, ("DUP",)),
-    "CNV": ("CNV", "DEL", "DUP"),
-    "SO:0001019": ("CNV", "DEL", "DUP"),
-    "EFO:0030066": ("CNV", "DEL", "DUP"),
-    "INV": ("INV",),
-    "SO:1000036": ("INV",),
-    "BND": ("BND",),
-    "TRA": ("BND",),
-    "SO:0000199": ("BND",),
+#: Sequence Ontology terms and the EFO copy-number terms, following their hierarchies. A
+#: sequence deletion (SO:0000159, ``DEL``) is any deletion; a copy-number loss (EFO:0030067 and
+#: its children, SO:0001743) is a structural one, a gain (EFO:0030070 and children, SO:0001742)
+#: a structural duplication, and a copy-number variation (EFO:0030066, SO:0001019, ``CNV``)
+#: either, or a ``<CNV>`` of no known direction. ``INDEL`` is a small insertion or deletion;
+#: ``SV`` (SO:0001537) every structural variant.
+TYPE_TERMS: dict[str, tuple[TypeClass, ...]] = {
+    "SNP": _classes("SNP"),
+    "SNV": _classes("SNP"),
+    "SO:0001483": _classes("SNP"),
+    "SO:0000694": _classes("SNP"),
+    "MNP": _classes("MNP"),
+    "MNV": _classes("MNP"),
+    "SO:0002007": _classes("MNP"),
+    "INS": _classes("INS"),
+    "SO:0000667": _classes("INS"),
+    "DEL": _classes("DEL"),
+    "SO:0000159": _classes("DEL"),
+    **dict.fromkeys(
+        ("EFO:0030067", "EFO:0030068", "EFO:0020073", "EFO:0030069", "SO:0001743"), _LOSS
+    ),
+    "INDEL": _classes("INS", "DEL", "INDEL", size=Size.SMALL),
+    "DELINS": _classes("INDEL"),
+    "SO:1000032": _classes("INDEL"),
+    "DUP": _classes("DUP"),
+    "SO:1000035": _classes("DUP"),
+    **dict.fromkeys(
+        ("EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073", "SO:0001742"), _GAIN
+    ),
+    "CNV": _COPY_NUMBER,
+    "SO:0001019": _COPY_NUMBER,
+    "EFO:0030066": _COPY_NUMBER,
+    "INV": _classes("INV"),
+    "SO:1000036": _classes("INV"),
+    "BND": _classes("BND"),
+    "TRA": _classes("BND"),
+    "SO:0000199": _classes("BND"),
+    **dict.fromkeys(
+        ("SV", "SO:0001537"),
+        (
+            *_classes("INS", "DEL", "INDEL", "MNP", size=Size.STRUCTURAL),
+            *_classes("DUP", "CNV", "INV", "BND"),
+        ),
+    ),
 }
 
 
-def variant_types(term: str) -> tuple[str, ...]:
+def variant_types(term: str) -> tuple[TypeClass, ...]:
     """The stored types a ``variantType`` term stands for (case-insensitive: VRS uses ``efo:``)."""
     found = TYPE_TERMS.get(term.strip().upper())
     if found is None:
@@ -131,11 +174,21 @@ class VariantQuery:
     #: Assemblies the query can match: narrowed by a versioned accession and by ``assemblyId``.
     assemblies: tuple[str, ...] = genome.ASSEMBLIES
     #: The variant classes ``variantType`` stands for (empty: any).
-    types: tuple[str, ...] = ()
+    types: tuple[TypeClass, ...] = ()
     #: The canonical chromosome ``mateName`` names.
     mate: str | None = None
     #: The stored forms a ``genomicAlleleShortForm`` query matches.
     hgvs: tuple[str, ...] = ()
+    #: A sequence query's (start, referenceBases, alternateBases) in the stored, trimmed form.
+    allele: tuple[int, str, str] | None = None
+    #: (assembly, allele) left-aligned against that assembly's reference (``left_aligned``).
+    aligned: tuple[tuple[str, tuple[int, str, str]], ...] = ()
+    #: The stored spellings an ``aminoacidChange`` matches (``protein.query_forms``).
+    aminoacid: tuple[str, ...] = ()
+
+    def allele_for(self, assembly: str | None) -> tuple[int, str, str] | None:
+        """The queried allele as a dataset of ``assembly`` stores it."""
+        return dict(self.aligned).get(assembly or "", self.allele)
 
 
 _ANCHORS = "referenceName with start, geneId, aminoacidChange or genomicAlleleShortForm"
@@ -223,10 +276,21 @@ def classify(params: VariantParams) -> VariantQuery:
                 f"parameter 'mateName': {params.mate_name!r} is not a chromosome",
                 parameter="mateName",
             )
-        query = replace(query, mate=mate.chrom)
+        both = tuple(a for a in query.assemblies if a in mate.assemblies)
+        if not both:  # a versioned accession of the other build: no variant can match
+            raise BadRequest(
+                f"parameter 'mateName': {params.mate_name} is a {mate.assemblies[0]} sequence, "
+                f"but the query is on {', '.join(query.assemblies)}",
+                parameter="mateName",
+            )
+        query = replace(query, mate=mate.chrom, assemblies=both)
     if query.kind is QueryKind.HGVS:
         text = params.genomic_allele_short_form or ""
         query = replace(query, hgvs=hgvs_candidates(text, query.assemblies))
+    if query.kind is QueryKind.SEQUENCE:
+        query = replace(query, allele=_allele(params))
+    if params.aminoacid_change is not None:
+        query = replace(query, aminoacid=protein.query_forms(params.aminoacid_change))
     low, high = params.variant_min_length, params.variant_max_length
     if low is not None and high is not None and low > high:
         raise BadRequest(
@@ -234,6 +298,49 @@ def classify(params: VariantParams) -> VariantQuery:
             parameter="variantMinLength",
         )
     return query
+
+
+def _allele(params: VariantParams) -> tuple[int, str, str]:
+    """The queried allele as ingest stores it: trimmed like a VCF allele (``GA>GAA`` at 100 is
+    ``G>GA`` at 100, ``GAT>GCT`` is ``A>C`` at 101). The empty forms stay as given."""
+    start, ref, alt = params.start[0], params.reference_bases, params.alternate_bases or ""
+    if not ref or not alt:
+        return start, ref or "", alt
+    return trim(start, ref, alt, wildcards=True)
+
+
+#: The most bases a queried indel is shifted left: a longer repeat keeps the trimmed form.
+MAX_SHIFT = 10_000
+_KNOWN = re.compile(r"^[ACGT]*$")
+
+
+def left_aligned(query: VariantQuery, references: dict[str, Fetch]) -> VariantQuery:
+    """The query with its allele left-aligned against the reference of each assembly the node
+    has one of (assembly -> bases of ``query.chrom``), as ingest's ``--reference`` aligns the
+    alleles it stores. An allele with unknown bases, whose REF is not the reference's, or in a
+    repeat longer than ``MAX_SHIFT`` keeps its trimmed form."""
+    if query.allele is None or not references:
+        return query
+    start, ref, alt = query.allele
+    if ref == alt or not _KNOWN.match(ref + alt) or query.params.reference_bases is None:
+        return query
+    found = []
+    for assembly, fetch in sorted(references.items()):
+        if assembly not in query.assemblies:
+            continue
+        at, bases, other = start, ref, alt
+        if not ref or not alt:  # the spec's empty forms: give them the padding base
+            if start == 0:
+                continue
+            pad = fetch(start - 1, start).upper()
+            at, bases, other = start - 1, pad + ref, pad + alt
+        if fetch(at, at + len(bases)).upper() != bases:
+            continue  # not this reference's REF: no dataset aligned against it holds it
+        try:
+            found.append((assembly, left_align(at, bases, other, fetch, MAX_SHIFT)))
+        except TooFar:
+            continue
+    return replace(query, aligned=tuple(found)) if found else query
 
 
 def _kind(params: VariantParams) -> VariantQuery:

@@ -27,7 +27,12 @@ BLOOD = {"id": "UBERON:0000178", "label": "blood"}
 REFERENCE_SAMPLE = {"id": "EFO:0009654", "label": "reference sample"}
 GENOMIC_SOURCE = {"id": "GENEPIO:0001966", "label": "genomic source"}
 NOVASEQ = {"id": "OBI:0002630", "label": "Illumina NovaSeq 6000"}
-GENERAL_RESEARCH_USE = {"id": "DUO:0000042", "label": "general research use"}
+#: A DUO term of a dataset's data use conditions names the DUO release it is from.
+GENERAL_RESEARCH_USE = {
+    "id": "DUO:0000042",
+    "label": "general research use",
+    "version": "2021-02-23",
+}
 OBESE_BMI = 30.0
 
 

@@ -5,26 +5,23 @@ Pure functions over header descriptions and INFO values (plain strings and numbe
 description, never assumed. Entries are matched to their ALT by the annotation's ``Allele``
 field: SnpEff writes the ALT as in the VCF; VEP drops a first base shared by REF and every ALT
 (``-`` when nothing is left) and names symbolic alleles by their type. Consequence terms become
-Sequence Ontology terms; amino-acid changes are stored in the one-letter form the Beacon spec
-queries (``V600E``) and the three-letter form annotators write (``Val600Glu``).
+Sequence Ontology terms; amino-acid changes (any kind: missense, synonymous, in-frame indels,
+frameshifts ...) are stored in the one-letter form the Beacon spec queries (``V600E``) and the
+three-letter form annotators write (``Val600Glu``), read by ``beacon.protocol.protein``. A file
+with both ``ANN`` and ``CSQ`` is read for both.
 """
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from beacon.protocol import protein
 from ingest.documents import Annotation
 from ingest.vcf.effects import effect_term
 
-_AA3 = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
-    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
-    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
-    "Sec": "U", "Pyl": "O",
-}  # fmt: skip
-_PROTEIN = re.compile(r"^(?:[^:]+:)?p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2}|=|\*)\)?$")
 _VEP_SV = {"DEL": "deletion", "DUP": "duplication", "INS": "insertion", "INV": "inversion"}
 
 #: ClinVar significance (word or the old numeric code) -> Beacon clinicalRelevance.
@@ -57,6 +54,8 @@ class Layout:
     feature_type: int | None
     hgvs_c: int | None
     hgvs_p: int | None
+    amino_acids: int | None = None  # VEP: "V/E", or "L" when synonymous
+    protein_position: int | None = None  # VEP: "600", "23-25"
 
 
 def _fields_of(description: str) -> list[str]:
@@ -87,6 +86,8 @@ def layout(key: str, description: str) -> Layout | None:
         feature_type=first("feature_type"),
         hgvs_c=first("hgvs_c", "hgvsc"),
         hgvs_p=first("hgvs_p", "hgvsp"),
+        amino_acids=first("amino_acids"),
+        protein_position=first("protein_position"),
     )
 
 
@@ -125,15 +126,22 @@ def split_entries(value: Any, fmt: Layout, ref: str, alts: list[str]) -> list[li
 
 
 def aminoacid_forms(hgvs_p: str) -> list[str]:
-    """``p.Val600Glu`` -> ``["V600E", "Val600Glu"]``; synonymous/other forms -> []."""
-    match = _PROTEIN.match(hgvs_p.strip())
-    if not match or match[3] == "=":
+    """``p.Val600Glu`` -> ``["V600E", "Val600Glu"]``; also synonymous, in-frame, frameshift and
+    multi-residue changes (``beacon.protocol.protein``); [] when it spells no change."""
+    return protein.forms(hgvs_p)
+
+
+def _vep_residues(entry: list[str], fmt: Layout) -> list[str]:
+    """A change from VEP's Amino_acids and Protein_position, for entries whose HGVSp says none
+    (a synonymous change is ``c.405T>C(p.=)``): ``L`` at 135 is ``L135=``, ``K/R`` ``K386R``."""
+    residues = _field(entry, fmt.amino_acids)
+    position = _field(entry, fmt.protein_position)
+    if not position.isdigit() or not residues:
         return []
-    ref3, pos, alt3 = match.groups()
-    one_ref, one_alt = _AA3.get(ref3), _AA3.get(alt3, alt3 if alt3 == "*" else None)
-    if one_ref is None or one_alt is None or one_ref == one_alt:  # synonymous: no change
+    ref, _, alt = residues.partition("/")
+    if len(ref) != 1 or len(alt) > 1 or alt == "X":  # X: VEP's "some other residues" (fs)
         return []
-    return [f"{one_ref}{pos}{one_alt}", f"{ref3}{pos}{alt3}"]
+    return protein.forms(f"{ref}{position}{alt or '='}")
 
 
 def _field(entry: list[str], i: int | None) -> str:
@@ -149,11 +157,13 @@ def apply_entries(note: Annotation, entries: list[list[str]], fmt: Layout) -> No
         for term in _field(entry, fmt.consequence).split("&"):
             if term:
                 note.effects.append(effect_term(term))
-        hgvs_p = _field(entry, fmt.hgvs_p)
-        if hgvs_p:
-            note.aminoacid_changes.extend(aminoacid_forms(hgvs_p))
-            if fmt.key == "CSQ" and ":" in hgvs_p:  # VEP: ENSP...:p.X; SnpEff has no protein id
-                note.protein_hgvs.append(hgvs_p)
+        hgvs_p = urllib.parse.unquote(_field(entry, fmt.hgvs_p))  # VEP writes = as %3D
+        changes = aminoacid_forms(hgvs_p) if hgvs_p else []
+        if not changes and fmt.key == "CSQ":
+            changes = _vep_residues(entry, fmt)
+        note.aminoacid_changes.extend(changes)
+        if fmt.key == "CSQ" and ":p." in hgvs_p:  # VEP: ENSP...:p.X; SnpEff has no protein id
+            note.protein_hgvs.append(hgvs_p)
         hgvs_c = _field(entry, fmt.hgvs_c)
         kind = _field(entry, fmt.feature_type).lower()
         # SnpEff writes n./c. notation for intergenic regions too, with a region as "feature".
@@ -191,7 +201,13 @@ def _curie(entry: str) -> str | None:
 
 
 def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """ClinVar's interpretation of a row, as Beacon ``clinicalInterpretations``."""
+    """ClinVar's interpretation of a row, as Beacon ``clinicalInterpretations``.
+
+    ``CLNDN`` lists the diseases and ``CLNDISDB`` their ids, both separated by ``|``, a disease's
+    several ids (MONDO, MedGen, OMIM, Orphanet ...) by ``,``: each disease is paired with its own
+    ids only, and gives one interpretation per id (all with the disease's name as
+    ``conditionId``), so every id is a filter and each record shows why it matched.
+    """
     sig = next((info[k] for k in CLINVAR_KEYS["sig"] if k in info), None)
     if sig is None:
         return []
@@ -202,19 +218,24 @@ def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
         relevance = _RELEVANCE.get(term.strip().lower())
         if relevance and relevance not in relevances:
             relevances.append(relevance)
-    names = [d.replace("_", " ") for d in re.split(r"[|,]", diseases) if d and d != "."]
-    ids = [_curie(e) for e in re.split(r"[|,]", databases)]
+    names = [d.replace("_", " ") if d and d != "." else "" for d in diseases.split("|")]
+    groups = [[i for i in map(_curie, g.split(",")) if i] for g in databases.split("|")]
     found = []
-    for i, name in enumerate(names or ["not provided"]):
-        curie = ids[i] if i < len(ids) else None
-        item: dict[str, Any] = {
-            "conditionId": name,
-            "effect": {"id": curie, "label": name} if curie else dict(_DISEASE),
-            "category": dict(_DISEASE),
-        }
-        if len(relevances) == 1:  # several means ClinVar itself is in conflict: say nothing
-            item["clinicalRelevance"] = relevances[0]
-        found.append(item)
+    for i, name in enumerate(names if any(names) else ["not provided"]):
+        ids = groups[i] if i < len(groups) and len(groups) == len(names) else []
+        if not name and not ids:
+            continue
+        name = name or "not provided"
+        effects = [{"id": curie, "label": name} for curie in ids] or [dict(_DISEASE)]
+        for effect in effects:
+            item: dict[str, Any] = {
+                "conditionId": name,
+                "effect": effect,
+                "category": dict(_DISEASE),
+            }
+            if len(relevances) == 1:  # several means ClinVar itself is in conflict: say nothing
+                item["clinicalRelevance"] = relevances[0]
+            found.append(item)
     return found
 
 

@@ -17,11 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch
 from beacon.store import collections as c
 from ingest import documents
 from ingest.documents import Annotation, Carriers, Counts, carrier_chunks, variant_document
-from ingest.normalise import AlleleError, Fetch, normalise
-from ingest.report import IngestReport
+from ingest.normalise import AlleleError, normalise
+from ingest.report import NOT_CARRIED, IngestReport
 from ingest.samples import SampleIndex
 from ingest.vcf import annotations as ann
 from ingest.vcf import genotypes as gt
@@ -52,7 +53,7 @@ class FileContext:
 
     reader: VcfReader
     columns: npt.NDArray[np.uint32]  # file sample column -> dataset sample index
-    layout: ann.Layout | None
+    layouts: tuple[ann.Layout, ...]  # ANN and/or CSQ
     population_fields: list[pops.PopulationField]
     clinvar: bool
     source: str
@@ -64,21 +65,21 @@ class FileContext:
         object.__setattr__(self, "identity", same)
 
 
-def info_keys(header: VcfHeader) -> tuple[list[str], ann.Layout | None, list[pops.PopulationField]]:
-    """The INFO fields a file's rows are read for, its annotation layout and population fields."""
-    layout = None
-    for key in ("CSQ", "ANN"):
-        if key in header.info:
-            layout = ann.layout(key, header.info[key].description) or layout
+def info_keys(
+    header: VcfHeader,
+) -> tuple[list[str], tuple[ann.Layout, ...], list[pops.PopulationField]]:
+    """The INFO fields a file's rows are read for, its annotation layouts (SnpEff ``ANN``, VEP
+    ``CSQ``: both when a file has both) and population fields."""
+    found = [ann.layout(k, header.info[k].description) for k in ("ANN", "CSQ") if k in header.info]
+    layouts = tuple(f for f in found if f is not None)
     fields = pops.population_fields({k: f.number for k, f in header.info.items()})
     keys = list(ALLELE_KEYS)
     if not header.has_genotypes:  # sites-only: INFO AC/AN/AF are the dataset's own counts
         keys += pops.SITE_KEYS
     keys += [k for f in fields for k in f.keys]
     keys += [k for group in ann.CLINVAR_KEYS.values() for k in group]
-    if layout is not None:
-        keys.append(layout.key)
-    return list(dict.fromkeys(keys)), layout, fields
+    keys += [f.key for f in layouts]
+    return list(dict.fromkeys(keys)), layouts, fields
 
 
 @dataclass
@@ -192,9 +193,11 @@ class Builder:
             if fetch is None:
                 self.report.skip("chromosome_not_in_reference", len(record.alts))
                 return
-        entries = None
-        if ctx.layout is not None and ctx.layout.key in info:
-            entries = ann.split_entries(info[ctx.layout.key], ctx.layout, record.ref, record.alts)
+        entries = [
+            (fmt, ann.split_entries(info[fmt.key], fmt, record.ref, record.alts))
+            for fmt in ctx.layouts
+            if fmt.key in info
+        ]
         # ClinVar's INFO describes the row; with several ALTs it cannot be told whose it is.
         clinical = ann.clinical(info) if ctx.clinvar and len(record.alts) == 1 else []
         svtype = info.get("SVTYPE")
@@ -217,8 +220,8 @@ class Builder:
                 self.report.skip(exc.reason)
                 continue
             note = Annotation(ids=list(ids.ids), clinvar_id=ids.clinvar_id)
-            if entries is not None:
-                ann.apply_entries(note, entries[k], ctx.layout)  # type: ignore[arg-type]
+            for fmt, grouped in entries:
+                ann.apply_entries(note, grouped[k], fmt)
             note.clinical = clinical
             note.populations = pops.populations(
                 info, k, ctx.population_fields, ctx.source, ctx.source
@@ -226,6 +229,9 @@ class Builder:
             carriers = None
             if calls is not None:
                 found = calls.alleles[k]
+                if not (found.het.size or found.hom.size or found.hemi.size):
+                    self.report.skip(NOT_CARRIED)  # no sample carries it: not seen
+                    continue
                 carriers = self._carriers(ctx, found)
                 counts = Counts(
                     ac=found.ac,
@@ -236,6 +242,9 @@ class Builder:
                     carriers=int(found.het.size + found.hom.size + found.hemi.size),
                 )
             else:
+                if pops.site_count(info, k) == 0:  # a sites-only file's AC: nobody has it
+                    self.report.skip(NOT_CARRIED)
+                    continue
                 counts = pops.site_counts(info, k) or Counts()
                 af = pops.site_frequency(info, k) if counts.an is None else None
                 if af is not None:

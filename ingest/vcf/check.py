@@ -4,8 +4,9 @@ A header is checked against the stated assembly (contig lengths), for its sample
 a genotype field) and for the INFO fields the pipeline reads (their declared types), so a wrong
 ``--assembly`` or an unusable file stops the run before anything is written. Sample columns get
 a dataset-wide index; their biosample and individual ids come from ``--sample-map`` (TSV:
-``vcf_sample<TAB>biosampleId<TAB>individualId``) or else the VCF sample name is the biosampleId
-and the individual is the one the dataset's loaded biosamples name.
+``vcf_sample<TAB>biosampleId<TAB>individualId``) or else the VCF sample name is the biosampleId.
+A sample whose individual the map does not name is linked at query time to the one the
+dataset's current biosamples name, so metadata may be loaded before or after the variants.
 """
 
 from __future__ import annotations
@@ -138,9 +139,3 @@ class Samples:
                 self.individuals.append(individual)
             out[i] = index
         return out
-
-    def link(self, known: dict[str, str]) -> None:
-        """Fill missing individual ids from the dataset's biosamples (biosampleId -> individual)."""
-        for i, biosample in enumerate(self.biosamples):
-            if self.individuals[i] is None:
-                self.individuals[i] = known.get(biosample)

@@ -19,12 +19,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from beacon.protocol import genome
+from beacon.protocol.alleles import Fetch
 from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.indexes import ensure_indexes
+from beacon.store.reference import FastaError, Reference
 from ingest import dataset
 from ingest.errors import DatasetError, IngestError
-from ingest.normalise import Fetch
 from ingest.pipeline import RunOptions
 from ingest.report import IngestReport
 from ingest.samples import SampleIndex, sample_documents
@@ -51,12 +52,12 @@ def open_checked(path: Path, assembly: str, samples: Samples) -> FileContext:
         check_contigs(str(path), header.contigs, assembly)
         check_info(str(path), {k: f.type for k, f in header.info.items()})
         check_samples(str(path), header.samples)
-        keys, layout, fields = info_keys(header)
+        keys, layouts, fields = info_keys(header)
         reader.info_keys = tuple(k for k in keys if k in header.info)
         # Samples without GT (somatic SV callers write only PR/SR) are loaded as sites.
         columns = samples.columns(str(path), header.samples if header.has_genotypes else [])
         clinvar = any(k in header.info for k in ann.CLINVAR_KEYS["sig"])
-        return FileContext(reader, columns, layout, fields, clinvar, path.name)
+        return FileContext(reader, columns, layouts, fields, clinvar, path.name)
     except BaseException:
         reader.close()
         raise
@@ -140,12 +141,12 @@ async def run_vcf(
             contexts.append(ctx)
         fetchers: dict[str, Fetch | None] | None = None
         if reference is not None:
-            from ingest.vcf.reference import Reference
-
-            fasta = Reference(reference, canonical)
+            try:
+                fasta = Reference(reference, canonical)
+            except FastaError as exc:
+                raise IngestError(str(exc)) from None
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
-        samples.link(await dataset.biosample_individuals(db, dataset_id))
         # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.
         index = SampleIndex(dataset_id, len(samples.biosamples), budget=2_000_000)
         builder = Builder(dataset_id, canonical, report, index, fetchers)
@@ -175,6 +176,10 @@ async def run_vcf(
         # Only now: a failed load must not leave even the dataset's (minimal) record behind.
         await dataset.ensure_record(db, dataset_id)
     report.documents = dict(load.counts)
+    named = list(zip(samples.biosamples, samples.individuals, strict=True))
+    known = await dataset.biosample_individuals(db, dataset_id)
+    dataset.report_links(report, dataset.Links.of(named, known))
+    await dataset.report_visibility(db, dataset_id, options.access, report)
     return report.finish()
 
 

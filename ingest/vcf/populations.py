@@ -104,6 +104,12 @@ def populations(
     return [{"source": source, "sourceReference": reference, "frequencies": frequencies}]
 
 
+def site_count(info: dict[str, Any], k: int) -> int | None:
+    """INFO ``AC`` of ALT ``k`` (sites-only files), if given."""
+    ac = _number(per_allele(info.get("AC"), k))
+    return int(ac) if ac is not None else None
+
+
 def site_counts(info: dict[str, Any], k: int) -> Counts | None:
     """The dataset's own counts of ALT ``k`` from INFO ``AC``/``AN`` (sites-only files)."""
     ac = _number(per_allele(info.get("AC"), k))

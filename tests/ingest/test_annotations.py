@@ -147,7 +147,7 @@ def test_snpeff_entries_follow_their_alt() -> None:
     assert first.protein_hgvs == []  # SnpEff names no protein
     assert second.genes == ["BRAF", "X-Y"]
     assert [e["id"] for e in second.effects] == ["SO:0001819", "SO:0000605"]
-    assert second.aminoacid_changes == []  # synonymous: no change
+    assert second.aminoacid_changes == ["V600=", "Val600="]  # synonymous: searchable too
     assert second.transcript_hgvs == ["NM_004333.4:c.1799T>G"]  # not the intergenic n. form
 
 
@@ -169,7 +169,20 @@ def test_vep_entries_of_a_deletion() -> None:
     assert [e["label"] for e in note.effects] == ["frameshift_variant", "splice_region_variant"]
     assert note.transcript_hgvs == ["ENST1:c.5del"]
     assert note.protein_hgvs == ["ENSP1:p.Gly2AlafsTer3"]
-    assert note.aminoacid_changes == []  # a frameshift is not a single amino-acid change
+    assert note.aminoacid_changes == ["G2Afs*3", "Gly2AlafsTer3", "G2fs", "Gly2fs"]
+
+
+def test_vep_synonymous_change_from_its_residues() -> None:
+    """VEP writes a synonymous HGVSp as c.405T>C(p.=): Amino_acids and Protein_position say L135."""
+    fmt = ann.layout("CSQ", VEP + "|CDS_position|Protein_position|Amino_acids")
+    assert fmt is not None
+    entry = vep_entry("C", "synonymous_variant", "G", "ENST1", "ENST1:c.405T>C", "(p)")
+    value = entry.replace("(p)", "ENST1:c.405T>C(p.%3D)") + "|405|135|L"
+    (entries,) = ann.split_entries(value, fmt, "T", ["C"])
+    note = Annotation()
+    ann.apply_entries(note, entries, fmt)
+    assert note.aminoacid_changes == ["L135=", "Leu135="]
+    assert note.protein_hgvs == []  # a transcript, not a protein, HGVS
 
 
 def test_entries_naming_another_allele_are_dropped() -> None:
@@ -185,10 +198,23 @@ AMINO = [
     ("p.Val600Glu", ["V600E", "Val600Glu"]),
     ("ENSP0001.1:p.Gly12Asp", ["G12D", "Gly12Asp"]),
     ("p.(Arg147Ser)", ["R147S", "Arg147Ser"]),
-    ("p.Gln61*", ["Q61*", "Gln61*"]),
+    ("p.Gln61*", ["Q61*", "Gln61Ter"]),
     ("p.Trp24Ter", ["W24*", "Trp24Ter"]),
-    ("p.Val600=", []),
-    ("p.Arg97fs", []),
+    ("p.Val600=", ["V600=", "Val600="]),
+    ("p.Leu55Leu", ["L55=", "Leu55="]),  # SnpEff's synonymous spelling
+    ("ENSP1:p.Ile42%3D", ["I42=", "Ile42="]),  # VEP escapes =
+    ("p.Arg97fs", ["R97fs", "Arg97fs"]),
+    ("p.Arg97ProfsTer23", ["R97Pfs*23", "Arg97ProfsTer23", "R97fs", "Arg97fs"]),
+    ("p.Glu225del", ["E225del", "Glu225del"]),
+    ("p.Pro947_Pro949del", ["P947_P949del", "Pro947_Pro949del"]),
+    ("p.MetLys997ArgGlu", ["M997_K998delinsRE", "Met997_Lys998delinsArgGlu"]),
+    ("p.Lys2_Leu3insGln", ["K2_L3insQ", "Lys2_Leu3insGln"]),
+    ("p.Cys28delinsTrpVal", ["C28delinsWV", "Cys28delinsTrpVal"]),
+    ("p.Gln5dup", ["Q5dup", "Gln5dup"]),
+    ("p.*110Glnext*17", ["*110Qext*17", "Ter110GlnextTer17"]),
+    ("p.Met1?", ["M1?", "Met1?"]),
+    ("ENST1:c.405T>C(p.%3D)", []),  # VEP's synonymous HGVSp: the residues come from elsewhere
+    ("p.Lys2insGln", []),  # an insertion needs the two residues around it
     ("", []),
 ]
 
@@ -216,6 +242,30 @@ CLINVAR: list[tuple[str, dict[str, Any], list[tuple[str, str, str | None]]]] = [
             "CLNDISDB": "MONDO:MONDO:0001|OMIM:123",
         },
         [("Disease A", "MONDO:0001", "pathogenic"), ("Disease B", "OMIM:123", "pathogenic")],
+    ),
+    (
+        "a disease with several ids, then one with one (CINECA 22:17566000)",
+        {
+            "CLINVAR_CLNSIG": "Pathogenic",
+            "CLINVAR_CLNDN": "Immunodeficiency_51|not_provided",
+            "CLINVAR_CLNDISDB": "MONDO:MONDO:0013500,MedGen:C4310803,OMIM:613953|MedGen:C3661900",
+        },
+        [
+            ("Immunodeficiency 51", "MONDO:0013500", "pathogenic"),
+            ("Immunodeficiency 51", "MedGen:C4310803", "pathogenic"),
+            ("Immunodeficiency 51", "OMIM:613953", "pathogenic"),
+            ("not provided", "MedGen:C3661900", "pathogenic"),
+        ],
+    ),
+    (
+        "a disease without ids (.)",
+        {"CLNSIG": "Benign", "CLNDN": "Disease_A|Disease_B", "CLNDISDB": ".|OMIM:123"},
+        [("Disease A", "MONDO:0000001", "benign"), ("Disease B", "OMIM:123", "benign")],
+    ),
+    (
+        "as many id groups as diseases, or none paired: never guessed",
+        {"CLNSIG": "Benign", "CLNDN": "Disease_A|Disease_B", "CLNDISDB": "OMIM:123"},
+        [("Disease A", "MONDO:0000001", "benign"), ("Disease B", "MONDO:0000001", "benign")],
     ),
     ("old numeric code", {"CLNSIG": "5"}, [("not provided", "MONDO:0000001", "pathogenic")]),
     (

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from ingest.normalise import Allele, AlleleError, hgvs_id, left_align, normalise
+from beacon.protocol.alleles import left_align
+from ingest.normalise import Allele, AlleleError, hgvs_id, normalise
 
 # A tiny chromosome: a CA repeat at 0-based 3..8 (G at 2 before it, G at 9 after it).
 SEQ = "TTGCACACAGTTTTAAAC"
@@ -55,7 +56,41 @@ CASES: list[tuple[str, int, str, str, dict[str, Any], tuple[int, int, str, str, 
     ),
     ("CNV", 1000, "A", "<CNV>", {"end": 5000}, (999, 5000, "A", "<CNV>", "CNV", 4000)),
     ("copy number 0", 1000, "A", "<CN0>", {"end": 1500}, (999, 1500, "A", "<CN0>", "DEL", 500)),
-    ("copy number 2", 1000, "A", "<CN2>", {"end": 1500}, (999, 1500, "A", "<CN2>", "CNV", 500)),
+    # <CNn> counts copies on one haplotype, the reference has one: above is a gain.
+    ("copy number 2", 1000, "A", "<CN2>", {"end": 1500}, (999, 1500, "A", "<CN2>", "DUP", 500)),
+    (
+        "copy number 2 with SVTYPE=DUP (1000 Genomes)",
+        1000,
+        "A",
+        "<CN2>",
+        {"end": 1500, "svtype": "DUP"},
+        (999, 1500, "A", "<CN2>", "DUP", 500),
+    ),
+    (
+        "copy number 0 whatever SVTYPE says",
+        1000,
+        "A",
+        "<CN0>",
+        {"end": 1500, "svtype": "DUP"},
+        (999, 1500, "A", "<CN0>", "DEL", 500),
+    ),
+    ("copy number 1", 1000, "A", "<CN1>", {"end": 1500}, (999, 1500, "A", "<CN1>", "CNV", 500)),
+    (
+        "copy number 1 with SVTYPE=DEL",
+        1000,
+        "A",
+        "<CN1>",
+        {"end": 1500, "svtype": "DEL"},
+        (999, 1500, "A", "<CN1>", "DEL", 500),
+    ),
+    (
+        "CNV with SVTYPE=DUP",
+        1000,
+        "A",
+        "<CNV>",
+        {"end": 1500, "svtype": "DUP"},
+        (999, 1500, "A", "<CNV>", "DUP", 500),
+    ),
     ("copy number 3", 1000, "A", "<CN3>", {"end": 1500}, (999, 1500, "A", "<CN3>", "DUP", 500)),
     ("inversion", 1000, "A", "<INV>", {"end": 1300}, (999, 1300, "A", "<INV>", "INV", 300)),
     (

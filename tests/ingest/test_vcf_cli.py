@@ -49,6 +49,15 @@ def test_load_reports_json_then_delete(
     assert report["assembly"] == "GRCh37"
     assert report["documents"]["g_variants"] == 8
     assert report["recordsPerSecond"] > 0
+    # A VCF-only load of a dataset the configuration does not declare: the node hides it,
+    # and both the report and stderr say so, with the remedy.
+    hidden = [n for n in report["notes"] if n.startswith("dataset ds is hidden")]
+    assert len(hidden) == 1
+    assert '[[access.datasets]] id = "ds", security_level = "PUBLIC"' in hidden[0]
+    assert f"Note: {hidden[0]}\n" in result.stderr
+    assert report["individualLinks"] == {
+        "samples": 4, "namedByVariants": 0, "throughBiosamples": 0, "unlinked": 4
+    }  # fmt: skip
     client, db = sync_db(mongo_uri, db_name)
     with client:
         assert db["catalog"].count_documents({"_id": "ds"}) == 1
@@ -153,3 +162,19 @@ def test_failed_reload_keeps_the_previous_load(
         assert db["catalog"].find_one({"_id": "ds"}) == before
         names = db.list_collection_names()
         assert sum(n.startswith("d.ds.g_variants.") for n in names) == 1
+
+
+def test_a_declared_dataset_is_not_reported_hidden(
+    invoke: tuple[CliRunner, dict[str, str]], tmp_path: Path
+) -> None:
+    path = write_vcf(tmp_path / "small.vcf", ROWS)
+    config = tmp_path / "beacon.toml"
+    config.write_text('[[access.datasets]]\nid = "ds"\nsecurity_level = "PUBLIC"\n')
+    args = ("vcf", str(path), "--dataset", "ds", "--assembly", "GRCh37", "--config", str(config))
+    result = run(invoke, *args)
+    assert result.exit_code == 0, result.output
+    assert "hidden" not in result.stderr
+    assert not any("hidden" in n for n in json.loads(result.stdout)["notes"])
+    _, env = invoke
+    opened = run((CliRunner(), {**env, "BEACON_UNDECLARED_DATASETS": "public"}), *args[:-2])
+    assert "hidden" not in opened.stderr

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from beacon.node.app import create_app
 from beacon.store import carriers as packed
 from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
+from beacon.store.reference import FastaError
 from ingest import documents, pipeline
 from ingest.errors import IngestError
 from ingest.vcf.load import run_vcf
@@ -196,12 +198,14 @@ async def test_sites_only_file(
     )
     columns = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
     rows = [
-        "1\t1000\t.\tA\tG,C\t.\tPASS\tAC=3,1;AN=100;AF=0.03,0.01",
+        "1\t1000\t.\tA\tG,C,T\t.\tPASS\tAC=3,1,0;AN=100;AF=0.03,0.01,0",
         "1\t2000\t.\tA\tT\t.\tPASS\tAF=0.5",
+        "1\t3000\t.\tA\tT\t.\tPASS\tAC=0",  # AC 0 without AN: nobody has it either
     ]
     path = write_vcf(tmp_path / "sites.vcf", rows, header, columns)
     report = await run_vcf(db, "ds", [path], "GRCh37", run_options)
     assert (report.alleles_written, report.samples) == (3, 0)
+    assert dict(report.skipped) == {"not_carried": 2}
     found = await variants(db)
     assert found["1-1000-A-C"][c.V_COUNTS] == {
         "ac": 1,
@@ -214,6 +218,26 @@ async def test_sites_only_file(
     assert c.V_CARRIERS not in found["1-1000-A-C"]
     only_af = found["1-2000-A-T"]["frequencyInPopulations"][0]["frequencies"]
     assert only_af == [{"population": "ds", "alleleFrequency": 0.5}]
+
+
+async def test_alleles_nobody_carries_are_not_stored(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, node: Any
+) -> None:
+    rows = [
+        "1\t1000\t.\tA\tG,C\t.\tPASS\t.\tGT\t0/1\t0/0\t0/0\t./.",  # nobody has C
+        "1\t2000\t.\tA\tT\t.\tPASS\t.\tGT\t0/0\t./.\t0/0\t0/.",  # nobody has T
+    ]
+    report = await run_vcf(db, "ds", [write_vcf(tmp_path / "a.vcf", rows)], "GRCh37", run_options)
+    assert (report.alleles_written, dict(report.skipped)) == (1, {"not_carried": 2})
+    assert set(await variants(db)) == {"1-1000-A-G"}
+    assert any(
+        n.startswith("2 alleles no sample carries (skipped: not_carried)") for n in report.notes
+    )
+    api = await node()
+    for alt in ("C", "G"):
+        query = {"referenceName": "1", "start": "999", "alternateBases": alt}
+        response = await api.get("/api/g_variants", params=query)
+        assert (await response.json())["responseSummary"]["exists"] is (alt == "G")
 
 
 async def test_several_files_with_different_sample_orders(
@@ -270,9 +294,7 @@ async def test_bgzf_and_bcf_read_like_plain_text(
         assert str(await variants(db)).replace(out.name, text.name) == expected, suffix
 
 
-async def test_reference_fasta_left_aligns_and_checks_ref(
-    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
-) -> None:
+def mt_fasta(tmp_path: Path) -> Path:
     """MT is short enough to write whole: a CA repeat at 1-based 101..106 after a G at 100."""
     bases = list("T" * 16569)
     bases[99:107] = "GCACACAG"
@@ -281,6 +303,13 @@ async def test_reference_fasta_left_aligns_and_checks_ref(
     fasta.write_text(
         ">chrM\n" + "\n".join(sequence[i : i + 60] for i in range(0, 16569, 60)) + "\n"
     )
+    return fasta
+
+
+async def test_reference_fasta_left_aligns_and_checks_ref(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions
+) -> None:
+    fasta = mt_fasta(tmp_path)
     rows = [
         "MT\t104\t.\tACA\tA\t.\tPASS\t.\tGT\t1\t0\t0\t0",  # a CA deletion written to the right
         "MT\t106\t.\tA\tACA\t.\tPASS\t.\tGT\t0\t1\t0\t0",  # a CA insertion written to the right
@@ -291,6 +320,54 @@ async def test_reference_fasta_left_aligns_and_checks_ref(
     report = await run_vcf(db, "ds", [path], "GRCh37", run_options, reference=fasta)
     assert dict(report.skipped) == {"ref_mismatch": 1, "chromosome_not_in_reference": 1}
     assert set(await variants(db)) == {"MT-100-GCA-G", "MT-100-G-GCA"}
+
+
+async def test_the_node_left_aligns_queries_against_its_reference(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, node: Any
+) -> None:
+    """The CA deletion loaded with --reference is stored left-aligned (MT-100-GCA-G); queried
+    as the VCF wrote it (104 ACA>A), a node with the reference aligns the query the same way.
+    A dataset loaded without --reference keeps the form as written, which the query still finds."""
+    fasta = mt_fasta(tmp_path)
+    row = "MT\t104\t.\tACA\tA\t.\tPASS\t.\tGT\t1\t0\t0\t0"
+    path = write_vcf(tmp_path / "mt.vcf", [row])
+    await run_vcf(db, "aligned", [path], "GRCh37", run_options, reference=fasta)
+    await run_vcf(db, "as_written", [path], "GRCh37", run_options)
+    assert set(await variants(db, "as_written")) == {"MT-104-ACA-A"}
+    written = {
+        "referenceName": "MT",
+        "start": "103",
+        "referenceBases": "ACA",
+        "alternateBases": "A",
+    }
+    trimmed = {"referenceName": "MT", "start": "104", "referenceBases": "CA", "alternateBases": ""}
+
+    async def found(api: Any, query: dict[str, str]) -> list[str]:
+        params = {**query, "requestedGranularity": "record", "assemblyId": "GRCh37"}
+        response = await api.get("/api/g_variants", params=params)
+        body = await response.json()
+        assert response.status == 200, body
+        return sorted(
+            r["variantInternalId"] for s in body["response"]["resultSets"] for r in s["results"]
+        )
+
+    plain = await node()
+    assert await found(plain, written) == ["MT-104-ACA-A"]  # no reference: trimmed only
+    aligning = await node(BEACON_REFERENCE_GRCH37=str(fasta))
+    for query in (written, trimmed):
+        assert await found(aligning, query) == ["MT-100-GCA-G", "MT-104-ACA-A"], query
+    other = {**written, "referenceBases": "ATA"}  # not the reference's REF: no alignment
+    assert await found(aligning, other) == []
+
+
+def test_a_node_with_the_wrong_reference_does_not_start(
+    tmp_path: Path, make_settings: Any, mongo_uri: str
+) -> None:
+    fasta = tmp_path / "short.fa"
+    fasta.write_text(">22\nACGT\n")
+    with pytest.raises(FastaError) as caught:
+        create_app(make_settings(BEACON_REFERENCE_GRCH38=str(fasta)), mongo_uri)
+    assert "chromosome 22 of GRCh38 has 50818468" in str(caught.value)
 
 
 async def test_reference_of_another_assembly_is_refused(

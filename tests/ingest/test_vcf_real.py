@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from beacon.protocol import genome
 from beacon.store import carriers as packed
 from beacon.store import catalog
 from beacon.store import collections as c
@@ -49,8 +51,13 @@ def carriers(doc: dict[str, Any]) -> dict[str, list[int]]:
     return {z: packed.decode_indices(b).tolist() for z, b in (doc.get(c.V_CARRIERS) or {}).items()}
 
 
+def carried(calls: vcftext.Calls) -> bool:
+    return bool(calls.het or calls.hom or calls.hemi)
+
+
 def expected_calls(path: Path) -> dict[Key, vcftext.Calls]:
-    """Every ALT of every row, trimmed the VCF way, with its calls counted from the text."""
+    """Every ALT some sample carries, trimmed the VCF way, with its calls counted from the text
+    (an allele nobody carries is not stored: it has not been seen)."""
     found = {}
     for row in vcftext.rows(path):
         chrom = row.chrom.removeprefix("chr")
@@ -62,8 +69,21 @@ def expected_calls(path: Path) -> dict[Key, vcftext.Calls]:
                 if alt.startswith("<")
                 else vcftext.trim(row.pos, row.ref, alt)
             )
-            found[(chrom, pos, ref, a)] = vcftext.calls(row.gts, k)
+            calls = vcftext.calls(row.gts, k)
+            if carried(calls) or not row.gts:
+                found[(chrom, pos, ref, a)] = calls
     return found
+
+
+def not_carried(path: Path) -> int:
+    """How many ALTs of a genotyped file no sample carries, counted from the text."""
+    rows = list(vcftext.rows(path))
+    return sum(
+        not carried(vcftext.calls(r.gts, k))
+        for r in rows
+        for k, alt in enumerate(r.alts, 1)
+        if alt != "*"
+    )
 
 
 def assert_counts_match_text(
@@ -84,6 +104,24 @@ def assert_counts_match_text(
         assert carriers(doc) == wanted, key(doc)
 
 
+def clinvar_pairs(path: Path) -> dict[Key, set[tuple[str, str]]]:
+    """(disease, id) pairs of every ClinVar row, read from the text: diseases and their id
+    groups split on |, a group's ids on , (``MONDO:MONDO:0013500`` is ``MONDO:0013500``)."""
+    found = {}
+    for row in vcftext.rows(path):
+        if "CLINVAR_CLNSIG" not in row.info:
+            continue
+        names = row.info["CLINVAR_CLNDN"].split("|")
+        groups = row.info["CLINVAR_CLNDISDB"].split("|")
+        assert len(names) == len(groups)
+        pairs = set()
+        for name, group in zip(names, groups, strict=True):
+            for ident in group.split(","):
+                pairs.add((name.replace("_", " "), ":".join(ident.split(":")[-2:])))
+        found[(row.chrom, row.pos, row.ref, row.alts[0])] = pairs
+    return found
+
+
 def golden(path: Path) -> dict[Key, dict[str, Any]]:
     """Golden BFF records by allele (their ids look like ``chr22_16050075_A_G``)."""
     with gzip.open(path) as handle:
@@ -100,6 +138,9 @@ def assert_carriers_match_golden(
 ) -> None:
     by_key = {key(d): d for d in docs}
     for allele, record in gold.items():
+        if not record.get("caseLevelData"):
+            assert allele not in by_key, allele  # nobody carries it: not stored
+            continue
         doc = by_key[allele]
         want: dict[str, set[str]] = {}
         for call in record.get("caseLevelData") or []:
@@ -132,7 +173,12 @@ async def test_cineca_slice(
     biosamples = DATA / "bff" / "cineca_uk1" / "biosamples.json.gz"
     await pipeline.run_metadata(db, CINECA_ID, [biosamples], run_options)
     report = await run_vcf(db, CINECA_ID, [CINECA], "GRCh37", run_options)
-    assert (report.records_read, report.alleles_written, dict(report.skipped)) == (5002, 5002, {})
+    # 63 alleles no sample carries (CINECA injected missing calls) are not stored.
+    unseen = not_carried(CINECA)
+    assert unseen == 63
+    assert (report.records_read, report.alleles_written) == (5002, 5002 - unseen)
+    assert dict(report.skipped) == {"not_carried": unseen}
+    assert any(n.startswith("63 alleles no sample carries") for n in report.notes)
     docs = await stored(db, CINECA_ID)
     samples = vcftext.samples(CINECA)
     text = expected_calls(CINECA)
@@ -141,8 +187,12 @@ async def test_cineca_slice(
     assert len(gold) == 4998  # vcf2bff leaves out the 4 <CN*> alleles; we keep them
     assert_carriers_match_golden(docs, gold, samples)
     by_key = {key(d): d for d in docs}
-    assert {by_key[k][c.V_TYPE] for k in by_key if k[3].startswith("<CN")} == {"DEL", "CNV", "DUP"}
+    # The CNV split into four rows (SVTYPE=CNV): copies on a haplotype, the reference has one.
+    copies = {k[3]: by_key[k][c.V_TYPE] for k in by_key if k[3].startswith("<CN")}
+    assert copies == {"<CN0>": "DEL", "<CN2>": "DUP", "<CN3>": "DUP", "<CN4>": "DUP"}
     for allele, record in gold.items():
+        if allele not in by_key:
+            continue  # nobody carries it
         ours = by_key[allele].get("molecularAttributes", {}).get("geneIds", [])
         assert set(ours) == set(record.get("molecularAttributes", {}).get("geneIds", [])), allele
     clinvar = {k for k, r in gold.items() if r.get("variantLevelData")}
@@ -154,13 +204,28 @@ async def test_cineca_slice(
         assert {i.get("clinicalRelevance") for i in ours} == {
             i.get("clinicalRelevance") for i in theirs
         }
+    # Each ClinVar disease is paired with its own ids (CLNDN and CLNDISDB split on |, a
+    # disease's ids on ,): "not provided" keeps its MedGen id, not another disease's.
+    paired = clinvar_pairs(CINECA)
+    assert len(paired) == 10
+    for allele, pairs in paired.items():
+        ours = by_key[allele]["variantLevelData"]["clinicalInterpretations"]
+        assert {(i["conditionId"], i["effect"]["id"]) for i in ours} == pairs, allele
+    several = {k: v for k, v in paired.items() if len(v) > 1}
+    assert list(several.values()) == [
+        {
+            ("Immunodeficiency 51", "MONDO:0013500"),
+            ("Immunodeficiency 51", "MedGen:C4310803"),
+            ("Immunodeficiency 51", "OMIM:613953"),
+            ("Immunodeficiency 51", "Orphanet:1334"),
+            ("not provided", "MedGen:C3661900"),
+        }
+    ]
     valid_records(docs)
     # Individuals are linked through the dataset's biosamples.
-    entry = await catalog.get(db, CINECA_ID)
-    assert entry is not None
-    linked = [d async for d in db[str(entry.collection(c.Role.SAMPLES))].find({})]
-    assert len(linked) == 2504
-    assert all(d.get(c.S_INDIVIDUAL) for d in linked)
+    assert report.links == {
+        "samples": 2504, "namedByVariants": 0, "throughBiosamples": 2504, "unlinked": 0
+    }  # fmt: skip
     # Round trip through the node: who carries a variant, what a sample carries.
     api = await node(BEACON_MAX_LIMIT="10000")
     common = max(docs, key=lambda d: d[c.V_COUNTS]["carriers"])
@@ -174,6 +239,11 @@ async def test_cineca_slice(
     found = await g_variants(api, "/api/biosamples/HG00096/g_variants")
     ids = {d[c.VARIANT_INTERNAL_ID]: key(d) for d in docs}
     assert {ids[r["variantInternalId"]] for r in found} == carried
+    # Every one of those ids is a filter on the variants (and none is unknown).
+    (allele,) = several
+    for _, term in several[allele]:
+        found = await g_variants(api, "/api/g_variants", filters=term)
+        assert [r["variantInternalId"] for r in found] == [by_key[allele][c.VARIANT_INTERNAL_ID]]
     in_gene = {
         d[c.VARIANT_INTERNAL_ID]
         for d in docs
@@ -184,12 +254,58 @@ async def test_cineca_slice(
     assert {r["variantInternalId"] for r in found} == in_gene
 
 
+async def test_cineca_carriers_whichever_load_comes_first(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    """The VCF then its BFF metadata gives the same carriers on /individuals as the reverse."""
+    bff = DATA / "bff" / "cineca_uk1"
+    meta = [bff / "individuals.json.gz", bff / "biosamples.json.gz"]
+    all_linked = {"samples": 2504, "namedByVariants": 0, "throughBiosamples": 2504, "unlinked": 0}
+    vcf_first = await run_vcf(db, "vcf_first", [CINECA], "GRCh37", run_options)
+    assert vcf_first.links == {**all_linked, "throughBiosamples": 0, "unlinked": 2504}
+    later = await pipeline.run_metadata(db, "vcf_first", meta, run_options)
+    assert later.links == all_linked
+    await pipeline.run_metadata(db, "meta_first", meta, run_options)
+    meta_first = await run_vcf(db, "meta_first", [CINECA], "GRCh37", run_options)
+    assert meta_first.links == all_linked
+    with gzip.open(bff / "biosamples.json.gz") as handle:
+        person = {b["id"]: b["individualId"] for b in json.load(handle)}
+    samples = vcftext.samples(CINECA)
+    text = expected_calls(CINECA)
+    docs = await stored(db, "vcf_first")
+    by_carriers = sorted(docs, key=lambda d: d[c.V_COUNTS]["carriers"])
+    rare = next(d for d in by_carriers if d[c.V_COUNTS]["carriers"] >= 3)
+    api = await node(BEACON_MAX_LIMIT="10000")
+    for doc in (rare, by_carriers[-1]):
+        calls = text[key(doc)]
+        expected = {person[samples[i]] for i in calls.het + calls.hom + calls.hemi}
+        variant = doc[c.VARIANT_INTERNAL_ID]
+        query = {
+            "referenceName": "22",
+            "start": str(doc[c.V_START]),
+            "referenceBases": doc[c.V_REF],
+            "alternateBases": doc[c.V_ALT],
+        }
+        for name in ("vcf_first", "meta_first"):
+            found = await g_variants(api, f"/api/g_variants/{variant}/individuals", datasetIds=name)
+            assert {r["id"] for r in found} == expected, (variant, name)
+            found = await g_variants(api, "/api/individuals", datasetIds=name, **query)
+            assert {r["id"] for r in found} == expected, (variant, name)
+    one = person[samples[(text[key(rare)].het + text[key(rare)].hom)[0]]]
+    carried = {k for k, calls in text.items() if samples.index(one) in calls.het + calls.hom}
+    ids = {d[c.VARIANT_INTERNAL_ID]: key(d) for d in docs}
+    for name in ("vcf_first", "meta_first"):
+        found = await g_variants(api, f"/api/individuals/{one}/g_variants", datasetIds=name)
+        assert {ids[r["variantInternalId"]] for r in found} == carried, name
+
+
 async def test_1000g_plain_gzip_against_golden(
     db: Database, run_options: pipeline.RunOptions
 ) -> None:
     path = VCF / "test_1000G.norm.ann.vcf.gz"  # plain gzip, not BGZF
     report = await run_vcf(db, "g1k", [path], "GRCh37", run_options)
-    assert (report.records_read, report.alleles_written) == (1044, 1044)
+    assert not_carried(path) == 1
+    assert (report.records_read, report.alleles_written) == (1044, 1043)
     docs = await stored(db, "g1k")
     assert_counts_match_text(docs, path)
     gold = golden(DATA / "bff" / "test_1000G" / "genomicVariationsVcf.json.gz")
@@ -204,10 +320,10 @@ async def test_multi_allelic_rows_split_like_bcftools_norm(
     """The raw 1000G slice, split here, gives the alleles and carriers bcftools norm gave."""
     path = VCF / "test_1000G.vcf.gz"
     report = await run_vcf(db, "raw", [path], "GRCh37", run_options)
-    assert (report.records_read, report.alleles_written) == (1042, 1044)
+    assert (report.records_read, report.alleles_written) == (1042, 1043)
     docs = await stored(db, "raw")
     gold = golden(DATA / "bff" / "test_1000G" / "genomicVariationsVcf.json.gz")
-    assert {key(d) for d in docs} == set(gold)
+    assert {key(d) for d in docs} == {k for k, r in gold.items() if r.get("caseLevelData")}
     assert_carriers_match_golden(docs, gold, vcftext.samples(path))
 
 
@@ -219,10 +335,172 @@ async def test_multi_allelic_with_missing_calls(
     assert report.records_read == 1011
     rows = list(vcftext.rows(path))
     assert sum(len(r.alts) > 1 for r in rows) == 40
-    assert report.alleles_written == sum(len(r.alts) for r in rows)
+    assert report.alleles_written == sum(len(r.alts) for r in rows) - not_carried(path)
     docs = await stored(db, "hapmap")
     assert_counts_match_text(docs, path)
     valid_records(docs, every=10)
+
+
+async def test_untrimmed_allele_forms_find_the_stored_allele(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    """``bcftools norm -m-`` splits a multi-allelic row keeping its REF as written, so its ALTs
+    come untrimmed (``GTT>GTTT`` for the stored ``G>GT``): a query in that form finds the
+    stored allele, and so does the stored form itself."""
+    path = VCF / "hapmap_exome_chr22.vcf.gz"
+    await run_vcf(db, "hapmap", [path], "GRCh37", run_options)
+    stored_ids = {key(d): d[c.VARIANT_INTERNAL_ID] for d in await stored(db, "hapmap")}
+    forms: list[tuple[int, str, str, str]] = []  # the split, untrimmed form and its stored id
+    for row in vcftext.rows(path):
+        for alt in row.alts if len(row.alts) > 1 else ():
+            trimmed = (row.chrom, *vcftext.trim(row.pos, row.ref, alt))
+            if (row.ref, alt) != trimmed[2:] and trimmed in stored_ids:
+                forms.append((row.pos - 1, row.ref, alt, stored_ids[trimmed]))
+    assert len(forms) >= 10
+    api = await node()
+    for start, ref, alt, expected in forms:
+        found = await g_variants(
+            api,
+            "/api/g_variants",
+            referenceName="22",
+            start=str(start),
+            referenceBases=ref,
+            alternateBases=alt,
+            assemblyId="GRCh37",
+        )
+        assert [r["variantInternalId"] for r in found] == [expected], (start, ref, alt)
+
+
+def g1k_slice(out: Path, rows: int = 3000) -> Path:
+    """The 99-sample 1000 Genomes chr22 file's first ``rows`` rows, its 172 SV rows and the 54
+    rows with 51 bases or more in REF or ALT."""
+    kept = 0
+    with gzip.open(VCF / "1kg_phase3_chr22_99samples.vcf.gz", "rt") as src, out.open("w") as dst:
+        for line in src:
+            if line.startswith("#"):
+                dst.write(line)
+                continue
+            ref, alts = line.split("\t", 5)[3:5]
+            if kept < rows or "<" in alts or max(len(ref), *map(len, alts.split(","))) > 50:
+                dst.write(line)
+                kept += 1
+    return out
+
+
+@dataclass(frozen=True)
+class TextAllele:
+    key: tuple[int, str, str]  # 1-based POS, REF, ALT: trimmed, or the symbolic ALT as written
+    kind: str  # sub, del, ins or delins for sequence alleles; the symbolic ALT otherwise
+    length: int
+
+
+def text_alleles(path: Path) -> list[TextAllele]:
+    """Every carried ALT of a file, from the text, with the variant length VCF implies."""
+    found = []
+    for row in vcftext.rows(path):
+        for k, alt in enumerate(row.alts, 1):
+            if not carried(vcftext.calls(row.gts, k)):
+                continue
+            if alt.startswith("<"):
+                length = abs(int(row.info.get("SVLEN") or 0)) or int(row.info["END"]) - row.pos
+                found.append(TextAllele((row.pos, row.ref, alt), alt, length))
+                continue
+            pos, ref, a = vcftext.trim(row.pos, row.ref, alt)
+            if len(ref) == len(a):
+                kind, length = "sub", len(ref)
+            elif len(a) == 1 and ref[0] == a:
+                kind, length = "del", len(ref) - 1
+            elif len(ref) == 1 and a[0] == ref:
+                kind, length = "ins", len(a) - 1
+            else:
+                kind, length = "delins", max(len(ref), len(a))
+            found.append(TextAllele((pos, ref, a), kind, length))
+    return found
+
+
+def record_key(record: dict[str, Any]) -> tuple[int, str, str]:
+    variation = record["variation"]
+    start = variation["location"]["interval"]["start"]["value"]
+    alt = variation["alternateBases"]
+    if alt == "N" and record["variantInternalId"].count("-") == 3:  # symbolic: 22-POS-TAG-END
+        alt = "<" + record["variantInternalId"].split("-")[2].replace("_", ":") + ">"
+    return (start + 1, variation["referenceBases"], alt)
+
+
+async def test_copy_number_and_size_classes_on_1000_genomes(
+    db: Database, tmp_path: Path, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    """<CN2> with SVTYPE=DUP is a gain; CNV and loss terms are structural (50 bp or more, or
+    symbolic); INDEL is small, never a <CN0> or a mobile-element insertion."""
+    path = g1k_slice(tmp_path / "g1k.vcf")
+    await run_vcf(db, "g1k", [path], "GRCh37", run_options)
+    alleles = text_alleles(path)
+    api = await node(BEACON_MAX_LIMIT="100000")
+
+    async def of_type(term: str) -> set[tuple[int, str, str]]:
+        found = await g_variants(
+            api, "/api/g_variants", referenceName="22", start="0", end="60000000", variantType=term
+        )
+        return {record_key(r) for r in found}
+
+    def where(*kinds: str, small: bool | None = None) -> set[tuple[int, str, str]]:
+        return {
+            a.key
+            for a in alleles
+            if a.kind in kinds and (small is None or (a.length < 50) == small)
+        }
+
+    gains = where("<CN2>", "<CN3>", "<CN4>")
+    assert len(where("<CN2>")) > 20  # 1000 Genomes: SVTYPE=DUP, or one ALT of an SVTYPE=CNV row
+    for term in ("DUP", "EFO:0030070", "SO:0001742"):
+        assert await of_type(term) == gains, term
+    losses = where("<CN0>") | where("del", small=False)
+    assert len(where("<CN0>")) > 50
+    assert where("del", small=False)
+    for term in ("EFO:0030067", "EFO:0030068", "SO:0001743"):
+        assert await of_type(term) == losses, term
+    assert await of_type("CNV") == losses | gains
+    assert await of_type("DEL") == where("<CN0>", "del")  # any deletion, small ones included
+    indels = where("del", "ins", "delins", small=True)
+    assert await of_type("INDEL") == indels
+    assert not indels & where("<CN0>", "<INS:ME:ALU>", "<INS:ME:LINE1>", "<INS:ME:SVA>")
+    assert await of_type("INS") == where("ins", "<INS:ME:ALU>", "<INS:ME:LINE1>", "<INS:ME:SVA>")
+
+
+#: Protein changes of test_trio.vcf.gz (SnpEff ANN and VEP CSQ on every row) in spellings
+#: people and annotators use, and the allele each names.
+PROTEIN_QUERIES = [
+    ("1-210267893-TGAA-T", ["E225del", "Glu225del", "p.Glu225del"]),  # in-frame deletion
+    ("21-46924412-TGCCCGGCCC-T", ["P1127_P1129del", "p.(Pro1127_Pro1129del)"]),  # VEP's only
+    ("11-67765162-A-AC", ["F296fs", "Phe296fs", "F296Cfs*41", "p.Phe296CysfsTer41"]),  # frameshift
+    ("1-7890024-TGA-GGG", ["p.MetLys997ArgGlu", "M997_K998delinsRE"]),  # two residues at once
+    ("MT-14872-C-T", ["I42=", "Ile42=", "p.Ile42Ile", "I42I"]),  # synonymous
+    ("3-184073238-G-A", ["P65L", "Pro65Leu"]),  # in CSQ only
+    ("13-21750538-G-A", ["R27*", "Arg27Ter", "p.Arg27*"]),  # nonsense
+]
+
+
+async def test_protein_changes_of_every_kind_from_ann_and_csq(
+    db: Database, run_options: pipeline.RunOptions, node: ClientFactory
+) -> None:
+    path = VCF / "test_trio.vcf.gz"
+    await run_vcf(db, "trio", [path], "GRCh37", run_options)
+    docs = {d[c.VARIANT_INTERNAL_ID]: d for d in await stored(db, "trio")}
+    # VEP's protein HGVS ids are kept although the file has SnpEff's ANN as well.
+    proteins = [d for d in docs.values() if d.get("identifiers", {}).get("proteinHGVSIds")]
+    assert len(proteins) > 50
+    assert "ENSP00000354554.2:p.Ile42=" in docs["MT-14872-C-T"]["identifiers"]["proteinHGVSIds"]
+    api = await node()
+    for allele, spellings in PROTEIN_QUERIES:
+        assert allele in docs, allele
+        for spelling in spellings:
+            found = await g_variants(api, "/api/g_variants", aminoacidChange=spelling)
+            assert allele in {r["variantInternalId"] for r in found}, spelling
+            gene = docs[allele]["molecularAttributes"]["geneIds"][0]
+            found = await g_variants(api, "/api/g_variants", aminoacidChange=spelling, geneId=gene)
+            assert allele in {r["variantInternalId"] for r in found}, (spelling, gene)
+    found = await g_variants(api, "/api/g_variants", aminoacidChange="E225K")
+    assert found == []
 
 
 async def test_structural_variants_with_genotypes(
@@ -257,8 +535,16 @@ async def test_somatic_svs_breakends_and_mates(
     assert len(bnds) == sum(r.info.get("SVTYPE") == "BND" for r in rows.values()) > 200
     for doc in bnds:
         alt = doc[c.V_ALT]
-        mate = alt.strip("ACGTN[]").split(":")[0]
+        mate, position = alt.strip("ACGTN[]").split(":")
         assert doc[c.V_MATE] == mate.removeprefix("chr")
+        # The record shows the mate: the base the breakend notation names, on GRCh37.
+        where = doc["variation"]["mateLocation"]
+        assert where["sequence_id"] == genome.contig("GRCh37", doc[c.V_MATE]).sequence_id
+        interval = where["interval"]
+        assert (interval["start"]["value"], interval["end"]["value"]) == (
+            int(position) - 1,
+            int(position),
+        )
     for doc in docs:
         if doc[c.V_ALT].startswith("<") and doc[c.V_TYPE] != "INS":
             # a symbolic SV spans POS (the padding base) to END
@@ -266,6 +552,7 @@ async def test_somatic_svs_breakends_and_mates(
             assert doc[c.V_END] == int(row.info["END"])
             assert doc[c.V_LENGTH] == abs(int(row.info.get("SVLEN", doc[c.V_LENGTH])))
     valid_records(docs, every=5)
+    valid_records(bnds[:20], every=1)  # mateLocation too
     api = await node()
     deletion = next(d for d in docs if d[c.V_ALT] == "<DEL>")
     middle = (deletion[c.V_START] + deletion[c.V_END]) // 2
@@ -279,6 +566,26 @@ async def test_somatic_svs_breakends_and_mates(
         assemblyId="GRCh37",
     )
     assert deletion[c.VARIANT_INTERNAL_ID] in {r["variantInternalId"] for r in hits}
+    # mateName: a breakend found by its mate's chromosome in any GRCh37 spelling; a GRCh38
+    # accession is another assembly's sequence, refused rather than matched.
+    bnd = bnds[0]
+    near = {
+        "referenceName": bnd[c.V_CHROM],
+        "start": str(bnd[c.V_START]),
+        "end": str(bnd[c.V_END]),
+        "variantType": "BND",
+    }
+    grch37 = genome.contig("GRCh37", bnd[c.V_MATE]).refseq
+    for name in (bnd[c.V_MATE], f"chr{bnd[c.V_MATE]}", grch37, f"refseq:{grch37}"):
+        hits = await g_variants(api, "/api/g_variants", mateName=name, **near)
+        assert bnd[c.VARIANT_INTERNAL_ID] in {r["variantInternalId"] for r in hits}, name
+    grch38 = genome.contig("GRCh38", bnd[c.V_MATE]).refseq
+    assert await g_variants(api, "/api/g_variants", mateName=grch38, **near) == []
+    query = {**near, "mateName": grch38, "assemblyId": "GRCh37"}
+    response = await api.get("/api/g_variants", params=query)
+    body = await response.json()
+    assert response.status == 400, body
+    assert f"{grch38} is a GRCh38 sequence" in body["error"]["errorMessage"]
 
 
 async def test_grch38_chr22(
@@ -286,7 +593,7 @@ async def test_grch38_chr22(
 ) -> None:
     path = VCF / "test_1000G_hg38.vcf.gz"
     report = await run_vcf(db, "hg38", [path], "GRCh38", run_options)
-    assert (report.records_read, report.alleles_written) == (3042, 3042)
+    assert (report.records_read, report.alleles_written) == (3042, 3042 - not_carried(path))
     docs = await stored(db, "hg38")
     assert {d[c.V_CHROM] for d in docs} == {"22"}
     assert all(d["identifiers"]["genomicHGVSId"].startswith("NC_000022.11:g.") for d in docs)

@@ -93,9 +93,29 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         [],
     ),
     (
-        "78 EFO loss term",
+        "78 EFO loss term: structural deletions only",
         {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "EFO:0030067"},
+        [CNV1],
+    ),
+    (
+        "78 DEL: every deletion",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "DEL"},
         [CNV1, DEL1],
+    ),
+    (
+        "CNV: copy-number variants, not a 1-base deletion",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "CNV"},
+        [CNV1],
+    ),
+    (
+        "INDEL: small insertions and deletions, not a 100 kb <DEL>",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "INDEL"},
+        [DEL1, INS1],
+    ),
+    (
+        "SV: structural variants",
+        {"referenceName": "17", "start": "0", "end": "6000000", "variantType": "SO:0001537"},
+        [CNV1],
     ),
     (
         "78 VRS lower-case efo",
@@ -125,6 +145,19 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ("80 gene", {"geneId": "TP53"}, [SNV1]),
     ("81 amino acid with gene", {"aminoacidChange": "R273H", "geneId": "TP53"}, [SNV1]),
     ("81 amino acid alone", {"aminoacidChange": "R273H"}, [SNV1]),
+    ("81 amino acid, three letters", {"aminoacidChange": "Arg273His"}, [SNV1]),
+    ("81 amino acid, HGVS", {"aminoacidChange": "p.(Arg273His)"}, [SNV1]),
+    ("81 amino acid of another residue", {"aminoacidChange": "R273C"}, []),
+    (
+        "amino acid narrows a range",
+        {"referenceName": "17", "start": "0", "end": "90000000", "aminoacidChange": "R273H"},
+        [SNV1],
+    ),
+    (
+        "amino acid narrows a range to nothing",
+        {"referenceName": "17", "start": "0", "end": "90000000", "aminoacidChange": "R273C"},
+        [],
+    ),
     ("82 HGVS", {"genomicAlleleShortForm": "NC_000017.11:g.7577121G>A"}, [SNV1]),
     ("82 HGVS with a plain chromosome", {"genomicAlleleShortForm": "17:g.7577121G>A"}, [SNV1]),
     ("82 HGVS of the other build", {"genomicAlleleShortForm": "NC_000017.10:g.7577121G>A"}, []),

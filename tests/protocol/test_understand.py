@@ -9,6 +9,7 @@ from beacon.protocol.errors import BadRequest
 from beacon.protocol.filters import AlphanumericFilter, TermFilter
 from beacon.protocol.request import Route, parse_get
 from beacon.protocol.understand import Population, Understood, understand
+from beacon.protocol.variants import TypeClass
 
 
 def understood(path: str, query: str) -> Understood:
@@ -95,7 +96,7 @@ def test_resolved_names() -> None:
         "g_variants", "referenceName=1&start=5&end=9&variantType=DEL&mateName=chrX"
     )
     assert variant.variant is not None
-    assert variant.variant.types == ("DEL",)
+    assert variant.variant.types == (TypeClass("DEL"),)
     assert variant.variant.mate == "X"
     hgvs = understood("g_variants", "genomicAlleleShortForm=17:g.7577121G>A").variant
     assert hgvs is not None

@@ -1,9 +1,11 @@
 """The reference genome FASTA (optional): REF checks and indel left-alignment need its bases.
 
+Ingest (``--reference``) checks REF and left-aligns the alleles it stores against it; the node
+(``node.reference_grch37`` / ``reference_grch38``) left-aligns queried alleles the same way.
 Reads an indexed FASTA (``.fa``/``.fa.gz`` with ``.fai``; pyfaidx builds the index when the
 folder is writable) lazily, one requested span at a time, so memory does not grow with the
 genome. Sequence names are matched to canonical chromosomes (``chr1``, ``1``, ``chrM``...), and
-their lengths are checked against the stated assembly before anything is loaded.
+their lengths are checked against the stated assembly before anything is read from it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from pathlib import Path
 from pyfaidx import Fasta, FastaIndexingError
 
 from beacon.protocol import genome
-from ingest.errors import IngestError
-from ingest.normalise import Fetch
+from beacon.protocol.alleles import Fetch
 
 
-class FastaError(IngestError):
-    """A FASTA that cannot be used with this assembly."""
+class FastaError(Exception):
+    """A FASTA that cannot be used with this assembly; the message says why and what to do."""
 
 
 class Reference:
