@@ -5,8 +5,8 @@ serves and which filters it knows (a node that cannot apply a filter is skipped 
 never asked without it), skip it if it is down (``health.py``), translate the request into the
 node's dialect, and send it with the node's timeout, cut to what is left of the deadline. All
 nodes run concurrently over the one shared session, whose connector bounds the open connections
-in total and per node. When the deadline passes, the stragglers are cancelled and reported as timeouts:
-a slow node never holds the answer back.
+in total and per node. When the deadline passes, the stragglers are cancelled and reported as
+timeouts: a slow node never holds the answer back.
 """
 
 from __future__ import annotations
