@@ -32,6 +32,7 @@ from typing import Any
 import aiohttp
 
 from bench.aggregator import BIN, RESULTS, free_port, percentile, wait_ready
+from bench.cohorts import simulator_digest
 from ingest.simulate.cohort import BACKGROUND, GENES, Plan, generate
 
 COUNTRIES = ("FI", "DE", "ES")
@@ -51,7 +52,7 @@ def rss_mb(pid: int) -> float:
 
 
 def cohorts(samples: int, length_kb: int) -> Path:
-    out = RESULTS / f"load-cohorts_{samples}x{length_kb}kb"
+    out = RESULTS / f"load-cohorts_{samples}x{length_kb}kb_{simulator_digest()}"
     if not (out / "manifest.json").exists():
         print(f"simulating {len(COUNTRIES)} countries x {samples} people ...", file=sys.stderr)
         generate(out, Plan(COUNTRIES, samples, length_kb, 5))
