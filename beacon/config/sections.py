@@ -579,7 +579,7 @@ class AccessSettings:
         help="data queries one anonymous client address may make per window (0 = unlimited)",
     )
     rare_allele_count: int = setting(
-        5,
+        20,
         env="BEACON_RARE_ALLELE_COUNT",
         help="public and registered callers who may not see a dataset's records find its "
         "alleles carried fewer than this many times (allele count) as absent (0 = off)",

@@ -103,7 +103,8 @@ async def _per_dataset(
                 min_allele_count=rare_alleles,
             )
             for counts in await executor.allele_counts(alone, dataset):
-                evidence.append(privacy.evidence_bits(counts.get("ac", 0), counts.get("an", 0)))
+                ac, an = counts.get("ac", 0), counts.get("an", 0)
+                evidence.append(privacy.evidence_bits(ac, an, rare_alleles))
         return result
 
     results = await asyncio.gather(*(one(d) for d in datasets))

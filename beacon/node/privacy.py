@@ -58,17 +58,32 @@ def charged(access: AccessSettings, decision: Decision, variant: VariantQuery | 
     )
 
 
-def evidence_bits(ac: int, an: int) -> float:
+def evidence_bits(ac: int, an: int, floor: int = 0) -> float:
     """What a 'yes' about an allele seen ``ac`` times in ``an`` tells about whether a given
-    carrier is in the dataset (Shringarpure & Bustamante's likelihood ratio, in bits): the
-    chance that nobody else of the ``an / 2`` people carries it, were the carrier not there.
-    Common alleles tell almost nothing; an allele only one person carries, everything."""
+    carrier is in the dataset (the likelihood ratio of Shringarpure & Bustamante, in bits): how
+    unlikely the 'yes' would be without the carrier, when the others' copies must reach
+    ``floor`` (the rare-allele floor, or one) for the node to say yes. Common alleles tell
+    almost nothing; one only one person carries, or one just at the floor, a great deal."""
     if an <= 2 or ac <= 0:
         return MAX_EVIDENCE_BITS
-    absent_otherwise = (1.0 - ac / an) ** (an - 2)
-    if absent_otherwise >= 1.0:
+    others, f, need = an - 2, min(1.0, ac / an), max(1, floor)
+    if f >= 1.0:
+        return 0.0
+    # P(the others' copies < need), a binomial tail summed in log space
+    below = 0.0
+    for j in range(min(need, others + 1)):
+        log_term = (
+            math.lgamma(others + 1)
+            - math.lgamma(j + 1)
+            - math.lgamma(others - j + 1)
+            + j * math.log(f)
+            + (others - j) * math.log1p(-f)
+        )
+        below += math.exp(log_term)
+    yes_without = 1.0 - min(below, 1.0)
+    if yes_without <= 2.0**-MAX_EVIDENCE_BITS:
         return MAX_EVIDENCE_BITS
-    return min(MAX_EVIDENCE_BITS, -math.log2(1.0 - absent_otherwise))
+    return min(MAX_EVIDENCE_BITS, -math.log2(yes_without))
 
 
 def protected(policy: DatasetPolicy, capped: bool) -> bool:

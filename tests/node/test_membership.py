@@ -41,8 +41,8 @@ async def exists(api: Client, j: int, token: str | None = None) -> bool:
 async def test_rare_alleles_are_absent_to_callers_below_record_level(
     cohort: Database, configured: Configured, issuers: Issuers
 ) -> None:
-    api = await configured(POLICY, extra="risk_budget_bits = 0")
-    assert [await exists(api, j) for j in range(6)] == [False] * 4 + [True] * 2  # AC 1..4 absent
+    api = await configured(POLICY, extra="risk_budget_bits = 0")  # the floor by default: 20
+    assert [await exists(api, j) for j in range(21)] == [False] * 19 + [True] * 2  # AC 1..19
     token = issuers.login.passport(issuers.grant("cohort"))
     assert await exists(api, 0, token)  # who may see the records finds every allele
     individuals = await api.get(
@@ -73,3 +73,12 @@ async def test_the_risk_budget_refuses_once_the_answers_tell_enough(
 )
 def test_evidence_of_a_yes(ac: int, an: int, low: float, high: float) -> None:
     assert low <= evidence_bits(ac, an) <= high
+
+
+def test_a_yes_just_at_the_floor_tells_more_than_above_it() -> None:
+    """Without the carrier the others' copies must still reach the floor for a 'yes'."""
+    at, above, far = (evidence_bits(ac, 2000, 20) for ac in (20, 25, 60))
+    assert 0.5 < at < 1.5  # about as likely as not without the carrier
+    assert 0.0 < above < at
+    assert far < 1e-6
+    assert evidence_bits(5, 2000, 20) > evidence_bits(5, 2000, 5) > evidence_bits(5, 2000)
