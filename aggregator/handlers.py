@@ -19,15 +19,22 @@ from aggregator.errors import NodeFailure
 from aggregator.fanout import Network, fan_out
 from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.merge import merge
-from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route
 from beacon.protocol.understand import understand
 from beacon.web import info as beacon_info_docs
 from beacon.web.keys import REQUEST_ID, SERVER, STARTED
-from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
+from beacon.web.requests import (
+    Handler,
+    entry_handlers,
+    json_response,
+    no_parameters,
+    public_server,
+    read_paging,
+    read_request,
+)
 
 _TERMS_LIMITS = RequestLimits(default=1000, maximum=10000, max_offset=INT64_MAX)
 
@@ -103,24 +110,23 @@ entry_handler = entry_handlers(answer)
 
 
 async def root(request: web.Request) -> web.StreamResponse:
-    """``/``: the same document as /info, or service-info when that schema is requested."""
+    """``/`` and ``/info``: the network's own document with its members' /info answers, or
+    service-info when that schema is requested."""
     no_parameters(request, ("requestedSchema",))
-    if request.query.get("requestedSchema", "").startswith("ga4gh-service-info"):
+    if beacon_info_docs.wants_service_info(request.query.get("requestedSchema", "")):
         return await service_info(request)
-    return await beacon_info(request)
-
-
-async def beacon_info(request: web.Request) -> web.StreamResponse:
-    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
     app = request.app
     net = app[NETWORK]
     await net.discovery.first_round(app[SETTINGS].deadline_s)
-    return json_response(info.info_response(app[SERVER], app[STARTED], net))
+    return json_response(info.info_response(public_server(request), app[STARTED], net))
+
+
+beacon_info = root
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
     no_parameters(request, ("requestedSchema",))
-    server = request.app[SERVER]
+    server = public_server(request)
     return json_response(beacon_info_docs.service_info(server, request.app[STARTED]))
 
 
@@ -131,7 +137,7 @@ async def configuration(request: web.Request) -> web.StreamResponse:
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:
     no_parameters(request)
-    return json_response(beacon_info_docs.beacon_map(request.app[SERVER]))
+    return json_response(beacon_info_docs.beacon_map(public_server(request)))
 
 
 async def entry_types(request: web.Request) -> web.StreamResponse:
@@ -158,10 +164,9 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        no_parameters(request, ("skip", "limit"))
         settings = request.app[SETTINGS]
         net = request.app[NETWORK]
-        parsed = parse_get(Route(et.DATASETS), request.query.items(), _TERMS_LIMITS)
+        parsed = await read_paging(request, _TERMS_LIMITS)
         node, local = (None, "")
         if per_record and entry is not None:
             node, local = net.registry.split_id(request.match_info["id"])

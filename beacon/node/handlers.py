@@ -19,14 +19,22 @@ from beacon.node.keys import CATALOG, EXECUTOR, REFERENCES, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route
 from beacon.protocol.understand import Understood, is_population, understand
 from beacon.protocol.variants import left_aligned
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.web import info
 from beacon.web.keys import STARTED
-from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
+from beacon.web.requests import (
+    Handler,
+    entry_handlers,
+    json_response,
+    no_parameters,
+    public_server,
+    read_paging,
+    read_request,
+)
 
 
 async def _rare_filters(
@@ -225,12 +233,14 @@ entry_handler = entry_handlers(answer)
 
 
 async def root(request: web.Request) -> web.StreamResponse:
-    """``/``: the same document as /info, or service-info when that schema is requested."""
+    """``/`` and ``/info``: who the beacon is, or service-info when that schema is requested
+    (``requestedSchema=ga4gh-service-info-v1.0``)."""
     no_parameters(request, ("requestedSchema",))
-    wanted = request.query.get("requestedSchema", "")
-    if wanted.startswith("ga4gh-service-info"):
+    if info.wants_service_info(request.query.get("requestedSchema", "")):
         return await service_info(request)
-    return await beacon_info(request)
+    updated = await _data_updated(request)
+    software = {"software": {"name": "beacon-gdi", "version": __version__}}
+    return json_response(info.info_response(public_server(request), updated, software))
 
 
 async def _data_updated(request: web.Request) -> dt.datetime:
@@ -243,17 +253,13 @@ async def _data_updated(request: web.Request) -> dt.datetime:
     return max(loads) if loads else request.app[STARTED]
 
 
-async def beacon_info(request: web.Request) -> web.StreamResponse:
-    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
-    updated = await _data_updated(request)
-    software = {"software": {"name": "beacon-gdi", "version": __version__}}
-    return json_response(info.info_response(request.app[SETTINGS].server, updated, software))
+beacon_info = root
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
     no_parameters(request, ("requestedSchema",))
     updated = await _data_updated(request)
-    return json_response(info.service_info(request.app[SETTINGS].server, updated))
+    return json_response(info.service_info(public_server(request), updated))
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:
@@ -265,7 +271,7 @@ async def configuration(request: web.Request) -> web.StreamResponse:
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:
     no_parameters(request)
-    return json_response(info.beacon_map(request.app[SETTINGS].server))
+    return json_response(info.beacon_map(public_server(request)))
 
 
 async def entry_types(request: web.Request) -> web.StreamResponse:
@@ -282,10 +288,9 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     """
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        no_parameters(request, ("skip", "limit"))
         settings = request.app[SETTINGS]
         every = RequestLimits(1_000_000, 1_000_000, max_offset=INT64_MAX)
-        parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
+        parsed = await read_paging(request, every)
         catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
         target = entry or et.INDIVIDUALS
         visible = tiers.decide(

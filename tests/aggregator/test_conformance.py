@@ -130,7 +130,7 @@ async def test_known_records_exist_through_the_network(federation: Client) -> No
         ("GET", "/api/info?x=1", None, 400, "x"),
         ("GET", "/api/no_such_thing", None, 404, "/api/map"),
         ("DELETE", "/api/individuals", None, 405, "GET"),
-        ("POST", "/api/individuals", {}, 400, "meta"),
+        ("POST", "/api/individuals", {"meta": []}, 400, "meta"),
         ("POST", "/api/individuals", "not json", 400, "JSON"),
     ],
 )
