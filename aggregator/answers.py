@@ -64,6 +64,7 @@ def _result_set(raw: Any, where: str, entry: EntryType, most: int) -> AnswerSet:
         raise InvalidAnswer(f"{where}.setType: expected a string")
     results = _records(item.get("results", []), f"{where}.results", entry)
     info = item.get("info", {})
+    origin = item.get("beaconId")
     return AnswerSet(
         id=set_id,
         set_type=set_type,
@@ -71,6 +72,7 @@ def _result_set(raw: Any, where: str, entry: EntryType, most: int) -> AnswerSet:
         count=_count(item.get("resultsCount"), f"{where}.resultsCount", most, exists),
         results=results,
         info=_object(info, f"{where}.info"),
+        beacon_id=origin if isinstance(origin, str) and origin else None,
     )
 
 

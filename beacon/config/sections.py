@@ -239,7 +239,9 @@ class NodeEntry:
     registry file)."""
 
     id: str = setting(
-        "", help="node id (letters, digits, '.', '_', '-'); prefixes the node's result set ids"
+        "",
+        help="node id (letters, digits, '.', '_', '-'); <id>:<datasetId> addresses the node's "
+        "datasets and records through the network",
     )
     url: str = setting("", help="the node's API root, e.g. https://beacon.example.org/api")
     country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")

@@ -332,3 +332,9 @@ async def post_json(
 def statuses(body: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """nodeId -> (status, reason) from a merged response's info."""
     return {n["nodeId"]: (n["status"], n.get("reason", "")) for n in body["info"]["nodes"]}
+
+
+def qualified(item: dict[str, Any]) -> str:
+    """A result set's or record's network-qualified id, ``<nodeId>:<id>``: its own id is the
+    dataset's, and the node it comes from is in ``info.nodeId``."""
+    return f"{item['info']['nodeId']}:{item['id']}"
