@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -45,9 +45,11 @@ class Capabilities:
     terms: tuple[dict[str, Any], ...]
     resources: tuple[dict[str, Any], ...]
     version: str
-    info: dict[str, Any]
+    info: dict[str, Any]  # the ``response`` of the node's /info
     default_granularity: str | None
     fetched_at: float
+    #: The node's whole /info answer (meta and response), as the network lists it.
+    info_document: dict[str, Any] = field(default_factory=dict)
 
     def refusal(self, route: Route, filter_ids: tuple[tuple[str, ...], ...]) -> str | None:
         """Why this node cannot answer ``route`` with these filters, or None if it can."""
@@ -208,6 +210,7 @@ class Discovery:
             info=info_response,
             default_granularity=default_granularity,
             fetched_at=self.clock(),
+            info_document=info if isinstance(info, dict) else {},
         )
         self.known[node.id] = capabilities
         if filters is not None:
