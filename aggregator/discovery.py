@@ -27,6 +27,7 @@ from aggregator.errors import NodeFailure
 from aggregator.outcome import Status
 from aggregator.registry import Node, Registry
 from beacon.protocol import entry_types as et
+from beacon.protocol.filters import Filter, listed_as
 from beacon.protocol.request import Route
 
 log = logging.getLogger("aggregator.discovery")
@@ -252,6 +253,19 @@ class Discovery:
         ]
         if pending:
             await asyncio.wait(pending, timeout=timeout_s)
+
+    def unlisted(self, filters: tuple[Filter, ...]) -> list[int]:
+        """The positions of the filters no member lists, when every member's terms are known
+        (otherwise none: a member not read yet may list them, and the fan-out decides)."""
+        known = [self.known.get(n.id) for n in self.registry.nodes]
+        lists = [k.filters for k in known if k is not None and k.filters is not None]
+        if not filters or not known or len(lists) < len(known):
+            return []
+        return [
+            i
+            for i, flt in enumerate(filters)
+            if not any(name in listed for listed in lists for name in listed_as(flt))
+        ]
 
     def is_stale(self, node: Node) -> bool:
         known = self.known.get(node.id)

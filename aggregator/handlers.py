@@ -7,6 +7,7 @@ accepts is one every node understands, and a bad one is a 400 before any node is
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -19,8 +20,10 @@ from aggregator.errors import NodeFailure
 from aggregator.fanout import Network, fan_out
 from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.merge import merge
+from aggregator.outcome import NodeOutcome
+from beacon.config import public_base_url
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
+from beacon.protocol.errors import BadRequest, Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route
 from beacon.protocol.understand import understand
@@ -62,6 +65,37 @@ def _versions(net: Network) -> tuple[tuple[str, str], ...]:
     return tuple((n.id, known[n.id].version if n.id in known else "") for n in net.registry.nodes)
 
 
+def check_filters_known(request: web.Request, net: Network, parsed: BeaconRequest) -> None:
+    """A filter no member lists is a typo or a term of another network: a 400 naming it, as
+    each node would answer, never a network-wide "no"."""
+    unknown = net.discovery.unlisted(parsed.filters)
+    if unknown:
+        i = unknown[0]
+        terms = f"{public_base_url(public_server(request))}/filtering_terms"
+        raise BadRequest(
+            f"parameter 'filters[{i}]': unknown filter {parsed.filters[i].id!r}: no member of "
+            f"this network lists it; the terms the network knows are at {terms}",
+            parameter="filters",
+        )
+
+
+def check_token_accepted(net: Network, token: str | None, outcomes: Sequence[NodeOutcome]) -> None:
+    """A node the caller's token was forwarded to refused it as invalid: the caller's answer is
+    that 401, never a quieter answer from the nodes that did not need the token."""
+    if token is None:
+        return
+    refused = [
+        o
+        for o in outcomes
+        if o.http_status == 401
+        and (node := net.registry.by_id.get(o.node_id)) is not None
+        and node.authorization(token) != node.authorization(None)
+    ]
+    if refused:
+        reasons = "; ".join(f"node {o.node_id}: {o.reason}" for o in refused)
+        raise Unauthorized(f"the bearer token was refused by {reasons}")
+
+
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request over the network."""
     parsed = await parse_request(request, route)
@@ -70,6 +104,9 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     store = request.app[CACHE]
     default = Granularity(server.default_granularity)
     token = caller_token(request)
+    if parsed.filters:
+        await net.discovery.first_round(request.app[SETTINGS].deadline_s)
+        check_filters_known(request, net, parsed)
     wants = c.directives(request.headers.get("Cache-Control"))
     usable = store.enabled
     caller = c.caller_key(token)
@@ -90,6 +127,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
         if usable and wants.store and c.storable(outcomes):
             store.put(c.cache_key(parsed, _versions(net), caller), outcomes)
             state = "miss"
+    check_token_accepted(net, token, outcomes)
     merged = merge(parsed, outcomes, server.id, default, {"cache": state})
     headers = {"X-Aggregator-Cache": state}
     if hit is None:

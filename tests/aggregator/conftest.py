@@ -131,6 +131,8 @@ class Fake:
     #: Say ``count`` even when nothing exists (an implausible answer).
     lies: bool = False
     terms: tuple[str, ...] = ()
+    #: /filtering_terms answers 500: the node's terms stay unknown to the network.
+    terms_fail: bool = False
     serves: tuple[str, ...] = tuple(e.id for e in et.ENTRY_TYPES)
     extra_headers: dict[str, str] = field(default_factory=dict)
     updated: str = "2026-01-01T00:00:00Z"
@@ -178,6 +180,8 @@ def fake_app(fake: Fake) -> web.Application:
             response["endpointSets"] = {k: v for k, v in sets.items() if k in fake.serves}
         elif name in ("configuration", "entry_types"):
             response = framework.configuration_document("test", {})
+        elif fake.terms_fail:
+            return web.json_response({"oops": 1}, status=500)
         else:  # filtering_terms: one page holds them all
             skip = int(request.query.get("skip", "0"))
             listed = [{"id": t, "type": "ontologyTerm"} for t in fake.terms] if skip == 0 else []

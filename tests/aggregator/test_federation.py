@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from beacon.config import NodeEntry
@@ -183,10 +184,31 @@ async def test_unsupported_filter_leaves_the_node_out(federation: Client) -> Non
     assert [qualified(s) for s in body["response"]["resultSets"]] == ["se:ds1", "dk:ds1"]
 
 
-async def test_a_filter_no_node_knows_is_a_no_with_reasons(federation: Client) -> None:
-    body = await get_json(federation, "/api/individuals?filters=XYZ:1&requestedGranularity=count")
-    assert body["responseSummary"] == {"exists": False, "numTotalResults": 0}
-    assert {s for s, _ in statuses(body).values()} == {"skipped"}
+async def test_a_filter_no_node_lists_is_a_400_naming_it(
+    federation: Client, real_node: RealNode
+) -> None:
+    """A typo is not "nobody has it": every node answers 400, and so does the network, before
+    any node is asked, pointing at the terms it knows."""
+    for method, path, payload in [
+        ("GET", "/api/individuals?filters=NCIT:C16576,XYZ:1&requestedGranularity=count", None),
+        (
+            "POST",
+            "/api/individuals",
+            {"query": {"filters": [{"id": "NCIT:C16576"}, {"id": "XYZ:1"}]}},
+        ),
+        ("GET", "/api/v2.0.0/g_variants?filters=XYZ:1", None),
+    ]:
+        response = await federation.request(method, path, json=payload)
+        body = await response.json()
+        assert response.status == 400, body
+        message = body["error"]["errorMessage"]
+        assert message.startswith(f"parameter 'filters[{0 if 'v2.0.0' in path else 1}]'")
+        assert "unknown filter 'XYZ:1'" in message
+        assert "/api/filtering_terms" in message
+    async with aiohttp.ClientSession() as session:
+        url = f"{await real_node('se')}/individuals?filters=XYZ:1"
+        async with session.get(url) as response:
+            assert response.status == 400  # what each node says too
 
 
 async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:
