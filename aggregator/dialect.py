@@ -25,12 +25,14 @@ from beacon.protocol.response import echo_parameters
 
 @dataclass(frozen=True)
 class NodeCall:
-    """A request ready to send: method, path under the node's API root, query, body bytes."""
+    """A request ready to send: method, path under the node's API root, query, body bytes, and
+    the headers it adds (``Via``: the networks the request went through)."""
 
     method: str
     path: str
     query: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def path_of(route: Route) -> str:

@@ -113,8 +113,12 @@ class Discovery:
         limits: Limits,
         ttl_s: float,
         clock: Callable[[], float] = time.monotonic,
+        via: str = "",
     ) -> None:
         self.registry = registry
+        #: The ``Via`` header of every metadata request (this network), so that a member that
+        #: is itself a network knows it is asked by one (``aggregator/via.py``).
+        self.headers = (("Via", via),) if via else ()
         self.session = session
         self.limits = limits
         self.ttl_s = ttl_s
@@ -124,7 +128,8 @@ class Discovery:
         self._inflight: dict[str, asyncio.Task[Capabilities]] = {}
 
     async def _get(self, node: Node, path: str, query: tuple[tuple[str, str], ...] = ()) -> Any:
-        reply = await fetch(self.session, node, NodeCall("GET", path, query), self.limits)
+        call = NodeCall("GET", path, query, headers=self.headers)
+        reply = await fetch(self.session, node, call, self.limits)
         return reply.body
 
     async def _terms(self, node: Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -121,7 +121,9 @@ class Fake:
 
     beacon_id: str = "fake.example.beacon"
     mode: str = (
-        "ok"  # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | echo
+        # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | echo
+        # | ega_network
+        "ok"
     )
     delay_s: float = 0.0
     metadata_delay_s: float = 0.0
@@ -158,6 +160,34 @@ class Fake:
             sets = [r.ResultSet("fakeset", "dataset", self.exists, self.count, records)]
         count = self.count if self.exists or self.lies else 0
         return r.data_response(meta, granularity, self.exists, count, sets)
+
+
+def ega_network_answer(fake: Fake, entry: et.EntryType) -> dict[str, Any]:
+    """An answer in the EGA Beacon Network API's shape (from its source, December 2026): meta
+    without returnedGranularity or returnedSchemas, each member's sets tagged with its
+    beaconId, and a member that did not answer listed as an id-less ``exists: false``."""
+    key = "variantInternalId" if entry is et.G_VARIANTS else "id"
+    sets = [
+        {
+            "id": f"{member}-dataset",
+            "beaconId": f"org.example.{member}",
+            "setType": "dataset",
+            "exists": True,
+            "resultsCount": 1,
+            "results": [{key: f"{member}-r0"}],
+        }
+        for member in ("member1", "member2")
+    ]
+    sets.append({"beaconId": "org.example.silent", "exists": False})
+    return {
+        "meta": {
+            "apiVersion": "v2.0.0",
+            "beaconId": fake.beacon_id,
+            "receivedRequestSummary": {"apiVersion": "v2.0.0", "pagination": {}},
+        },
+        "responseSummary": {"exists": True, "numTotalResults": 2},
+        "response": {"resultSets": sets},
+    }
 
 
 def fake_app(fake: Fake) -> web.Application:
@@ -224,6 +254,8 @@ def fake_app(fake: Fake) -> web.Application:
             )
         if fake.mode == "redirect":
             raise web.HTTPFound("http://elsewhere.invalid/api")
+        if fake.mode == "ega_network":
+            return web.json_response(ega_network_answer(fake, entry))
         if fake.mode == "huge_stream":  # no Content-Length: the cap must hold while reading
             stream = web.StreamResponse(headers={"Content-Type": "application/json"})
             await stream.prepare(request)

@@ -7,16 +7,28 @@ real aggregator, on real sockets.
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import aiohttp
 import pytest
 
+from aggregator import via
+from aggregator.app import create_app as create_network
 from beacon.config import NodeEntry
 from beacon.protocol.entry_types import SPEC_VERSION
-from tests.aggregator.conftest import FakeNode, Network, RealNode, get_json, post_json, statuses
+from tests.aggregator.conftest import (
+    FakeNode,
+    Network,
+    RealNode,
+    api_url,
+    get_json,
+    network_settings,
+    post_json,
+    statuses,
+)
 from tests.auth import Issuers, access_toml, bearer
-from tests.conftest import Client
+from tests.conftest import Client, ServerFactory
 
 COUNT = "/api/individuals?requestedGranularity=count"
 
@@ -189,3 +201,178 @@ async def test_node_and_network_errors_read_the_same(
     assert network["meta"]["beaconId"] == "org.example.network"
     network["meta"]["beaconId"] = node["meta"]["beaconId"]
     assert network == node
+
+
+# -- networks of networks ------------------------------------------------------------------
+
+SNV1 = "referenceName=17&start=7577120&alternateBases=A"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def network_at(
+    aiohttp_server: ServerFactory,
+    server_id: str,
+    members: list[tuple[str, str]],
+    port: int | None = None,
+) -> str:
+    """A real network app named ``server_id`` on a socket (``port``: chosen beforehand, so
+    that networks can list each other); returns its API root URL."""
+    entries = [NodeEntry(id=i, url=u, country="EU") for i, u in members]
+    app = create_network(network_settings(entries, BEACON_ID=server_id), {})
+    server = await aiohttp_server(app, port=port) if port else await aiohttp_server(app)
+    return api_url(server)
+
+
+async def test_a_network_of_networks_keeps_each_sets_origin(
+    nodes: dict[str, str], network: Network, aiohttp_server: ServerFactory
+) -> None:
+    inner = await network_at(
+        aiohttp_server, "org.example.inner", [("se", nodes["se"]), ("fi", nodes["fi"])]
+    )
+    # Asked by another network, a network answers /info from what it knows at once (waiting
+    # for its own members could wait for that network): let it know them first.
+    assert len((await fetch(f"{inner}/info"))["responses"]) == 2
+    top = await network([("inner", inner), ("dk", nodes["dk"])])
+    body = await get_json(top, f"/api/g_variants?{SNV1}&requestedGranularity=record")
+    sets = body["response"]["resultSets"]
+    assert [(s["beaconId"], s["id"], s["info"]["nodeId"]) for s in sets] == [
+        ("se.example.beacon", "ds1", "inner:se"),
+        ("dk.example.beacon", "ds1", "dk"),
+    ]
+    assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
+    counted = await get_json(top, COUNT)
+    assert counted["responseSummary"]["numTotalResults"] == 6  # se 2, fi 1 (inner), dk 3
+    # The node path addresses one node's dataset through both networks.
+    one = await get_json(
+        top, "/api/individuals?requestedGranularity=record&datasetIds=inner:se:ds1"
+    )
+    assert [(s["beaconId"], s["id"], s["resultsCount"]) for s in one["response"]["resultSets"]] == [
+        ("se.example.beacon", "ds1", 2)
+    ]
+    assert statuses(one)["dk"] == ("skipped", "holds none of the datasetIds")
+    path = "/api/datasets/inner:fi:ds2/individuals?requestedGranularity=record"
+    (fi,) = (await get_json(top, path))["response"]["resultSets"]
+    assert (fi["beaconId"], fi["id"], fi["resultsCount"]) == ("fi.example.beacon", "ds2", 1)
+    # The inner network's /info, with its own members, is one of the top's responses.
+    listed = (await get_json(top, "/api/info"))["responses"]
+    assert [m["meta"]["beaconId"] for m in listed] == ["org.example.inner", "dk.example.beacon"]
+    assert [m["meta"]["beaconId"] for m in listed[0]["responses"]] == [
+        "se.example.beacon",
+        "fi.example.beacon",
+    ]
+
+
+async def test_networks_that_list_each_other_never_loop(
+    nodes: dict[str, str], aiohttp_server: ServerFactory
+) -> None:
+    """a = {se, b}, b = {fi, a}: each asks the other once, and the other leaves it out (its
+    beaconId is in Via), so every answer counts every person once."""
+    port_a, port_b = free_port(), free_port()
+    url_a, url_b = (f"http://127.0.0.1:{p}/api" for p in (port_a, port_b))
+    await network_at(aiohttp_server, "org.example.a", [("se", nodes["se"]), ("b", url_b)], port_a)
+    await network_at(aiohttp_server, "org.example.b", [("fi", nodes["fi"]), ("a", url_a)], port_b)
+    async with aiohttp.ClientSession() as session:
+        for url, other in ((url_a, "b"), (url_b, "a")):
+            async with session.get(f"{url}/individuals?requestedGranularity=count") as response:
+                body = await response.json()
+                assert response.status == 200, body
+            assert body["responseSummary"]["numTotalResults"] == 3  # se 2 + fi 1, once each
+            assert statuses(body)[other] == ("ok", "")
+        # Asked on behalf of a, b leaves a out and says why.
+        headers = {"Via": "1.1 proxy.example, 1.1 org.example.a"}
+        async with session.get(f"{url_b}/individuals", headers=headers) as response:
+            body = await response.json()
+        assert statuses(body)["a"][0] == "skipped"
+        assert "org.example.a is already on this request's path" in statuses(body)["a"][1]
+        # A request that comes back to a network it went through is refused: 508.
+        headers = {"Via": "1.1 org.example.b, 1.1 org.example.a"}
+        async with session.get(f"{url_a}/individuals", headers=headers) as response:
+            assert response.status == 508
+            assert "org.example.a" in (await response.json())["error"]["errorMessage"]
+
+
+async def test_a_network_listed_as_its_own_member_is_not_asked(
+    nodes: dict[str, str], aiohttp_server: ServerFactory
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    await network_at(aiohttp_server, "org.example.self", [("se", nodes["se"]), ("me", url)], port)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{url}/individuals?requestedGranularity=count") as response,
+    ):
+        body = await response.json()
+    assert body["responseSummary"]["numTotalResults"] == 2
+    assert statuses(body)["me"][0] == "skipped"
+
+
+async def test_the_ega_beacon_network_as_a_member(
+    nodes: dict[str, str], network: Network, fake_node: FakeNode
+) -> None:
+    """Its answers declare no granularity and tag each set with its member: the origins stay,
+    and its placeholder for a member that did not answer is no dataset."""
+    ega, _ = await fake_node(beacon_id="es.crg.global-beacon-network", mode="ega_network")
+    top = await network([("ega", ega), ("se", nodes["se"])])
+    body = await get_json(top, "/api/individuals?requestedGranularity=record")
+    sets = body["response"]["resultSets"]
+    assert [(s["beaconId"], s["id"], s["info"]["nodeId"]) for s in sets] == [
+        ("org.example.member1", "member1-dataset", "ega"),
+        ("org.example.member2", "member2-dataset", "ega"),
+        ("se.example.beacon", "ds1", "se"),
+    ]
+    assert body["responseSummary"]["numTotalResults"] == 4
+
+
+def read_as_the_ega_network(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """How the EGA Beacon Network API reads a member's answer (the rule, written from its
+    source): a set keeps a beaconId of its own, else gets the member's from meta."""
+    member = body["meta"]["beaconId"]
+    return [(s.get("beaconId") or member, s["id"]) for s in body["response"]["resultSets"]]
+
+
+async def test_our_network_as_a_member_of_the_ega_network(federation: Client) -> None:
+    """It POSTs the client's body unchanged and appends includeResultsetResponses=ALL to GETs;
+    each set must come back with the beacon it is from, not the network's id."""
+    posted = await post_json(
+        federation,
+        "/api/g_variants",
+        {
+            "meta": {"apiVersion": "2.0"},
+            "query": {
+                "requestParameters": {
+                    "referenceName": "17",
+                    "start": [7577120],
+                    "alternateBases": "A",
+                },
+                "includeResultsetResponses": "HIT",
+                "pagination": {"skip": 0, "limit": 100},
+                "testMode": False,
+                "requestedGranularity": "record",
+            },
+        },
+    )
+    got = await get_json(
+        federation,
+        f"/api/g_variants?{SNV1}&requestedGranularity=record&includeResultsetResponses=ALL",
+    )
+    assert read_as_the_ega_network(posted) == [
+        ("se.example.beacon", "ds1"),
+        ("dk.example.beacon", "ds1"),
+    ]
+    assert ("fi.example.beacon", "ds2") in read_as_the_ega_network(got)
+
+
+def test_via_names_the_networks_on_the_path() -> None:
+    assert via.path_of("1.1 proxy.example, HTTP/1.1 org.example.a (beacon-gdi), 1.0 b") == {
+        "proxy.example",
+        "org.example.a",
+        "b",
+    }
+    assert via.path_of(None) == frozenset()
+    assert via.forwarded("1.1 x", "org example/a") == "1.1 x, 1.1 org-example-a"
+    assert via.on_path("org example/a", via.path_of(via.forwarded(None, "org example/a")))
