@@ -125,8 +125,8 @@ class _Calls:
         self.headers = (("Via", path.via),) if path.via else ()
         self.made: dict[tuple[Dialect, Route, tuple[str, ...] | None], NodeCall] = {}
 
-    def get(self, target: Target) -> NodeCall:
-        key = (target.node.dialect, target.route, target.dataset_ids)
+    def get(self, target: Target, dialect: Dialect) -> NodeCall:
+        key = (dialect, target.route, target.dataset_ids)
         call = self.made.get(key)
         if call is None:
             call = translate(
@@ -191,7 +191,13 @@ async def _ask(
         max_count=settings.max_node_count,
     )
     outcome = await client.query(
-        net.session, node, calls.get(target), target.route.entry, limits, token, request_id
+        net.session,
+        node,
+        calls.get(target, net.discovery.dialect_of(node)),
+        target.route.entry,
+        limits,
+        token,
+        request_id,
     )
     if outcome.status is Status.TIMEOUT and limits.timeout_s < node.timeout_s:
         # The node's own timeout was cut short by the deadline: say which limit it hit.

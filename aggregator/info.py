@@ -19,7 +19,7 @@ from typing import Any
 from aggregator import __version__
 from aggregator.discovery import Discovery
 from aggregator.fanout import Network
-from aggregator.registry import Registry
+from aggregator.registry import Node, Registry
 from beacon.config import ServerSettings
 from beacon.web import info
 
@@ -97,6 +97,21 @@ def union_terms(
     return listed, list(resources.values())
 
 
+def dialect_view(discovery: Discovery, node: Node) -> dict[str, Any]:
+    """The dialect a node is asked in, and where each part comes from (declared in the
+    registry, learnt from the node, or the spec's default)."""
+    used = discovery.dialect_of(node)
+    view: dict[str, Any] = {
+        "method": used.method,
+        "parameters": "nested" if used.nested else "flat",
+        "skip": "pages" if used.skip_pages else "records",
+    }
+    known = discovery.known.get(node.id)
+    if known is not None and known.dialect_sources:
+        view["source"] = dict(known.dialect_sources)
+    return view
+
+
 def nodes_view(
     registry: Registry, discovery: Discovery, now: float | None = None
 ) -> dict[str, Any]:
@@ -112,11 +127,7 @@ def nodes_view(
             "country": node.country,
             "url": node.url,
             "credentials": node.credentials,
-            "dialect": {
-                "method": node.dialect.method,
-                "parameters": "nested" if node.dialect.nested else "flat",
-                "skip": "pages" if node.dialect.skip_pages else "records",
-            },
+            "dialect": dialect_view(discovery, node),
             "timeoutSeconds": node.timeout_s,
             "health": registry.health[node.id].as_json(),
             "outcomes": dict(registry.counters[node.id]),

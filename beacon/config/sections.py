@@ -256,15 +256,20 @@ class NodeEntry:
         help="environment variable holding the token this network identifies itself with to "
         "the node (sent as X-Beacon-Network: for the node's budget and audit, never a tier)",
     )
-    method: typing.Literal["POST", "GET"] = setting(
-        "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
+    method: typing.Literal["auto", "POST", "GET"] = setting(
+        "auto",
+        help="how queries reach the node: POST bodies, or GET with comma lists; auto = learnt "
+        "from the node (its /info and a probe), POST when it cannot be told",
     )
-    parameters: typing.Literal["nested", "flat"] = setting(
-        "nested",
-        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes)",
+    parameters: typing.Literal["auto", "nested", "flat"] = setting(
+        "auto",
+        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes); "
+        "auto = learnt from a probe, nested when it cannot be told",
     )
-    skip: typing.Literal["pages", "records"] = setting(
-        "pages", help="what the node's skip counts: pages (the spec) or records"
+    skip: typing.Literal["auto", "pages", "records"] = setting(
+        "auto",
+        help="what the node's skip counts: pages (the spec) or records; auto = learnt from "
+        "its /filtering_terms, pages when it cannot be told",
     )
     timeout_s: float = setting(0.0, help="this node's timeout; 0 = aggregator.node_timeout_s")
 

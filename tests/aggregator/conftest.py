@@ -138,6 +138,9 @@ class Fake:
     serves: tuple[str, ...] = tuple(e.id for e in et.ENTRY_TYPES)
     extra_headers: dict[str, str] = field(default_factory=dict)
     updated: str = "2026-01-01T00:00:00Z"
+    #: The software its /info names: this project's by default, so the network knows its
+    #: dialect and sends no probes (which ``seen`` would record); "" for a stranger.
+    software: str = "beacon-gdi"
     #: What /health answers (data requests are recorded in ``seen``, probes are not).
     healthy: bool = True
     probes: int = 0
@@ -204,6 +207,8 @@ def fake_app(fake: Fake) -> web.Application:
                 "organization": {"id": "fake", "name": "Fake"},
                 "updateDateTime": fake.updated,
             }
+            if fake.software:
+                response["info"] = {"software": {"name": fake.software, "version": "0"}}
         elif name == "map":
             response = framework.map_document(api_url_of(request))
             sets = response["endpointSets"]
