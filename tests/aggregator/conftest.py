@@ -121,8 +121,8 @@ class Fake:
 
     beacon_id: str = "fake.example.beacon"
     mode: str = (
-        # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | echo
-        # | ega_network
+        # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | error401
+        # | echo | ega_network
         "ok"
     )
     delay_s: float = 0.0
@@ -251,6 +251,11 @@ def fake_app(fake: Fake) -> web.Application:
             return web.json_response(
                 {"meta": {}, "error": {"errorCode": 400, "errorMessage": "no such thing"}},
                 status=400,
+            )
+        if fake.mode == "error401":
+            return web.json_response(
+                {"meta": {}, "error": {"errorCode": 401, "errorMessage": "log in first"}},
+                status=401,
             )
         if fake.mode == "echo":
             message = f"bad credentials: {request.headers.get('Authorization')}"

@@ -150,23 +150,18 @@ async def test_a_token_a_node_refuses_is_the_networks_401(
     assert {s for s, _ in statuses(await get_json(client, COUNT)).values()} == {"ok"}
 
 
-async def test_a_refused_service_token_is_not_the_callers_401(
-    real_node: RealNode, network: Network, issuers: Issuers
+async def test_a_401_for_a_token_the_node_never_got_is_not_the_callers(
+    real_node: RealNode, network: Network, issuers: Issuers, fake_node: FakeNode
 ) -> None:
-    """The network's own token for a node is the operator's problem: the caller gets the
-    other nodes' answer, with the node's error listed, whatever token the caller sent."""
-    se = await real_node("se", config=access_toml(issuers, ""))
+    """Only a refusal of what the caller sent is the caller's 401: a node that is not sent the
+    caller's token (credentials none) and answers 401 anyway is reported for that node, and
+    the others answer."""
     fi = await real_node("fi")
-    client = await network(
-        [
-            NodeEntry(id="se", url=se, credentials="service", token_env="SE_TOKEN"),
-            NodeEntry(id="fi", url=fi),
-        ],
-        environ={"SE_TOKEN": "stale-service-token"},
-    )
+    closed, _ = await fake_node(mode="error401")
+    client = await network([NodeEntry(id="fi", url=fi), NodeEntry(id="closed", url=closed)])
     for headers in ({}, bearer(issuers.login.passport())):
         body = await get_json(client, COUNT, headers=headers)
-        assert statuses(body)["se"][0] == "error"
+        assert statuses(body)["closed"][0] == "error"
         assert statuses(body)["fi"] == ("ok", "")
 
 
