@@ -51,6 +51,8 @@ async def _rare_filters(
         if is_population(flt):
             continue
         alone = query_filters.build(parsed.filters, parsed.route.entry, index, only=frozenset({i}))
+        if parsed.route.entry.per_dataset:
+            await _cohorts_as_members(executor, alone, dataset)
         for filtered, parts in alone.conditions.items():
             entry = et.BY_ID[filtered]
             if not entry.per_dataset:
@@ -60,6 +62,22 @@ async def _rare_filters(
             if (await executor.run(plan, dataset)).count < threshold:
                 rare.add(i)
     return frozenset(rare)
+
+
+async def _cohorts_as_members(
+    executor: Executor, filters: query_filters.FilterPlan, dataset: DatasetEntry
+) -> None:
+    """Filters on cohorts, for records of a dataset's people: the members of the dataset's
+    cohorts that match (a cohort covers the individuals it lists, or all of its dataset's), as
+    a condition on the individuals, which the plan follows to their biosamples, runs,
+    analyses and variants. The EGA UI sends a term listed for cohorts with scope ``cohort``
+    whatever the entry type searched."""
+    parts = filters.conditions.pop(et.COHORTS.id, None)
+    if parts is None:
+        return
+    mine = {c.DATASET_ID: dataset.id}
+    found = await executor.distinct("cohort filter", c.COHORTS, "_id", {"$and": [mine, *parts]})
+    filters.add(et.INDIVIDUALS.id, {c.COHORT_IDS: {"$in": sorted(found)}})
 
 
 async def _per_dataset(
@@ -97,6 +115,7 @@ async def _per_dataset(
                 threshold = decision.policy.min_count
                 rare = await _rare_filters(executor, parsed, dataset, index, threshold)
             filters = query_filters.build(parsed.filters, entry, index, population, exclude=rare)
+            await _cohorts_as_members(executor, filters, dataset)
         plan = query.plan(
             parsed, dataset, variant, records, filters=filters, min_allele_count=rare_alleles
         )
@@ -202,6 +221,8 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     # same 400 as naming a dataset that does not exist.
     datasets = scope.select({k: catalog[k] for k in decisions}, parsed, variant)
     chosen = {d.id: decisions[d.id] for d in datasets}
+    if entry is et.DATASETS:
+        chosen = {k: tiers.describable(d, requested) for k, d in chosen.items()}
     returned = tiers.returned_granularity(settings, requested, list(chosen.values()))
     beacon_id = settings.server.id
     filters = None

@@ -98,3 +98,32 @@ async def test_urls_name_the_port_the_request_arrived_on(api: Client) -> None:
     assert sets["individual"]["rootUrl"] == f"http://127.0.0.1:{port}/api/individuals"
     lying = await body_of(api, "GET", "/api/info", headers={"Host": "evil.example:1"})
     assert lying["response"]["alternativeUrl"] == f"http://127.0.0.1:{port}/api"
+
+
+async def test_a_dataset_counted_in_answers_is_listed_in_datasets(
+    checklist: Any, node: Any, tmp_path: Any
+) -> None:
+    """Whoever sees a dataset counted sees it named in result sets: /datasets lists its record
+    for that caller too. One seen only as yes/no is named nowhere, and stays unlisted."""
+    listed = {}
+    for level in ("count", "boolean"):
+        config = tmp_path / f"{level}.toml"
+        config.write_text(
+            f'[[access.datasets]]\nid = "ds1"\nsecurity_level = "REGISTERED"\npublic = "{level}"\n'
+            '\n[[access.datasets]]\nid = "ds2"\nsecurity_level = "PUBLIC"\n'
+        )
+        api = await node(BEACON_CONFIG=str(config), BEACON_UNDECLARED_DATASETS="hidden")
+        question = "?requestedGranularity=record&includeResultsetResponses=ALL"
+        answered = await body_of(api, "GET", f"/api/individuals{question}")
+        named = sorted(s["id"] for s in answered["response"]["resultSets"])
+        datasets = await body_of(api, "GET", "/api/datasets?requestedGranularity=record")
+        listed[level] = (named, sorted(d["id"] for d in datasets["response"]["collections"]))
+        if level == "count":
+            one = await body_of(api, "GET", "/api/datasets/ds1?requestedGranularity=record")
+            records = [r["id"] for s in one["response"]["resultSets"] for r in s["results"]]
+            assert records == ["ds1"]
+            # The records of its people stay out of reach.
+            path = "/api/datasets/ds1/individuals?requestedGranularity=record"
+            people = await body_of(api, "GET", path)
+            assert people["meta"]["returnedGranularity"] == "count"
+    assert listed == {"count": (["ds1", "ds2"], ["ds1", "ds2"]), "boolean": (["ds2"], ["ds2"])}
