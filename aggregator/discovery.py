@@ -131,6 +131,7 @@ class Discovery:
         self.clock = clock
         self.known: dict[str, Capabilities] = {}
         self.problems: dict[str, str] = {}
+        self._holdings: dict[str, tuple[float, frozenset[str] | None]] = {}
         #: What each node showed of its dialect, with the data version it was learnt at.
         self.learnt: dict[str, tuple[str, dialects.Learnt]] = {}
         self._inflight: dict[str, asyncio.Task[Capabilities]] = {}
@@ -190,6 +191,36 @@ class Discovery:
         response = body.get("response") if isinstance(body, dict) else None
         listed = response.get("filteringTerms") if isinstance(response, dict) else None
         return [str(t.get("id")) for t in listed or [] if isinstance(t, dict)]
+
+    async def _datasets(self, node: Node) -> frozenset[str] | None:
+        """The ids of the datasets the node lists to anyone, or None when it cannot say."""
+        query = (("requestedGranularity", "record"), ("limit", "0"))
+        status, body = await self._status(node, NodeCall("GET", "/datasets", query))
+        response = body.get("response") if status == 200 and isinstance(body, dict) else None
+        if not isinstance(response, dict):
+            return None
+        records = response.get("collections")
+        if not isinstance(records, list):
+            sets = response.get("resultSets")
+            records = [r for s in sets or [] if isinstance(s, dict) for r in s.get("results") or []]
+        return frozenset(str(r["id"]) for r in records if isinstance(r, dict) and "id" in r)
+
+    async def holdings(self, timeout_s: float) -> dict[str, frozenset[str] | None]:
+        """Each node's dataset ids as its /datasets lists them to anyone (None: unknown), read
+        when a query first names datasets by their plain ids, then kept for the TTL."""
+        now = self.clock()
+        due = [
+            n
+            for n in self.registry.nodes
+            if n.id not in self._holdings or now - self._holdings[n.id][0] >= self.ttl_s
+        ]
+        if due:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout_s):
+                    found = await asyncio.gather(*(self._datasets(n) for n in due))
+                    for node, held in zip(due, found, strict=True):
+                        self._holdings[node.id] = (now, held)
+        return {n.id: self._holdings.get(n.id, (0.0, None))[1] for n in self.registry.nodes}
 
     async def _learn(self, node: Node, info: dict[str, Any], served: set[str]) -> dialects.Learnt:
         """What ``node`` shows of the parts of its dialect the registry does not declare."""

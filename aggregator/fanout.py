@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
@@ -75,8 +75,19 @@ class Target:
     dataset_ids: tuple[str, ...] | None
 
 
-def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], list[NodeOutcome]]:
-    """Split network ids between nodes: who is asked about what, who is left out and why."""
+def targets(
+    registry: Registry,
+    request: BeaconRequest,
+    holdings: Mapping[str, frozenset[str] | None] | None = None,
+) -> tuple[list[Target], list[NodeOutcome]]:
+    """Split network ids between nodes: who is asked about what, who is left out and why.
+
+    A ``<nodeId>:<id>`` goes to that node. A plain dataset id goes to the nodes whose
+    ``/datasets`` list it (``holdings``: node id -> the ids it lists, None when unknown), so a
+    node is never sent a dataset it lacks (it would refuse the whole request); an id no node
+    lists goes to every node, which each answer for it or refuse it.
+    """
+    holdings = holdings or {}
     route = request.route
     owner: Node | None = None
     if route.record_id is not None:
@@ -89,7 +100,8 @@ def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], l
     if request.dataset_ids is not None:
         for value in request.dataset_ids:
             node, local = registry.split_id(value)
-            for share_of in [node.id] if node else list(shares):
+            holders = [n for n, held in holdings.items() if held is not None and local in held]
+            for share_of in [node.id] if node else holders or list(shares):
                 shares[share_of].append(local)
     asked: list[Target] = []
     left_out: list[NodeOutcome] = []
@@ -219,7 +231,11 @@ async def fan_out(
     one) is not asked."""
     deadline_s = net.settings.deadline_s
     deadline = time.monotonic() + deadline_s
-    asked, left_out = targets(net.registry, request)
+    holdings = None
+    if any(net.registry.split_id(d)[0] is None for d in request.dataset_ids or ()):
+        # Plain dataset ids: which node holds which (each node's /datasets, kept a while).
+        holdings = await net.discovery.holdings(deadline_s / 2)
+    asked, left_out = targets(net.registry, request, holdings)
     calls = _Calls(request, granularity, path)
     # Sending 50 requests takes the event loop a few milliseconds: the slowest nodes go first,
     # so their wait overlaps the sending of the others instead of starting after it.

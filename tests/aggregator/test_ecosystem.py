@@ -95,6 +95,32 @@ async def test_the_network_answers_the_versioned_prefix(federation: Client, vers
     assert len(nodes["nodes"]) == 3
 
 
+async def test_plain_dataset_ids_go_to_the_nodes_that_hold_them(federation: Client) -> None:
+    """Result sets now carry plain dataset ids, so clients send them back: each goes to the
+    nodes whose /datasets list it, and no node is sent one it lacks (it would refuse the whole
+    request, losing its answer for the others)."""
+    path = "/api/individuals?requestedGranularity=record&datasetIds="
+    body = await get_json(federation, f"{path}ds1,ds2")
+    assert [(s["info"]["nodeId"], s["id"]) for s in body["response"]["resultSets"]] == [
+        ("se", "ds1"),
+        ("fi", "ds2"),
+        ("dk", "ds1"),
+        ("dk", "ds2"),
+    ]
+    assert {s for s, _ in statuses(body).values()} == {"ok"}
+    only = await get_json(federation, f"{path}ds2")
+    assert statuses(only)["se"] == ("skipped", "holds none of the datasetIds")
+    assert body["responseSummary"]["numTotalResults"] == 6
+    # A qualified id still names one node's dataset alone.
+    one = await get_json(federation, f"{path}dk:ds2")
+    assert [(s["info"]["nodeId"], s["id"]) for s in one["response"]["resultSets"]] == [
+        ("dk", "ds2")
+    ]
+    # An id no node lists goes to every node, which each refuse it: the network's 400.
+    refused = await get_json(federation, f"{path}nope", status=400)
+    assert "nope" in refused["error"]["errorMessage"]
+
+
 # -- refusals are the network's refusals ----------------------------------------------------
 
 
