@@ -137,7 +137,8 @@ class ServerSettings:
     base_url: str = setting(
         "",
         env="BEACON_BASE_URL",
-        help="public URL of the API root used in /map (default: http://HOST:PORT/api)",
+        help="public URL of the API root used in /map (default: http://HOST:PORT/api, PORT "
+        "being the one the request arrived on)",
     )
     default_granularity: GranularityName = setting(
         "record",
