@@ -9,11 +9,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from aiohttp import web
 
 from beacon import __version__
-from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
+from beacon.node import (
+    caller,
+    frequencies,
+    privacy,
+    query,
+    query_filters,
+    respond,
+    scope,
+    terms,
+    tiers,
+)
 from beacon.node.execute import Executor, Results
 from beacon.node.keys import CATALOG, EXECUTOR, REFERENCES, SETTINGS
 from beacon.protocol import entry_types as et
@@ -24,6 +35,7 @@ from beacon.protocol.understand import Understood, is_population, understand
 from beacon.protocol.variants import left_aligned
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
+from beacon.store.documents import variant_key
 from beacon.web import info
 from beacon.web.keys import STARTED
 from beacon.web.requests import (
@@ -80,6 +92,21 @@ async def _cohorts_as_members(
     filters.add(et.INDIVIDUALS.id, {c.COHORT_IDS: {"$in": sorted(found)}})
 
 
+async def _frequencies(
+    executor: Executor, dataset: DatasetEntry, records: list[dict[str, Any]]
+) -> None:
+    """Each variant's frequencies per country and sex, from its genotypes and the dataset's
+    people (``beacon/node/frequencies.py``), in place of the dataset's own block."""
+    groups = await executor.groups(dataset)
+    if groups is None or not groups.masks:
+        return
+    keys = {variant_key(r["variantInternalId"]): r for r in records if "variantInternalId" in r}
+    found = await executor.genotypes(dataset, list(keys))
+    for key, record in keys.items():
+        if key in found:
+            frequencies.merge(record, dataset.id, frequencies.rows(groups, found[key]))
+
+
 async def _per_dataset(
     request: web.Request,
     parsed: BeaconRequest,
@@ -120,6 +147,8 @@ async def _per_dataset(
             parsed, dataset, variant, records, filters=filters, min_allele_count=rare_alleles
         )
         result = await executor.run(plan, dataset, dataset.count(role))
+        if records and entry is et.G_VARIANTS and result.records:
+            await _frequencies(executor, dataset, result.records)
         if result.count and privacy.charged(access, decision, variant):
             assert variant is not None
             alone = query.plan(
@@ -147,9 +176,7 @@ async def _per_dataset(
             decision.capped,
             of_people=entry is not et.G_VARIANTS,
         )
-        records = (
-            respond.select_population(result.records, population) if shown.records_allowed else []
-        )
+        records = frequencies.select(result.records, population) if shown.records_allowed else []
         answers.append(
             respond.DatasetAnswer(
                 dataset.id,

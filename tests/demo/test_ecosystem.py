@@ -8,6 +8,7 @@ generated files or from the nodes themselves, never from a copied answer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from beacon.demo import plan as demo
@@ -162,3 +163,84 @@ async def test_the_cohorts_have_collection_events(network: Any, loaded: Loaded) 
         women = sum(1 for p in people[dataset] if p["sex"]["label"] == "female")
         assert genders.get("female", 0) == women
         assert event["eventDiseases"]["distribution"]["diseases"]
+
+
+#: How the portal parses a population label: an ISO country with an optional sex, or a sex.
+PORTAL_LABEL = re.compile(r"^(?:([A-Z]{2})(?:_([MF]))?|([MF]))$")
+FIELDS = (
+    "alleleFrequency",
+    "alleleCount",
+    "alleleNumber",
+    "alleleCountHomozygous",
+    "alleleCountHeterozygous",
+)
+
+
+def read_frequencies_as_the_portal(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per (result set, variant, frequency), with the set's beaconId and id."""
+    found = []
+    for result_set in (body.get("response") or {}).get("resultSets") or []:
+        for result in result_set.get("results") or []:
+            for block in result.get("frequencyInPopulations") or []:
+                for item in block.get("frequencies") or []:
+                    found.append(
+                        {
+                            "beacon": result_set.get("beaconId"),
+                            "datasetId": result_set.get("id"),
+                            **{k: item.get(k) for k in ("population", *FIELDS)},
+                            "alleleCountHemizygous": item.get("alleleCountHemizygous"),
+                        }
+                    )
+    return found
+
+
+def gvariants_body(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "meta": {"apiVersion": "2.0"},
+        "query": {
+            "filters": filters,
+            "requestParameters": {
+                "alternateBases": "G",
+                "referenceBases": "A",
+                "start": [16050074],
+                "referenceName": "22",
+                "assemblyId": "GRCh38",
+            },
+            "includeResultsetResponses": "HIT",
+            "pagination": {"skip": 0, "limit": 10},
+            "testMode": False,
+            "requestedGranularity": "record",
+        },
+    }
+
+
+async def test_the_portal_reads_every_countrys_frequencies(network: Any) -> None:
+    """Genome of Europe: POST {base}/v2.0.0/g_variants with the variant; every row has the
+    beacon and dataset it is from, a label the portal parses, and all its fields."""
+    rows = read_frequencies_as_the_portal(
+        await post_ok(network, "/api/v2.0.0/g_variants", gvariants_body([]))
+    )
+    assert {r["datasetId"] for r in rows} == {"synthetic-fi", "synthetic-de", "synthetic-es"}
+    for found in rows:
+        assert PORTAL_LABEL.match(found["population"]), found
+        assert all(found[k] is not None for k in FIELDS), found
+        assert found["beacon"] == f"org.example.demo.{node_of(found['datasetId'])}"
+    labels = sorted(r["population"] for r in rows)
+    assert labels == sorted(f"{c}{s}" for c in ("FI", "DE", "ES") for s in ("", "_F", "_M"))
+    # The older portal sends the population as filters: sex alone, country alone, both.
+    for filters, wanted in (
+        (
+            [{"id": "sexFilter", "operator": "=", "value": "F", "scope": "population"}],
+            {"FI_F", "DE_F", "ES_F"},
+        ),
+        ([{"id": "countryFilter", "operator": "=", "value": "DE", "scope": "population"}], {"DE"}),
+        (
+            [
+                {"id": "sexFilter", "operator": "=", "value": "M", "scope": "population"},
+                {"id": "countryFilter", "operator": "=", "value": "ES", "scope": "population"},
+            ],
+            {"ES_M"},
+        ),
+    ):
+        body = await post_ok(network, "/api/v2.0.0/g_variants", gvariants_body(filters))
+        assert {r["population"] for r in read_frequencies_as_the_portal(body)} == wanted
