@@ -156,10 +156,11 @@ def _within(mask: Mask, indices: Indices) -> int:
     return int(mask[inside].sum())
 
 
-def row(label: str, mask: Mask, found: Genotypes, samples: int) -> dict[str, Any]:
-    """One population's frequency row. The allele number is exact when the load kept the
-    partial calls, or when every sample of the load was called diploid (AN = 2 x samples);
-    otherwise it is not known, and neither is the frequency: the row says the counts only."""
+def row(label: str, mask: Mask, found: Genotypes, samples: int) -> dict[str, Any] | None:
+    """One population's frequency row, or None when its allele number is not known (or 0):
+    a frequency needs one, and the schema requires it. The allele number is exact when the
+    load kept the partial calls, or when every sample of the load was called diploid
+    (AN = 2 x samples)."""
     het, hom, hemi = (_within(mask, x) for x in (found.het, found.hom, found.hemi))
     ac = het + 2 * hom + hemi
     members = int(mask.sum())
@@ -168,21 +169,24 @@ def row(label: str, mask: Mask, found: Genotypes, samples: int) -> dict[str, Any
         an = 2 * members - _within(mask, found.one) - 2 * _within(mask, found.none)
     elif found.an is not None and found.an == 2 * samples:
         an = 2 * members
-    item: dict[str, Any] = {"population": label}
-    if an:
-        item["alleleFrequency"] = round(ac / an, 8)
-    item["alleleCount"] = ac
-    if an is not None:
-        item["alleleNumber"] = an
-    item["alleleCountHomozygous"] = hom
-    item["alleleCountHeterozygous"] = het
-    item["alleleCountHemizygous"] = hemi
-    return item
+    if not an:
+        return None
+    return {
+        "population": label,
+        "alleleFrequency": round(ac / an, 8),
+        "alleleCount": ac,
+        "alleleNumber": an,
+        "alleleCountHomozygous": hom,
+        "alleleCountHeterozygous": het,
+        "alleleCountHemizygous": hemi,
+    }
 
 
 def rows(groups: Groups, found: Genotypes) -> list[dict[str, Any]]:
-    """The frequency row of every population, countries first (each followed by its sexes)."""
-    return [row(label, mask, found, groups.samples) for label, mask in groups.masks.items()]
+    """The frequency row of every population whose allele number is known, countries first
+    (each followed by its sexes)."""
+    made = (row(label, mask, found, groups.samples) for label, mask in groups.masks.items())
+    return [r for r in made if r is not None]
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
