@@ -6,6 +6,12 @@ minimum every record of the entry type must have. It is the project's own check:
 schemas are the tests' yardstick and need not exist at run time, and a full JSON Schema pass
 over every record of every node would cost more than the answer is worth. Beacon 2.2 answers
 (result sets without ``results``/``resultsCount``) are accepted (docs/design.md §6).
+
+So are the answers of the EGA Beacon Network API, so that it can be a member (a network of
+networks): its ``meta`` has neither ``returnedSchemas`` nor ``returnedGranularity`` (the
+granularity is then read from the shape: records shown, a count, or a yes/no), and it lists a
+member that did not answer as ``{"beaconId": ..., "exists": false}`` with no id, a placeholder
+that is left out (it says nothing about any dataset).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
 
 _GRANULARITIES = {g.value: g for g in Granularity}
-_META_REQUIRED = ("beaconId", "apiVersion", "returnedSchemas", "returnedGranularity")
+_META_REQUIRED = ("beaconId", "apiVersion")
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
@@ -64,6 +70,7 @@ def _result_set(raw: Any, where: str, entry: EntryType, most: int) -> AnswerSet:
         raise InvalidAnswer(f"{where}.setType: expected a string")
     results = _records(item.get("results", []), f"{where}.results", entry)
     info = item.get("info", {})
+    origin = item.get("beaconId")
     return AnswerSet(
         id=set_id,
         set_type=set_type,
@@ -71,7 +78,27 @@ def _result_set(raw: Any, where: str, entry: EntryType, most: int) -> AnswerSet:
         count=_count(item.get("resultsCount"), f"{where}.resultsCount", most, exists),
         results=results,
         info=_object(info, f"{where}.info"),
+        beacon_id=origin if isinstance(origin, str) and origin else None,
     )
+
+
+def _placeholder(raw: Any) -> bool:
+    """The EGA network's stand-in for a member that did not answer: no id, nothing found."""
+    return isinstance(raw, dict) and "id" not in raw and raw.get("exists") is False
+
+
+def _shown_granularity(root: dict[str, Any]) -> Granularity:
+    """The granularity of an answer that does not declare it, read from what it shows."""
+    response = root.get("response")
+    sets = response.get("resultSets") if isinstance(response, dict) else None
+    if isinstance(response, dict) and "collections" in response:
+        return Granularity.RECORD
+    if isinstance(sets, list) and any(isinstance(s, dict) and s.get("results") for s in sets):
+        return Granularity.RECORD
+    summary = root.get("responseSummary")
+    if isinstance(summary, dict) and summary.get("numTotalResults") is not None:
+        return Granularity.COUNT
+    return Granularity.BOOLEAN
 
 
 def read_answer(
@@ -86,13 +113,13 @@ def read_answer(
     beacon_id = meta["beaconId"]
     if not isinstance(beacon_id, str) or not beacon_id:
         raise InvalidAnswer("meta.beaconId: expected a non-empty string")
-    granularity = _GRANULARITIES.get(meta["returnedGranularity"])
+    declared = meta.get("returnedGranularity")
+    granularity = _shown_granularity(root) if declared is None else _GRANULARITIES.get(declared)
     if granularity is None:
         raise InvalidAnswer(
-            f"meta.returnedGranularity: {meta['returnedGranularity']!r} is not boolean, "
-            "count or record"
+            f"meta.returnedGranularity: {declared!r} is not boolean, count or record"
         )
-    returned = meta["returnedSchemas"]
+    returned = meta.get("returnedSchemas", [])
     if not isinstance(returned, list):
         raise InvalidAnswer("meta.returnedSchemas: expected an array")
     for i, ref in enumerate(returned):
@@ -125,6 +152,7 @@ def read_answer(
             result_sets = tuple(
                 _result_set(s, f"response.resultSets[{i}]", entry, most)
                 for i, s in enumerate(raw_sets)
+                if not _placeholder(s)
             )
         else:
             raise InvalidAnswer("response: a record answer needs resultSets or collections")

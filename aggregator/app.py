@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 import aiohttp
 from aiohttp import web
 
-from aggregator import health, routes
+from aggregator import health, routes, via
 from aggregator.cache import ResponseCache
 from aggregator.client import Limits
 from aggregator.discovery import Discovery
@@ -52,7 +52,13 @@ def create_app(full: Settings, environ: Mapping[str, str] | None = None) -> web.
             settings.max_response_bytes,
             settings.retries,
         )
-        discovery = Discovery(registry, session, limits, settings.metadata_ttl_s)
+        discovery = Discovery(
+            registry,
+            session,
+            limits,
+            settings.metadata_ttl_s,
+            via=via.forwarded(None, full.server.id),
+        )
         app[NETWORK] = Network(settings, registry, discovery, session, network_metrics.observe)
         refresher = asyncio.ensure_future(discovery.run(max(0.05, settings.metadata_ttl_s / 2)))
         watched = [(n.url, registry.health[n.id]) for n in registry.nodes]

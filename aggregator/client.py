@@ -58,7 +58,7 @@ class Reply:
 def _headers(
     node: Node, token: str | None, request_id: str | None, call: NodeCall
 ) -> dict[str, str]:
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", **dict(call.headers)}
     if call.body is not None:
         headers["Content-Type"] = "application/json"
     if request_id:

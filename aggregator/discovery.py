@@ -16,22 +16,26 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 
+from aggregator import dialect as dialects
 from aggregator.client import Limits, fetch
 from aggregator.dialect import NodeCall
 from aggregator.errors import NodeFailure
 from aggregator.outcome import Status
-from aggregator.registry import Node, Registry
+from aggregator.registry import DIALECT_PARTS, Dialect, Node, Registry
 from beacon.protocol import entry_types as et
+from beacon.protocol.filters import Filter, listed_as
 from beacon.protocol.request import Route
 
 log = logging.getLogger("aggregator.discovery")
 
 _TERMS_PAGE = 1000
+#: Entry types a method probe asks, the first the node serves.
+_PROBED = (et.INDIVIDUALS, et.G_VARIANTS, et.BIOSAMPLES, et.DATASETS)
 _TERMS_MAX_PAGES = 100
 
 
@@ -45,9 +49,14 @@ class Capabilities:
     terms: tuple[dict[str, Any], ...]
     resources: tuple[dict[str, Any], ...]
     version: str
-    info: dict[str, Any]
+    info: dict[str, Any]  # the ``response`` of the node's /info
     default_granularity: str | None
     fetched_at: float
+    #: The node's whole /info answer (meta and response), as the network lists it.
+    info_document: dict[str, Any] = field(default_factory=dict)
+    #: The dialect the node is asked in, and where each part of it comes from.
+    dialect: Dialect = Dialect()
+    dialect_sources: dict[str, str] = field(default_factory=dict)
 
     def refusal(self, route: Route, filter_ids: tuple[tuple[str, ...], ...]) -> str | None:
         """Why this node cannot answer ``route`` with these filters, or None if it can."""
@@ -110,28 +119,38 @@ class Discovery:
         limits: Limits,
         ttl_s: float,
         clock: Callable[[], float] = time.monotonic,
+        via: str = "",
     ) -> None:
         self.registry = registry
+        #: The ``Via`` header of every metadata request (this network), so that a member that
+        #: is itself a network knows it is asked by one (``aggregator/via.py``).
+        self.headers = (("Via", via),) if via else ()
         self.session = session
         self.limits = limits
         self.ttl_s = ttl_s
         self.clock = clock
         self.known: dict[str, Capabilities] = {}
         self.problems: dict[str, str] = {}
+        self._holdings: dict[str, tuple[float, frozenset[str] | None]] = {}
+        #: What each node showed of its dialect, with the data version it was learnt at.
+        self.learnt: dict[str, tuple[str, dialects.Learnt]] = {}
         self._inflight: dict[str, asyncio.Task[Capabilities]] = {}
 
     async def _get(self, node: Node, path: str, query: tuple[tuple[str, str], ...] = ()) -> Any:
-        reply = await fetch(self.session, node, NodeCall("GET", path, query), self.limits)
+        call = NodeCall("GET", path, query, headers=self.headers)
+        reply = await fetch(self.session, node, call, self.limits)
         return reply.body
 
-    async def _terms(self, node: Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    async def _terms(
+        self, node: Node, skip_pages: bool
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Every filtering term, page by page (the node may cap the page size below ours)."""
         terms: list[dict[str, Any]] = []
         resources: list[dict[str, Any]] = []
         seen: set[str] = set()
         size = _TERMS_PAGE
         for page in range(_TERMS_MAX_PAGES):
-            skip = page if node.dialect.skip_pages else page * size
+            skip = page if skip_pages else page * size
             query = (("skip", str(skip)), ("limit", str(size)))
             response = _response(
                 await self._get(node, "/filtering_terms", query), "/filtering_terms"
@@ -151,21 +170,122 @@ class Discovery:
             size = len(batch)  # the node's real page size, for the next pages
         return terms, resources
 
+    async def _status(self, node: Node, call: NodeCall) -> tuple[int | None, Any]:
+        """(HTTP status, body) of one probe; no status when the node could not be reached."""
+        call = replace(call, headers=self.headers)
+        try:
+            reply = await fetch(self.session, node, call, self.limits)
+        except NodeFailure as failure:
+            return failure.http_status, None
+        return reply.status, reply.body
+
+    async def _exists(self, node: Node, call: NodeCall) -> tuple[int | None, bool | None]:
+        status, body = await self._status(node, call)
+        summary = body.get("responseSummary") if isinstance(body, dict) else None
+        exists = summary.get("exists") if isinstance(summary, dict) else None
+        return status, exists if isinstance(exists, bool) else None
+
+    async def _term_ids(self, node: Node, skip: int, limit: int) -> list[str]:
+        query = (("skip", str(skip)), ("limit", str(limit)))
+        _, body = await self._status(node, NodeCall("GET", "/filtering_terms", query))
+        response = body.get("response") if isinstance(body, dict) else None
+        listed = response.get("filteringTerms") if isinstance(response, dict) else None
+        return [str(t.get("id")) for t in listed or [] if isinstance(t, dict)]
+
+    async def _datasets(self, node: Node) -> frozenset[str] | None:
+        """The ids of the datasets the node lists to anyone, or None when it cannot say."""
+        query = (("requestedGranularity", "record"), ("limit", "0"))
+        status, body = await self._status(node, NodeCall("GET", "/datasets", query))
+        response = body.get("response") if status == 200 and isinstance(body, dict) else None
+        if not isinstance(response, dict):
+            return None
+        records = response.get("collections")
+        if not isinstance(records, list):
+            sets = response.get("resultSets")
+            records = [r for s in sets or [] if isinstance(s, dict) for r in s.get("results") or []]
+        return frozenset(str(r["id"]) for r in records if isinstance(r, dict) and "id" in r)
+
+    async def holdings(self, timeout_s: float) -> dict[str, frozenset[str] | None]:
+        """Each node's dataset ids as its /datasets lists them to anyone (None: unknown), read
+        when a query first names datasets by their plain ids, then kept for the TTL."""
+        now = self.clock()
+        due = [
+            n
+            for n in self.registry.nodes
+            if n.id not in self._holdings or now - self._holdings[n.id][0] >= self.ttl_s
+        ]
+        if due:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout_s):
+                    found = await asyncio.gather(*(self._datasets(n) for n in due))
+                    for node, held in zip(due, found, strict=True):
+                        self._holdings[node.id] = (now, held)
+        return {n.id: self._holdings.get(n.id, (0.0, None))[1] for n in self.registry.nodes}
+
+    async def _learn(self, node: Node, info: dict[str, Any], served: set[str]) -> dialects.Learnt:
+        """What ``node`` shows of the parts of its dialect the registry does not declare."""
+        own = dialects.from_info(info)
+        if own is not None:
+            return own
+        wanted = set(DIALECT_PARTS) - node.declared
+        method: str | None = None
+        nested = skip_pages = None
+        entry = next((e for e in _PROBED if e.id in served), None)
+        if "method" in wanted and entry is not None:
+            post, _ = await self._status(node, dialects.method_probe(entry.path, "POST"))
+            get = None
+            if post != 200:
+                get, _ = await self._status(node, dialects.method_probe(entry.path, "GET"))
+            method = dialects.method_from(post, get)
+        posts = (node.dialect.method if "method" in node.declared else method) != "GET"
+        if "parameters" in wanted and et.G_VARIANTS.id in served and posts:
+            nested = dialects.nesting_from(
+                await self._exists(node, dialects.nesting_probe(nested=True)),
+                await self._exists(node, dialects.nesting_probe(nested=False)),
+            )
+        if "skip" in wanted:
+            first, second = await asyncio.gather(
+                self._term_ids(node, 0, 4), self._term_ids(node, 1, 2)
+            )
+            skip_pages = dialects.skip_from(first, second)
+        return dialects.Learnt(method, nested, skip_pages, "probes")
+
+    def dialect_of(self, node: Node) -> Dialect:
+        """The dialect ``node`` is asked in: declared, else learnt, else the spec's."""
+        known = self.known.get(node.id)
+        return known.dialect if known is not None else node.dialect
+
     async def discover(self, node: Node) -> Capabilities:
-        """Fetch the five metadata documents of ``node`` now and cache what they say."""
-        info, beacon_map, configuration, entry_types, terms = await asyncio.gather(
+        """Fetch the five metadata documents of ``node`` now and cache what they say, and
+        learn its dialect (once per data version of the node)."""
+        previous = self.learnt.get(node.id)
+        hint = previous[1] if previous is not None else dialects.Learnt()
+        # /filtering_terms paged as last time (or the spec's way), beside the other documents;
+        # asked again only if the node turns out to page otherwise.
+        assumed = hint.resolve(node.dialect, node.declared).skip_pages
+        found = await asyncio.gather(
             self._get(node, "/info"),
             self._get(node, "/map"),
             self._get(node, "/configuration"),
             self._get(node, "/entry_types"),
-            self._terms(node),
+            self._terms(node, assumed),
             return_exceptions=True,
         )
+        info, beacon_map, configuration, entry_types, terms = found
         for item in (info, beacon_map):
             if isinstance(item, BaseException):
                 raise item
         info_response = _response(info, "/info")
         served, single, cross = _read_map(beacon_map)
+        version = f"{info_response.get('updateDateTime', '')}|{info_response.get('version', '')}"
+        learnt = hint
+        if previous is None or previous[0] != version:
+            learnt = await self._learn(node, info_response, served)
+            self.learnt[node.id] = (version, learnt)
+        in_use = learnt.resolve(node.dialect, node.declared)
+        if in_use.skip_pages != assumed:
+            again = self._terms(node, in_use.skip_pages)
+            terms = (await asyncio.gather(again, return_exceptions=True))[0]
         default_granularity = None
         declared: set[str] | None = None
         for name, document in (("/configuration", configuration), ("/entry_types", entry_types)):
@@ -193,7 +313,6 @@ class Discovery:
         else:
             term_list, resources = terms
             filters = frozenset(t["id"] for t in term_list)
-        version = f"{info_response.get('updateDateTime', '')}|{info_response.get('version', '')}"
         meta = info.get("meta") if isinstance(info, dict) else None
         beacon_id = info_response.get("id") or (meta or {}).get("beaconId") or node.id
         capabilities = Capabilities(
@@ -208,6 +327,9 @@ class Discovery:
             info=info_response,
             default_granularity=default_granularity,
             fetched_at=self.clock(),
+            info_document=info if isinstance(info, dict) else {},
+            dialect=in_use,
+            dialect_sources={**learnt.sources(node.declared), "how": learnt.how},
         )
         self.known[node.id] = capabilities
         if filters is not None:
@@ -249,6 +371,19 @@ class Discovery:
         ]
         if pending:
             await asyncio.wait(pending, timeout=timeout_s)
+
+    def unlisted(self, filters: tuple[Filter, ...]) -> list[int]:
+        """The positions of the filters no member lists, when every member's terms are known
+        (otherwise none: a member not read yet may list them, and the fan-out decides)."""
+        known = [self.known.get(n.id) for n in self.registry.nodes]
+        lists = [k.filters for k in known if k is not None and k.filters is not None]
+        if not filters or not known or len(lists) < len(known):
+            return []
+        return [
+            i
+            for i, flt in enumerate(filters)
+            if not any(name in listed for listed in lists for name in listed_as(flt))
+        ]
 
     def is_stale(self, node: Node) -> bool:
         known = self.known.get(node.id)

@@ -1,12 +1,13 @@
 """One understood request -> one ``NodeOutcome`` per node, within one global deadline.
 
-Per node, in order: route network ids (``"<nodeId>:<id>"`` names one node), check what the node
-serves and which filters it knows (a node that cannot apply a filter is skipped and reported,
-never asked without it), skip it if it is down (``health.py``), translate the request into the
-node's dialect, and send it with the node's timeout, cut to what is left of the deadline. All
-nodes run concurrently over the one shared session, whose connector bounds the open connections
-in total and per node. When the deadline passes, the stragglers are cancelled and reported as
-timeouts: a slow node never holds the answer back.
+Per node, in order: route network ids (``"<nodeId>:<id>"`` names one node), leave out a member
+already on the request's path (``aggregator/via.py``: networks of networks never loop), check
+what the node serves and which filters it knows (a node that cannot apply a filter is skipped
+and reported, never asked without it), skip it if it is down (``health.py``), translate the
+request into the node's dialect, and send it with the node's timeout, cut to what is left of the
+deadline. All nodes run concurrently over the one shared session, whose connector bounds the
+open connections in total and per node. When the deadline passes, the stragglers are cancelled
+and reported as timeouts: a slow node never holds the answer back.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
 
-from aggregator import client
+from aggregator import client, via
 from aggregator.dialect import NodeCall, translate
-from aggregator.discovery import Discovery
+from aggregator.discovery import Capabilities, Discovery
 from aggregator.errors import NodeFailure
 from aggregator.outcome import NODE_DOWN, NodeOutcome, Status, skipped
 from aggregator.registry import Dialect, Node, Registry
@@ -74,8 +75,19 @@ class Target:
     dataset_ids: tuple[str, ...] | None
 
 
-def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], list[NodeOutcome]]:
-    """Split network ids between nodes: who is asked about what, who is left out and why."""
+def targets(
+    registry: Registry,
+    request: BeaconRequest,
+    holdings: Mapping[str, frozenset[str] | None] | None = None,
+) -> tuple[list[Target], list[NodeOutcome]]:
+    """Split network ids between nodes: who is asked about what, who is left out and why.
+
+    A ``<nodeId>:<id>`` goes to that node. A plain dataset id goes to the nodes whose
+    ``/datasets`` list it (``holdings``: node id -> the ids it lists, None when unknown), so a
+    node is never sent a dataset it lacks (it would refuse the whole request); an id no node
+    lists goes to every node, which each answer for it or refuse it.
+    """
+    holdings = holdings or {}
     route = request.route
     owner: Node | None = None
     if route.record_id is not None:
@@ -88,7 +100,8 @@ def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], l
     if request.dataset_ids is not None:
         for value in request.dataset_ids:
             node, local = registry.split_id(value)
-            for share_of in [node.id] if node else list(shares):
+            holders = [n for n, held in holdings.items() if held is not None and local in held]
+            for share_of in [node.id] if node else holders or list(shares):
                 shares[share_of].append(local)
     asked: list[Target] = []
     left_out: list[NodeOutcome] = []
@@ -103,23 +116,48 @@ def targets(registry: Registry, request: BeaconRequest) -> tuple[list[Target], l
     return asked, left_out
 
 
+@dataclass(frozen=True)
+class Path:
+    """Where the request has been: the ``Via`` to send the members, and the names of the
+    networks on the path (this one included), none of which is asked again."""
+
+    via: str = ""
+    networks: frozenset[str] = frozenset()
+
+    def loops_through(self, beacon_id: str) -> bool:
+        return bool(self.networks) and via.on_path(beacon_id, self.networks)
+
+
 class _Calls:
     """Translate once per distinct (dialect, route, datasets): most nodes share one call."""
 
-    def __init__(self, request: BeaconRequest, granularity: Granularity) -> None:
+    def __init__(self, request: BeaconRequest, granularity: Granularity, path: Path) -> None:
         self.request = request
         self.granularity = granularity
+        self.headers = (("Via", path.via),) if path.via else ()
         self.made: dict[tuple[Dialect, Route, tuple[str, ...] | None], NodeCall] = {}
 
-    def get(self, target: Target) -> NodeCall:
-        key = (target.node.dialect, target.route, target.dataset_ids)
+    def get(self, target: Target, dialect: Dialect) -> NodeCall:
+        key = (dialect, target.route, target.dataset_ids)
         call = self.made.get(key)
         if call is None:
             call = translate(
                 self.request, target.route, target.dataset_ids, self.granularity, key[0]
             )
+            call = replace(call, headers=self.headers)
             self.made[key] = call
         return call
+
+
+def _refusal(
+    known: Capabilities, target: Target, filter_ids: tuple[tuple[str, ...], ...], path: Path
+) -> str | None:
+    if path.loops_through(known.beacon_id):
+        return (
+            f"its beaconId {known.beacon_id} is already on this request's path (Via): "
+            "asking it would loop"
+        )
+    return known.refusal(target.route, filter_ids)
 
 
 async def _ask(
@@ -129,11 +167,12 @@ async def _ask(
     deadline: float,
     token: str | None,
     request_id: str | None,
+    path: Path,
 ) -> NodeOutcome:
     node = target.node
     filter_ids = tuple(listed_as(f) for f in calls.request.filters)
     known = net.discovery.known.get(node.id)
-    if known is not None and (why := known.refusal(target.route, filter_ids)):
+    if known is not None and (why := _refusal(known, target, filter_ids, path)):
         return skipped(node.id, why, node.country)
     health = net.registry.health[node.id]
     if not health.usable:
@@ -152,7 +191,7 @@ async def _ask(
                 country=node.country,
                 unreachable=failure.unreachable,
             )
-        if why := known.refusal(target.route, filter_ids):
+        if why := _refusal(known, target, filter_ids, path):
             return skipped(node.id, why, node.country)
     settings = net.settings
     left = deadline - time.monotonic()
@@ -164,7 +203,13 @@ async def _ask(
         max_count=settings.max_node_count,
     )
     outcome = await client.query(
-        net.session, node, calls.get(target), target.route.entry, limits, token, request_id
+        net.session,
+        node,
+        calls.get(target, net.discovery.dialect_of(node)),
+        target.route.entry,
+        limits,
+        token,
+        request_id,
     )
     if outcome.status is Status.TIMEOUT and limits.timeout_s < node.timeout_s:
         # The node's own timeout was cut short by the deadline: say which limit it hit.
@@ -179,17 +224,24 @@ async def fan_out(
     granularity: Granularity,
     token: str | None = None,
     request_id: str | None = None,
+    path: Path = Path(),
 ) -> list[NodeOutcome]:
-    """Ask every node that can answer; one outcome per registered node, in registry order."""
+    """Ask every node that can answer; one outcome per registered node, in registry order.
+    A node whose beaconId is on the request's ``path`` (a network it went through, or this
+    one) is not asked."""
     deadline_s = net.settings.deadline_s
     deadline = time.monotonic() + deadline_s
-    asked, left_out = targets(net.registry, request)
-    calls = _Calls(request, granularity)
+    holdings = None
+    if any(net.registry.split_id(d)[0] is None for d in request.dataset_ids or ()):
+        # Plain dataset ids: which node holds which (each node's /datasets, kept a while).
+        holdings = await net.discovery.holdings(deadline_s / 2)
+    asked, left_out = targets(net.registry, request, holdings)
+    calls = _Calls(request, granularity, path)
     # Sending 50 requests takes the event loop a few milliseconds: the slowest nodes go first,
     # so their wait overlaps the sending of the others instead of starting after it.
     asked.sort(key=lambda t: -net.registry.latency_ms[t.node.id])
     tasks = {
-        t.node.id: asyncio.ensure_future(_ask(net, t, calls, deadline, token, request_id))
+        t.node.id: asyncio.ensure_future(_ask(net, t, calls, deadline, token, request_id, path))
         for t in asked
     }
     began = time.perf_counter()

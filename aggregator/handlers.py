@@ -7,27 +7,37 @@ accepts is one every node understands, and a bad one is a 400 before any node is
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
 from aggregator import cache as c
-from aggregator import info
+from aggregator import info, via
 from aggregator.client import Limits, fetch
 from aggregator.dialect import NodeCall
 from aggregator.errors import NodeFailure
-from aggregator.fanout import Network, fan_out
+from aggregator.fanout import Network, Path, fan_out
 from aggregator.keys import CACHE, NETWORK, SETTINGS
 from aggregator.merge import merge
-from beacon.protocol import entry_types as et
+from aggregator.outcome import NodeOutcome
+from beacon.config import public_base_url
 from beacon.protocol.entry_types import EntryType
-from beacon.protocol.errors import Unauthorized, UpstreamUnavailable
+from beacon.protocol.errors import BadRequest, LoopDetected, Unauthorized, UpstreamUnavailable
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route
 from beacon.protocol.understand import understand
 from beacon.web import info as beacon_info_docs
 from beacon.web.keys import REQUEST_ID, SERVER, STARTED
-from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
+from beacon.web.requests import (
+    Handler,
+    entry_handlers,
+    json_response,
+    no_parameters,
+    public_server,
+    read_paging,
+    read_request,
+)
 
 _TERMS_LIMITS = RequestLimits(default=1000, maximum=10000, max_offset=INT64_MAX)
 
@@ -55,16 +65,74 @@ def _versions(net: Network) -> tuple[tuple[str, str], ...]:
     return tuple((n.id, known[n.id].version if n.id in known else "") for n in net.registry.nodes)
 
 
+async def settle(request: web.Request) -> None:
+    """Let the first discoveries of the members finish (within the deadline) before answering
+    from what is known of them; not for a request from another network (``Via``), which may
+    be that network's own discovery, waiting on ours: networks listing each other would wait
+    for each other until the deadline."""
+    if "Via" not in request.headers:
+        await request.app[NETWORK].discovery.first_round(request.app[SETTINGS].deadline_s)
+
+
+def check_filters_known(request: web.Request, net: Network, parsed: BeaconRequest) -> None:
+    """A filter no member lists is a typo or a term of another network: a 400 naming it, as
+    each node would answer, never a network-wide "no"."""
+    unknown = net.discovery.unlisted(parsed.filters)
+    if unknown:
+        i = unknown[0]
+        terms = f"{public_base_url(public_server(request))}/filtering_terms"
+        raise BadRequest(
+            f"parameter 'filters[{i}]': unknown filter {parsed.filters[i].id!r}: no member of "
+            f"this network lists it; the terms the network knows are at {terms}",
+            parameter="filters",
+        )
+
+
+def check_token_accepted(net: Network, token: str | None, outcomes: Sequence[NodeOutcome]) -> None:
+    """A node the caller's token was forwarded to refused it as invalid: the caller's answer is
+    that 401, never a quieter answer from the nodes that did not need the token."""
+    if token is None:
+        return
+    refused = [
+        o
+        for o in outcomes
+        if o.http_status == 401
+        and (node := net.registry.by_id.get(o.node_id)) is not None
+        and node.authorization(token) != node.authorization(None)
+    ]
+    if refused:
+        reasons = "; ".join(f"node {o.node_id}: {o.reason}" for o in refused)
+        raise Unauthorized(f"the bearer token was refused by {reasons}")
+
+
+def request_path(request: web.Request, own_id: str) -> Path:
+    """Where the request has been (``Via``), or 508 when this network is already on it."""
+    header = request.headers.get("Via")
+    networks = via.path_of(header)
+    if via.on_path(own_id, networks) or len(header or "") > via.MAX_VIA:
+        shown = (header or "")[:200]
+        raise LoopDetected(
+            f"this network ({own_id}) is already on the request's path (Via: {shown}): a "
+            "network it belongs to is also its member; it does not answer twice"
+        )
+    return Path(via.forwarded(header, own_id), networks | {via.name_of(own_id)})
+
+
 async def answer(request: web.Request, route: Route) -> web.Response:
     """Answer one entry request over the network."""
     parsed = await parse_request(request, route)
     server = request.app[SERVER]
+    path = request_path(request, server.id)
     net = request.app[NETWORK]
     store = request.app[CACHE]
     default = Granularity(server.default_granularity)
     token = caller_token(request)
+    if parsed.filters:
+        await settle(request)
+        check_filters_known(request, net, parsed)
     wants = c.directives(request.headers.get("Cache-Control"))
-    usable = store.enabled
+    # An answer asked through another network may leave members out (those on its path).
+    usable = store.enabled and "Via" not in request.headers
     caller = c.caller_key(token)
     state = "bypass"
     fanned = 0.0
@@ -77,12 +145,15 @@ async def answer(request: web.Request, route: Route) -> web.Response:
         granularity = parsed.requested_granularity or default
         async with net.slot():
             began = time.perf_counter()
-            outcomes = tuple(await fan_out(net, parsed, granularity, token, request[REQUEST_ID]))
+            outcomes = tuple(
+                await fan_out(net, parsed, granularity, token, request[REQUEST_ID], path)
+            )
             fanned = (time.perf_counter() - began) * 1000
         age = 0.0
         if usable and wants.store and c.storable(outcomes):
             store.put(c.cache_key(parsed, _versions(net), caller), outcomes)
             state = "miss"
+    check_token_accepted(net, token, outcomes)
     merged = merge(parsed, outcomes, server.id, default, {"cache": state})
     headers = {"X-Aggregator-Cache": state}
     if hit is None:
@@ -103,24 +174,23 @@ entry_handler = entry_handlers(answer)
 
 
 async def root(request: web.Request) -> web.StreamResponse:
-    """``/``: the same document as /info, or service-info when that schema is requested."""
+    """``/`` and ``/info``: the network's own document with its members' /info answers, or
+    service-info when that schema is requested."""
     no_parameters(request, ("requestedSchema",))
-    if request.query.get("requestedSchema", "").startswith("ga4gh-service-info"):
+    if beacon_info_docs.wants_service_info(request.query.get("requestedSchema", "")):
         return await service_info(request)
-    return await beacon_info(request)
-
-
-async def beacon_info(request: web.Request) -> web.StreamResponse:
-    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
     app = request.app
     net = app[NETWORK]
-    await net.discovery.first_round(app[SETTINGS].deadline_s)
-    return json_response(info.info_response(app[SERVER], app[STARTED], net))
+    await settle(request)
+    return json_response(info.info_response(public_server(request), app[STARTED], net))
+
+
+beacon_info = root
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
     no_parameters(request, ("requestedSchema",))
-    server = request.app[SERVER]
+    server = public_server(request)
     return json_response(beacon_info_docs.service_info(server, request.app[STARTED]))
 
 
@@ -131,7 +201,7 @@ async def configuration(request: web.Request) -> web.StreamResponse:
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:
     no_parameters(request)
-    return json_response(beacon_info_docs.beacon_map(request.app[SERVER]))
+    return json_response(beacon_info_docs.beacon_map(public_server(request)))
 
 
 async def entry_types(request: web.Request) -> web.StreamResponse:
@@ -145,7 +215,8 @@ async def _node_terms(net: Network, node_id: str, path: str) -> dict[str, Any]:
     settings = net.settings
     limits = Limits(node.timeout_s, settings.connect_timeout_s, settings.max_response_bytes)
     try:
-        reply = await fetch(net.session, node, NodeCall("GET", path), limits)
+        call = NodeCall("GET", path, headers=net.discovery.headers)
+        reply = await fetch(net.session, node, call, limits)
     except NodeFailure as failure:
         raise UpstreamUnavailable(f"node {node_id}: {failure.reason}") from None
     response = reply.body.get("response") if isinstance(reply.body, dict) else None
@@ -158,10 +229,8 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     """``/filtering_terms``, ``/{entry}/filtering_terms`` or ``/{entry}/{id}/filtering_terms``."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        no_parameters(request, ("skip", "limit"))
-        settings = request.app[SETTINGS]
         net = request.app[NETWORK]
-        parsed = parse_get(Route(et.DATASETS), request.query.items(), _TERMS_LIMITS)
+        parsed = await read_paging(request, _TERMS_LIMITS)
         node, local = (None, "")
         if per_record and entry is not None:
             node, local = net.registry.split_id(request.match_info["id"])
@@ -170,7 +239,7 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
             terms = [t for t in own.get("filteringTerms") or [] if isinstance(t, dict)]
             resources = [x for x in own.get("resources") or [] if isinstance(x, dict)]
         else:
-            await net.discovery.first_round(settings.deadline_s)
+            await settle(request)
             terms, resources = info.union_terms(
                 net.registry, net.discovery, entry.id if entry else None
             )

@@ -4,7 +4,8 @@ in /filtering_terms, and the operator's /nodes view. Pure builders.
 
 The network is itself a Beacon (docs/design.md §6): it answers every entry type of the default model
 at the same paths as a node, under its own API root, so /configuration and /map are the shared
-framework documents. /info names the members in ``response.info.network``; /filtering_terms is
+framework documents. /info names the members in ``response.info.network`` and carries their own
+/info answers in ``responses``; /filtering_terms is
 the union of the members' terms (scopes merged), which is what a client may filter on — a
 query with a term only some nodes know goes to those nodes alone, and says so.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from aggregator import __version__
 from aggregator.discovery import Discovery
 from aggregator.fanout import Network
-from aggregator.registry import Registry
+from aggregator.registry import Node, Registry
 from beacon.config import ServerSettings
 from beacon.web import info
 
@@ -40,13 +41,23 @@ def members(registry: Registry, discovery: Discovery) -> list[dict[str, Any]]:
 
 
 def info_response(server: ServerSettings, started: dt.datetime, net: Network) -> dict[str, Any]:
-    """The network's /info: the shared document, with its members under ``info.network``."""
+    """The network's /info: the shared document, with its members under ``info.network`` and
+    each member's own /info answer under ``responses`` (the ELIXIR and EGA networks'
+    convention: the EGA UI shows a network's members from it). Members never reached are
+    absent from ``responses`` and listed in ``info.network`` with their health."""
     extras = {
         "isAggregator": True,
         "software": {"name": "beacon-gdi aggregator", "version": __version__},
         "network": members(net.registry, net.discovery),
     }
-    return info.info_response(server, started, extras)
+    document = info.info_response(server, started, extras)
+    known = net.discovery.known
+    document["responses"] = [
+        known[n.id].info_document
+        for n in net.registry.nodes
+        if n.id in known and known[n.id].info_document
+    ]
+    return document
 
 
 def configuration(server: ServerSettings, registry: Registry) -> dict[str, Any]:
@@ -86,6 +97,21 @@ def union_terms(
     return listed, list(resources.values())
 
 
+def dialect_view(discovery: Discovery, node: Node) -> dict[str, Any]:
+    """The dialect a node is asked in, and where each part comes from (declared in the
+    registry, learnt from the node, or the spec's default)."""
+    used = discovery.dialect_of(node)
+    view: dict[str, Any] = {
+        "method": used.method,
+        "parameters": "nested" if used.nested else "flat",
+        "skip": "pages" if used.skip_pages else "records",
+    }
+    known = discovery.known.get(node.id)
+    if known is not None and known.dialect_sources:
+        view["source"] = dict(known.dialect_sources)
+    return view
+
+
 def nodes_view(
     registry: Registry, discovery: Discovery, now: float | None = None
 ) -> dict[str, Any]:
@@ -101,11 +127,7 @@ def nodes_view(
             "country": node.country,
             "url": node.url,
             "credentials": node.credentials,
-            "dialect": {
-                "method": node.dialect.method,
-                "parameters": "nested" if node.dialect.nested else "flat",
-                "skip": "pages" if node.dialect.skip_pages else "records",
-            },
+            "dialect": dialect_view(discovery, node),
             "timeoutSeconds": node.timeout_s,
             "health": registry.health[node.id].as_json(),
             "outcomes": dict(registry.counters[node.id]),

@@ -15,9 +15,13 @@ The rules (docs/design.md §6):
   adjusted a count (``countPrecision``), the network's ``info.countPrecision`` is
   ``imprecise``. When the network answer is boolean only because some node
   answered boolean, the sum of the counts the other nodes gave is kept in ``info``.
-- One result set per node and dataset, with the id ``"<nodeId>:<datasetId>"`` (dataset ids
-  collide across nodes) and ``info.beaconId`` / ``info.nodeId``; /datasets and /cohorts records
-  get the same id prefix, so the ids can be used in further network queries.
+- One result set per node and dataset, with the dataset's own id (what catalogues such as the
+  GDI User Portal's match) and the beacon it comes from as a top-level ``beaconId`` (the
+  ELIXIR and EGA networks' convention, which the EGA UI groups by), also in ``info`` beside
+  ``info.nodeId``: the pair (beaconId, id) is what is unique in a network. /datasets and
+  /cohorts records carry the same. A set from a member that is itself a network keeps its
+  origin's beaconId, and its ``nodeId`` is the path ``<nodeId>:<its nodeId>``. A client
+  addresses one node's dataset or record as ``<nodeId>:<id>`` (``fanout.targets``).
 - Pagination is per node: ``skip``/``limit`` go to every node unchanged, so page *n* of the
   network is page *n* of each node's result sets, in registry order.
 - Every node's status (ok, timeout, error, invalid, skipped with the reason) is listed in
@@ -49,25 +53,41 @@ class Merged:
     body: dict[str, Any]
 
 
-def _provenance(info: Any, outcome: NodeOutcome, beacon_id: str) -> dict[str, Any]:
+def _provenance(
+    info: Any, outcome: NodeOutcome, member: str, own: Any
+) -> tuple[str, dict[str, Any]]:
+    """(the origin's beaconId, ``info`` with ``beaconId`` and ``nodeId``) of a set or record.
+
+    ``member`` is the beaconId the node answered with, ``own`` the set's own top-level one.
+    When they differ, the member is a network and the set comes from one of its members: its
+    origin is kept, and the node path grows (``<nodeId>:<its nodeId>``), so that the id
+    ``<nodeId>:<its nodeId>:<datasetId>`` reaches that dataset through both networks.
+    """
     base = dict(info) if isinstance(info, dict) else {}
-    base.update({"beaconId": beacon_id, "nodeId": outcome.node_id})
-    return base
+    origin, path = member, outcome.node_id
+    if isinstance(own, str) and own and own != member:
+        origin = own
+        inner = base.get("nodeId")
+        if isinstance(inner, str) and inner:
+            path = f"{outcome.node_id}:{inner}"
+    base.update({"beaconId": origin, "nodeId": path})
+    return origin, base
 
 
 def _result_set(outcome: NodeOutcome, beacon_id: str, answer_set: AnswerSet) -> r.ResultSet:
-    info = _provenance(answer_set.info, outcome, beacon_id)
+    origin, info = _provenance(answer_set.info, outcome, beacon_id, answer_set.beacon_id)
     count = answer_set.count
     if count is None:  # a 2.2-style set without a count: what we saw is a lower bound
         count = max(len(answer_set.results), 1 if answer_set.exists else 0)
         info["resultsCountIsLowerBound"] = True
     return r.ResultSet(
-        id=f"{outcome.node_id}:{answer_set.id}",
+        id=answer_set.id,
         set_type=answer_set.set_type,
         exists=answer_set.exists,
         count=count,
         results=answer_set.results,
         info=info,
+        beacon_id=origin,
     )
 
 
@@ -80,9 +100,10 @@ def _collections(oks: Sequence[NodeOutcome]) -> list[dict[str, Any]]:
         if own is None:  # some nodes list datasets as result sets
             own = tuple(rec for s in answer.result_sets for rec in s.results)
         for record in own:
-            record_id = f"{outcome.node_id}:{record['id']}"
-            info = _provenance(record.get("info"), outcome, answer.beacon_id)
-            records.append({**record, "id": record_id, "info": info})
+            origin, info = _provenance(
+                record.get("info"), outcome, answer.beacon_id, record.get("beaconId")
+            )
+            records.append({**record, "beaconId": origin, "info": info})
     return records
 
 

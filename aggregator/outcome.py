@@ -37,6 +37,9 @@ class AnswerSet:
     count: int | None  # None: the node did not say (allowed from Beacon 2.2)
     results: tuple[dict[str, Any], ...] = ()
     info: dict[str, Any] = field(default_factory=dict)
+    #: The set's own top-level ``beaconId``: where it comes from when the member is itself a
+    #: network (its origin), None when the member answered for itself.
+    beacon_id: str | None = None
 
 
 @dataclass(frozen=True)

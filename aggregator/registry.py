@@ -31,16 +31,22 @@ class Dialect:
     skip_pages: bool = True  # skip counts pages (spec) or records
 
 
+#: The three parts of a dialect, as the registry names them.
+DIALECT_PARTS = ("method", "parameters", "skip")
+
+
 @dataclass(frozen=True)
 class Node:
     id: str
     url: str  # the API root, without a trailing slash
     country: str
     credentials: str  # none | forward
-    dialect: Dialect
+    dialect: Dialect  # as declared, the spec's choice where nothing is (docs/design.md §6)
     timeout_s: float
     #: the network's own token at this node (X-Beacon-Network), never sent as a caller's
     network_token: Secret | None = None
+    #: The parts of the dialect the registry declares (the others are learnt from the node).
+    declared: frozenset[str] = frozenset(DIALECT_PARTS)
 
     def authorization(self, caller_token: str | None) -> str | None:
         """The Authorization header this node gets: the caller's own token if it accepts it,
@@ -67,9 +73,14 @@ def node_from_entry(
         url=entry.url.rstrip("/"),
         country=entry.country,
         credentials=entry.credentials,
-        dialect=Dialect(entry.method, entry.parameters == "nested", entry.skip == "pages"),
+        dialect=Dialect(
+            "GET" if entry.method == "GET" else "POST",
+            entry.parameters != "flat",
+            entry.skip != "records",
+        ),
         timeout_s=entry.timeout_s or settings.node_timeout_s,
         network_token=token,
+        declared=frozenset(part for part in DIALECT_PARTS if getattr(entry, part) != "auto"),
     )
 
 

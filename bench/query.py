@@ -251,12 +251,13 @@ async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
     client = store_client.connect(uri)
     db = client["bench_scale"]
     options = RunOptions(IngestSettings(batch_size=2000, swap_grace_s=0.0))
-    await run_metadata(db, "scale", [cohort.metadata], options)
+    dataset = cohort.metadata.name  # the simulated dataset's own id (its metadata says it)
+    await run_metadata(db, dataset, [cohort.metadata], options)
     ids = [b["id"] for b in json.loads((cohort.metadata / "biosamples.json").read_text())]
     began = time.perf_counter()
-    report = await run_vcf(db, "scale", [cohort.vcf], ASSEMBLY, options)
+    report = await run_vcf(db, dataset, [cohort.vcf], ASSEMBLY, options)
     load_s = time.perf_counter() - began
-    entry = (await catalog.read(db))["scale"]
+    entry = (await catalog.read(db))[dataset]
     coll = db[entry.collection(c.Role.G_VARIANTS) or ""]
     common = [
         d
@@ -279,8 +280,15 @@ async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
                     "alternateBases": d[c.V_ALT],
                 }
 
+            def women(i: int) -> dict[str, str]:
+                return {**allele(i), "filters": "sexFilter:F"}
+
             cases: dict[str, tuple[str, Callable[[int], dict[str, str]]]] = {
                 "variant (sequence), count": ("/g_variants", allele),
+                # The record adds its frequencies per country and sex, computed from its
+                # carriers and the people's sex and country at query time.
+                "variant (sequence), record with frequencies": ("/g_variants", allele),
+                "variant (sequence), record, sexFilter=F": ("/g_variants", women),
                 "range 100 kb, count": (
                     "/g_variants",
                     lambda i: {
@@ -298,10 +306,14 @@ async def scale(uri: str, n: int, samples: int = 20_000) -> dict[str, Any]:
             for name, (path_template, params) in cases.items():
 
                 async def call(
-                    i: int, path_template: str = path_template, params: Any = params
+                    i: int,
+                    path_template: str = path_template,
+                    params: Any = params,
+                    name: str = name,
                 ) -> None:
                     path = path_template.replace("{id}", ids[(i * 7919) % samples])
-                    query = {**params(i), "requestedGranularity": "count"}
+                    level = "record" if "record" in name else "count"
+                    query = {**params(i), "requestedGranularity": level}
                     async with http.get(base + path, params=query) as response:
                         body = await response.json()
                         assert response.status == 200, body

@@ -243,9 +243,9 @@ ERRORS: list[tuple[str, str, Any, int, str]] = [
     ("DELETE", "/api/individuals", None, 405, "GET"),
     ("POST", "/api/info", {}, 405, "GET"),
     ("POST", "/api/individuals", "not json", 400, "JSON"),
-    ("POST", "/api/individuals", {}, 400, "meta"),
+    ("POST", "/api/individuals", {"meta": []}, 400, "meta"),
     ("POST", "/api/individuals", [1, 2], 400, "object"),
-    ("POST", "/api/individuals", {"meta": {}}, 400, "apiVersion"),
+    ("POST", "/api/individuals", {"meta": {"apiVersion": " "}}, 400, "apiVersion"),
     (
         "POST",
         "/api/individuals",

@@ -142,3 +142,12 @@ def test_the_settings_examples_are_found() -> None:
     pages = [page for page, _ in settings_examples()]
     for name in ("configuration.md", "access-control.md", "network.md", "operating.md"):
         assert name in pages, name
+
+
+def test_issuer_examples_are_ls_login_not_the_retired_elixir_aai() -> None:
+    """GDI signs users in with LS Login; the ELIXIR AAI (login.elixir-czech.org) is retired."""
+    for page in MANUAL:
+        for example in re.findall(r"```toml\n(.*?)```", page.read_text(), re.S):
+            issuers = tomllib.loads(example).get("access", {}).get("issuers", [])
+            for issuer in issuers:
+                assert "elixir-czech" not in issuer.get("iss", ""), page.name

@@ -137,7 +137,8 @@ class ServerSettings:
     base_url: str = setting(
         "",
         env="BEACON_BASE_URL",
-        help="public URL of the API root used in /map (default: http://HOST:PORT/api)",
+        help="public URL of the API root used in /map (default: http://HOST:PORT/api, PORT "
+        "being the one the request arrived on)",
     )
     default_granularity: GranularityName = setting(
         "record",
@@ -239,7 +240,9 @@ class NodeEntry:
     registry file)."""
 
     id: str = setting(
-        "", help="node id (letters, digits, '.', '_', '-'); prefixes the node's result set ids"
+        "",
+        help="node id (letters, digits, '.', '_', '-'); <id>:<datasetId> addresses the node's "
+        "datasets and records through the network",
     )
     url: str = setting("", help="the node's API root, e.g. https://beacon.example.org/api")
     country: str = setting("", help="ISO 3166-1 alpha-2 code of the node's country")
@@ -254,15 +257,20 @@ class NodeEntry:
         help="environment variable holding the token this network identifies itself with to "
         "the node (sent as X-Beacon-Network: for the node's budget and audit, never a tier)",
     )
-    method: typing.Literal["POST", "GET"] = setting(
-        "POST", help="how queries reach the node: POST bodies, or GET with comma lists"
+    method: typing.Literal["auto", "POST", "GET"] = setting(
+        "auto",
+        help="how queries reach the node: POST bodies, or GET with comma lists; auto = learnt "
+        "from the node (its /info and a probe), POST when it cannot be told",
     )
-    parameters: typing.Literal["nested", "flat"] = setting(
-        "nested",
-        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes)",
+    parameters: typing.Literal["auto", "nested", "flat"] = setting(
+        "auto",
+        help="POST requestParameters nested under g_variant (the schema) or flat (older nodes); "
+        "auto = learnt from a probe, nested when it cannot be told",
     )
-    skip: typing.Literal["pages", "records"] = setting(
-        "pages", help="what the node's skip counts: pages (the spec) or records"
+    skip: typing.Literal["auto", "pages", "records"] = setting(
+        "auto",
+        help="what the node's skip counts: pages (the spec) or records; auto = learnt from "
+        "its /filtering_terms, pages when it cannot be told",
     )
     timeout_s: float = setting(0.0, help="this node's timeout; 0 = aggregator.node_timeout_s")
 

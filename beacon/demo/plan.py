@@ -208,9 +208,20 @@ def ingest_args(cohorts: Path, node: DemoNode) -> list[list[str]]:
     return commands
 
 
+#: Bumped when what the demo loads changes shape, so that older demo data is loaded afresh
+#: (2: cohorts with collection events, variant loads with their partial calls).
+DATA_LAYOUT = 2
+
+
 def marker(size: Size, target: str) -> dict[str, Any]:
-    """What ``loaded.json`` records: the size simulated and the database it went to."""
-    return {"size": asdict(size), "target": target, "nodes": {n.id: n.database for n in NODES}}
+    """What ``loaded.json`` records: the size simulated, the database it went to and the
+    layout of the data."""
+    return {
+        "size": asdict(size),
+        "target": target,
+        "nodes": {n.id: n.database for n in NODES},
+        "layout": DATA_LAYOUT,
+    }
 
 
 def reusable(

@@ -37,6 +37,8 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from beacon.node import frequencies
+from beacon.node.frequencies import Genotypes, Groups, carried_by, stored_observed
 from beacon.node.query import (
     CarriersOf,
     FieldValues,
@@ -221,6 +223,7 @@ class LoadCache:
     def __init__(self) -> None:
         self.samples: dict[str, SampleTable] = {}
         self.ids: dict[str, frozenset[Any] | None] = {}
+        self.groups: dict[str, Groups] = {}
 
     @staticmethod
     def trim(store: dict[str, Any]) -> None:
@@ -344,6 +347,127 @@ class Executor:
             table = self.cache.samples[key] = SampleTable.build(docs, individuals)
             LoadCache.trim(self.cache.samples)
         return table
+
+    async def groups(self, dataset: DatasetEntry) -> Groups | None:
+        """The dataset's populations (country, country and sex, sex) over the samples of its
+        variants load: from the samples table and the current individuals' sex and country,
+        read once per pair of loads."""
+        table = await self._sample_table(dataset)
+        if table is None:
+            return None
+        individuals = dataset.collection(c.Role.INDIVIDUALS)
+        key = f"{dataset.collection(c.Role.SAMPLES)} {dataset.collection(c.Role.BIOSAMPLES)}"
+        key += f" {individuals}"
+        found = self.cache.groups.get(key)
+        if found is None:
+            people: dict[str, tuple[str | None, str | None]] = {}
+            if individuals:
+                projection = {"sex": 1, "geographicOrigin": 1}
+                async with self._timed("individual", individuals, {}):
+                    cursor = self.db[individuals].find({}, projection, max_time_ms=self.left_ms())
+                    async for doc in cursor:
+                        people[str(doc["_id"])] = (
+                            frequencies.sex_of(doc),
+                            frequencies.country_of(doc),
+                        )
+            found = self.cache.groups[key] = Groups.build(table.individual, people)
+            LoadCache.trim(self.cache.groups)
+        return found
+
+    async def genotypes(self, dataset: DatasetEntry, keys: list[int]) -> dict[int, Genotypes]:
+        """Carriers, partial calls and allele number of the alleles with these keys."""
+        coll = dataset.collection(c.Role.G_VARIANTS)
+        if not coll or not keys:
+            return {}
+        projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1, c.V_CALLS: 1, c.V_COUNTS: 1}
+        docs: list[dict[str, Any]] = []
+        flt = {"_id": {"$in": keys}}
+        async with self._timed("variant", coll, flt):
+            cursor = self.db[coll].find(flt, projection, max_time_ms=self.left_ms())
+            docs = [doc async for doc in cursor]
+        return await self._genotypes_of(dataset, docs)
+
+    async def _genotypes_of(
+        self, dataset: DatasetEntry, docs: list[dict[str, Any]]
+    ) -> dict[int, Genotypes]:
+        parts: dict[int, dict[str, list[np.ndarray[Any, Any]]]] = {}
+        spilled = []
+        for doc in docs:
+            groups = parts.setdefault(doc["_id"], {"het": [], "hom": [], "hemi": []})
+            if doc.get(c.V_SPILLED):
+                spilled.append(doc["_id"])
+            for name, blob in (doc.get(c.V_CARRIERS) or {}).items():
+                if name in groups:
+                    groups[name].append(packed.decode_indices(blob))
+        chunks = dataset.collection(c.Role.CARRIERS)
+        if spilled and chunks:
+            flt = {c.C_VARIANT: {"$in": spilled}}
+            async with self._timed("carrier", chunks, flt):
+                async for doc in self.db[chunks].find(flt, max_time_ms=self.left_ms()):
+                    for name, found in parts[doc[c.C_VARIANT]].items():
+                        if doc.get(name):
+                            found.append(packed.decode_indices(doc[name]))
+        result = {}
+        for doc in docs:
+            groups = parts[doc["_id"]]
+            calls = doc.get(c.V_CALLS)
+            one = none = None
+            if isinstance(calls, dict):
+                one = packed.decode_indices(calls.get("one", b""))
+                none = packed.decode_indices(calls.get("none", b""))
+            counts = doc.get(c.V_COUNTS) or {}
+            result[doc["_id"]] = Genotypes(
+                packed.union(groups["het"]),
+                packed.union(groups["hom"]),
+                packed.union(groups["hemi"]),
+                one=one,
+                none=none,
+                an=counts.get("an") if isinstance(counts.get("an"), int) else None,
+            )
+        return result
+
+    async def _observed(
+        self, coll: str, plan: QueryPlan, match: Match, dataset: DatasetEntry
+    ) -> Results:
+        """A variant plan with a population filter: the matching variants observed in the
+        population, by their genotypes (a carrier among its samples) or by a row a VCF's INFO
+        gave for it; counted over every match, paged as asked."""
+        assert plan.population is not None
+        groups = await self.groups(dataset)
+        mask = groups.mask(groups.chosen(plan.population)) if groups else None
+        projection = {
+            c.V_CARRIERS: 1,
+            c.V_SPILLED: 1,
+            "frequencyInPopulations.frequencies.population": 1,
+            "frequencyInPopulations.frequencies.alleleCount": 1,
+        }
+        pipeline = [*match.stages(), {"$sort": dict(plan.sort)}, {"$project": projection}]
+        kept: list[int] = []
+        batch: list[dict[str, Any]] = []
+
+        async def judge() -> None:
+            found = await self._genotypes_of(dataset, batch) if mask is not None else {}
+            for doc in batch:
+                seen = mask is not None and carried_by(mask, found[doc["_id"]])
+                if seen or stored_observed(doc, plan.population):  # type: ignore[arg-type]
+                    kept.append(doc["_id"])
+            batch.clear()
+            self.left_ms()  # the request's time bounds the scan too
+
+        async with self._timed("variant", coll, match.lead):
+            async for doc in self._aggregate(coll, pipeline):
+                batch.append(doc)
+                if len(batch) >= 1000:
+                    await judge()
+            await judge()
+        page = kept[plan.skip : plan.skip + plan.limit]
+        if not plan.records or not page:
+            return Results(len(kept), [])
+        flt = {"_id": {"$in": page}}
+        async with self._timed("record", coll, flt):
+            cursor = self.db[coll].find(flt, plan.projection or None, max_time_ms=self.left_ms())
+            found_docs = {doc["_id"]: clean(doc) async for doc in cursor}
+        return Results(len(kept), [found_docs[k] for k in page if k in found_docs])
 
     async def _all_ids(self, coll: str) -> frozenset[Any] | None:
         """Every _id of a (per-load, immutable) metadata collection; None when too many."""
@@ -536,6 +660,8 @@ class Executor:
                 if ordered is not None:
                     return await self._page(coll, plan, ordered)
             match = match.with_condition({relation.target_field: {"$in": _plain(values)}})
+        if plan.population is not None and dataset is not None:
+            return await self._observed(coll, plan, match, dataset)
         async with self._timed("count", coll, match.lead):
             if plan.unfiltered and total_hint is not None:
                 count = total_hint

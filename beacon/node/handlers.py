@@ -9,24 +9,44 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from aiohttp import web
 
 from beacon import __version__
-from beacon.node import caller, privacy, query, query_filters, respond, scope, terms, tiers
+from beacon.node import (
+    caller,
+    frequencies,
+    privacy,
+    query,
+    query_filters,
+    respond,
+    scope,
+    terms,
+    tiers,
+)
 from beacon.node.execute import Executor, Results
 from beacon.node.keys import CATALOG, EXECUTOR, REFERENCES, SETTINGS
 from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.granularity import Granularity
-from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route, parse_get
+from beacon.protocol.request import INT64_MAX, BeaconRequest, RequestLimits, Route
 from beacon.protocol.understand import Understood, is_population, understand
 from beacon.protocol.variants import left_aligned
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
+from beacon.store.documents import variant_key
 from beacon.web import info
 from beacon.web.keys import STARTED
-from beacon.web.requests import Handler, entry_handlers, json_response, no_parameters, read_request
+from beacon.web.requests import (
+    Handler,
+    entry_handlers,
+    json_response,
+    no_parameters,
+    public_server,
+    read_paging,
+    read_request,
+)
 
 
 async def _rare_filters(
@@ -43,6 +63,8 @@ async def _rare_filters(
         if is_population(flt):
             continue
         alone = query_filters.build(parsed.filters, parsed.route.entry, index, only=frozenset({i}))
+        if parsed.route.entry.per_dataset:
+            await _cohorts_as_members(executor, alone, dataset)
         for filtered, parts in alone.conditions.items():
             entry = et.BY_ID[filtered]
             if not entry.per_dataset:
@@ -52,6 +74,37 @@ async def _rare_filters(
             if (await executor.run(plan, dataset)).count < threshold:
                 rare.add(i)
     return frozenset(rare)
+
+
+async def _cohorts_as_members(
+    executor: Executor, filters: query_filters.FilterPlan, dataset: DatasetEntry
+) -> None:
+    """Filters on cohorts, for records of a dataset's people: the members of the dataset's
+    cohorts that match (a cohort covers the individuals it lists, or all of its dataset's), as
+    a condition on the individuals, which the plan follows to their biosamples, runs,
+    analyses and variants. The EGA UI sends a term listed for cohorts with scope ``cohort``
+    whatever the entry type searched."""
+    parts = filters.conditions.pop(et.COHORTS.id, None)
+    if parts is None:
+        return
+    mine = {c.DATASET_ID: dataset.id}
+    found = await executor.distinct("cohort filter", c.COHORTS, "_id", {"$and": [mine, *parts]})
+    filters.add(et.INDIVIDUALS.id, {c.COHORT_IDS: {"$in": sorted(found)}})
+
+
+async def _frequencies(
+    executor: Executor, dataset: DatasetEntry, records: list[dict[str, Any]]
+) -> None:
+    """Each variant's frequencies per country and sex, from its genotypes and the dataset's
+    people (``beacon/node/frequencies.py``), in place of the dataset's own block."""
+    groups = await executor.groups(dataset)
+    if groups is None or not groups.masks:
+        return
+    keys = {variant_key(r["variantInternalId"]): r for r in records if "variantInternalId" in r}
+    found = await executor.genotypes(dataset, list(keys))
+    for key, record in keys.items():
+        if key in found:
+            frequencies.merge(record, dataset.id, frequencies.rows(groups, found[key]))
 
 
 async def _per_dataset(
@@ -89,10 +142,13 @@ async def _per_dataset(
                 threshold = decision.policy.min_count
                 rare = await _rare_filters(executor, parsed, dataset, index, threshold)
             filters = query_filters.build(parsed.filters, entry, index, population, exclude=rare)
+            await _cohorts_as_members(executor, filters, dataset)
         plan = query.plan(
             parsed, dataset, variant, records, filters=filters, min_allele_count=rare_alleles
         )
         result = await executor.run(plan, dataset, dataset.count(role))
+        if records and entry is et.G_VARIANTS and result.records:
+            await _frequencies(executor, dataset, result.records)
         if result.count and privacy.charged(access, decision, variant):
             assert variant is not None
             alone = query.plan(
@@ -120,9 +176,7 @@ async def _per_dataset(
             decision.capped,
             of_people=entry is not et.G_VARIANTS,
         )
-        records = (
-            respond.select_population(result.records, population) if shown.records_allowed else []
-        )
+        records = frequencies.select(result.records, population) if shown.records_allowed else []
         answers.append(
             respond.DatasetAnswer(
                 dataset.id,
@@ -194,6 +248,8 @@ async def answer(request: web.Request, route: Route) -> web.Response:
     # same 400 as naming a dataset that does not exist.
     datasets = scope.select({k: catalog[k] for k in decisions}, parsed, variant)
     chosen = {d.id: decisions[d.id] for d in datasets}
+    if entry is et.DATASETS:
+        chosen = {k: tiers.describable(d, requested) for k, d in chosen.items()}
     returned = tiers.returned_granularity(settings, requested, list(chosen.values()))
     beacon_id = settings.server.id
     filters = None
@@ -225,12 +281,14 @@ entry_handler = entry_handlers(answer)
 
 
 async def root(request: web.Request) -> web.StreamResponse:
-    """``/``: the same document as /info, or service-info when that schema is requested."""
+    """``/`` and ``/info``: who the beacon is, or service-info when that schema is requested
+    (``requestedSchema=ga4gh-service-info-v1.0``)."""
     no_parameters(request, ("requestedSchema",))
-    wanted = request.query.get("requestedSchema", "")
-    if wanted.startswith("ga4gh-service-info"):
+    if info.wants_service_info(request.query.get("requestedSchema", "")):
         return await service_info(request)
-    return await beacon_info(request)
+    updated = await _data_updated(request)
+    software = {"software": {"name": "beacon-gdi", "version": __version__}}
+    return json_response(info.info_response(public_server(request), updated, software))
 
 
 async def _data_updated(request: web.Request) -> dt.datetime:
@@ -243,17 +301,13 @@ async def _data_updated(request: web.Request) -> dt.datetime:
     return max(loads) if loads else request.app[STARTED]
 
 
-async def beacon_info(request: web.Request) -> web.StreamResponse:
-    no_parameters(request, ("requestedSchema",) if request.path.endswith("/api") else ())
-    updated = await _data_updated(request)
-    software = {"software": {"name": "beacon-gdi", "version": __version__}}
-    return json_response(info.info_response(request.app[SETTINGS].server, updated, software))
+beacon_info = root
 
 
 async def service_info(request: web.Request) -> web.StreamResponse:
     no_parameters(request, ("requestedSchema",))
     updated = await _data_updated(request)
-    return json_response(info.service_info(request.app[SETTINGS].server, updated))
+    return json_response(info.service_info(public_server(request), updated))
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:
@@ -265,7 +319,7 @@ async def configuration(request: web.Request) -> web.StreamResponse:
 
 async def beacon_map(request: web.Request) -> web.StreamResponse:
     no_parameters(request)
-    return json_response(info.beacon_map(request.app[SETTINGS].server))
+    return json_response(info.beacon_map(public_server(request)))
 
 
 async def entry_types(request: web.Request) -> web.StreamResponse:
@@ -282,10 +336,9 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
     """
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        no_parameters(request, ("skip", "limit"))
         settings = request.app[SETTINGS]
         every = RequestLimits(1_000_000, 1_000_000, max_offset=INT64_MAX)
-        parsed = parse_get(Route(et.DATASETS), request.query.items(), every)
+        parsed = await read_paging(request, every)
         catalog = await request.app[CATALOG].get(request.app[EXECUTOR])
         target = entry or et.INDIVIDUALS
         visible = tiers.decide(

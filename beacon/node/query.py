@@ -18,7 +18,7 @@ from beacon.protocol import entry_types as et
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.request import BeaconRequest
-from beacon.protocol.understand import check_scope
+from beacon.protocol.understand import Population, check_scope
 from beacon.protocol.variants import VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
@@ -155,6 +155,9 @@ class QueryPlan:
     projection: dict[str, int] = field(default_factory=dict)
     #: The whole collection matches: the catalog's document count answers the count.
     unfiltered: bool = False
+    #: /g_variants of a population (the GDI portal's filters): only the variants observed in
+    #: it, judged by the executor from the genotypes (``beacon/node/frequencies.py``).
+    population: Population | None = None
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -306,10 +309,6 @@ def plan(
         else:
             rest = _and([built.rest, seen])
             relations.append(_carriers_to(entry, Match(built.lead, rest)))
-    if filters and filters.population and entry is et.G_VARIANTS:
-        # Only variants observed in the chosen population answer for it.
-        observed = {"population": filters.population.label, "alleleCount": {"$gt": 0}}
-        conditions.append({"frequencyInPopulations.frequencies": {"$elemMatch": observed}})
     if filters and filters.matches_nothing:
         conditions.append({"_id": {"$in": []}})  # a property none of whose terms may count
     for scope, parts in filters.conditions.items() if filters else ():
@@ -320,6 +319,8 @@ def plan(
             relations.append(filter_relation(scope, parts, entry))
     match = split(conditions, lead)
     is_variant = entry is et.G_VARIANTS
+    # Only variants observed in the chosen population answer for it.
+    population = filters.population if filters and is_variant else None
     if entry.per_dataset:
         role: c.Role | None = c.ROLE_OF_PATH[entry.path]
         collection = None
@@ -336,5 +337,6 @@ def plan(
         limit=request.limit,
         records=records,
         projection=VARIANT_PROJECTION if is_variant else {},
-        unfiltered=entry.per_dataset and match.empty and not relations,
+        unfiltered=entry.per_dataset and match.empty and not relations and population is None,
+        population=population,
     )

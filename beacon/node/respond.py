@@ -16,7 +16,6 @@ from typing import Any
 from beacon.protocol import response as r
 from beacon.protocol.granularity import Granularity
 from beacon.protocol.request import BeaconRequest, IncludeResultsets
-from beacon.protocol.understand import Population
 
 
 @dataclass(frozen=True)
@@ -131,24 +130,3 @@ def found_record(
             records = result.records if granularity is Granularity.RECORD else []
             return DatasetAnswer(record_id, set_type, True, result.count, records, granularity)
     return DatasetAnswer(record_id, set_type, False, 0, [], returned)
-
-
-def select_population(
-    records: list[dict[str, Any]], population: Population | None
-) -> list[dict[str, Any]]:
-    """Keep only the frequencies of the population the GDI portal's filters asked for."""
-    if population is None:
-        return records
-    label = population.label
-    selected = []
-    for record in records:
-        blocks = []
-        for block in record.get("frequencyInPopulations", []):
-            kept = [f for f in block.get("frequencies", []) if f.get("population") == label]
-            if kept:
-                blocks.append({**block, "frequencies": kept})
-        trimmed = {k: v for k, v in record.items() if k != "frequencyInPopulations"}
-        if blocks:
-            trimmed["frequencyInPopulations"] = blocks
-        selected.append(trimmed)
-    return selected

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from beacon.node import frequencies
 from beacon.node.execute import Executor
 from beacon.node.query_filters import AGE_ALIASES, AGE_FIELDS, KnownTerm, TermIndex
 from beacon.protocol.filters import Filter, TermFilter
@@ -90,6 +91,38 @@ def _age_aliases(merged: dict[tuple[str, str], dict[str, Any]]) -> None:
             }
 
 
+#: The GDI portal's population filters, as /filtering_terms lists them.
+POPULATION_TERMS = (
+    ("sexFilter", "population by sex (M or F)"),
+    ("countryFilter", "population by country (ISO 3166 code)"),
+)
+
+
+async def _population_terms(
+    executor: Executor, datasets: list[DatasetEntry], merged: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """``sexFilter`` and ``countryFilter`` with the sexes and countries of the datasets'
+    people, whose frequencies the node computes from the genotypes (any VCF gives them)."""
+    sexes: set[str] = set()
+    countries: set[str] = set()
+    for dataset in datasets:
+        groups = await executor.groups(dataset)
+        for label in groups.masks if groups else ():
+            found = frequencies.LABEL.match(label)
+            if found:
+                countries.update(x for x in (found["country"],) if x)
+                sexes.update(x for x in (found["sex"], found["only"]) if x)
+    for (name, label), values in zip(POPULATION_TERMS, (sexes, countries), strict=True):
+        if not values:
+            continue
+        entry = merged.setdefault(
+            ("custom", name), {"type": "custom", "id": name, "label": label, "scopes": []}
+        )
+        if "genomicVariant" not in entry["scopes"]:
+            entry["scopes"].append("genomicVariant")
+        entry["values"] = sorted(set(entry.get("values", [])) | values)
+
+
 async def listing(
     executor: Executor,
     datasets: list[DatasetEntry],
@@ -118,6 +151,8 @@ async def listing(
             entry["scopes"].append(doc[c.FT_SCOPE])
         if doc.get("values"):
             entry["values"] = sorted(set(entry.get("values", [])) | set(doc["values"]))
+    if scope in (None, "genomicVariant"):
+        await _population_terms(executor, datasets, merged)
     data_terms = {tid: e for (kind, tid), e in merged.items() if kind == "ontologyTerm"}
     closures = {"_id": {"$in": sorted(data_terms)}}
     ancestor_scopes: dict[str, set[str]] = {}

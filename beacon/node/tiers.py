@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from beacon.config import LEVELS, DatasetPolicy, Settings
 from beacon.node.visas import Grant
@@ -142,6 +142,19 @@ def decide(
         if most is not None:
             decided[dataset_id] = Decision(policy, tier, effective(requested, most), most)
     return decided
+
+
+def describable(decision: Decision, requested: Granularity) -> Decision:
+    """A dataset's own record in ``/datasets``, for a caller who sees the dataset counted.
+
+    Whoever may see a dataset's counts sees it named in every result set; its description
+    (the catalogue's record, no person's) is listed beside the others for that caller, so
+    that ``/datasets`` names every dataset a result set may come from. A dataset seen only as
+    a yes/no (never named in an answer) stays unlisted.
+    """
+    if requested is Granularity.RECORD and decision.granularity is Granularity.COUNT:
+        return replace(decision, granularity=Granularity.RECORD)
+    return decision
 
 
 def returned_granularity(

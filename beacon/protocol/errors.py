@@ -81,6 +81,12 @@ class UpstreamUnavailable(BeaconError):
     status = 503
 
 
+class LoopDetected(BeaconError):
+    """A network was asked a question it is already answering (its own id in ``Via``)."""
+
+    status = 508
+
+
 class QueryTimeout(BeaconError):
     """The database did not answer in time: the query was too broad, or the database is busy
     or unreachable. A 503 with ``Retry-After``: nothing is wrong with the request's form."""

@@ -514,6 +514,7 @@ _MISPLACED = (
 )
 _QUERY_KEYS = ("requestParameters", *_MISPLACED)
 _META_KEYS = (
+    "$schema",
     "apiVersion",
     "requestedSchemas",
     "beaconId",
@@ -522,8 +523,17 @@ _META_KEYS = (
 )
 
 
+def _given(holder: dict[str, Any]) -> dict[str, Any]:
+    """The keys of a body object that carry a value: clients generated from the OpenAPI send
+    optional members as ``null`` when they have none."""
+    return {k: v for k, v in holder.items() if v is not None}
+
+
 def _flatten_parameters(raw: Any) -> dict[str, Any]:
-    """``requestParameters``: flat, nested per entity, or a one-element list of either."""
+    """``requestParameters``: flat, nested per entity, or a one-element list of either (an
+    empty list, as generated clients send, is none)."""
+    if raw == []:
+        return {}
     if isinstance(raw, list):
         if len(raw) != 1:
             raise BadRequest(
@@ -563,35 +573,44 @@ def _add_parameter(flat: dict[str, Any], name: str, value: Any, where: str) -> N
 
 
 def parse_post(route: Route, body: Any, limits: RequestLimits = RequestLimits()) -> BeaconRequest:
-    """Parse a POST body (``beaconRequestBody``) in any of the shapes clients send."""
+    """Parse a POST body (``beaconRequestBody``) in any of the shapes clients send.
+
+    ``meta`` may be left out (ai4gh sends none), and so may its ``apiVersion``: the request is
+    then read as this beacon's own version. Optional members given as ``null`` count as absent.
+    """
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object", parameter="body")
+    body = _given(body)
     unknown = sorted(set(body) - set(_ROOT_KEYS) - set(_MISPLACED))
     if unknown:
         raise BadRequest(
             f"unknown key '{unknown[0]}' at the body root; expected meta and query",
             parameter=unknown[0],
         )
-    meta = body.get("meta")
+    meta = body.get("meta", {})
     if not isinstance(meta, dict):
         raise BadRequest(
-            "parameter 'meta': required, an object with at least apiVersion", parameter="meta"
+            'parameter \'meta\': expected an object, e.g. {"apiVersion": "v2.0.0"}',
+            parameter="meta",
         )
+    meta = _given(meta)
     unknown = sorted(set(meta) - set(_META_KEYS))
     if unknown:
         raise BadRequest(
             f"unknown key 'meta.{unknown[0]}'; meta accepts " + ", ".join(_META_KEYS),
             parameter=f"meta.{unknown[0]}",
         )
-    api_version = meta.get("apiVersion")
+    api_version = meta.get("apiVersion", SPEC_VERSION)
     if not isinstance(api_version, str) or not api_version.strip():
         raise BadRequest(
-            "parameter 'meta.apiVersion': required, e.g. \"v2.0.0\"", parameter="meta.apiVersion"
+            "parameter 'meta.apiVersion': a version string, e.g. \"v2.0.0\"",
+            parameter="meta.apiVersion",
         )
     schemas = _parse_schemas(meta.get("requestedSchemas", []))
     query = body.get("query", {})
     if not isinstance(query, dict):
         raise BadRequest("parameter 'query': expected an object", parameter="query")
+    query = _given(query)
     unknown = sorted(set(query) - set(_QUERY_KEYS))
     if unknown:
         raise BadRequest(
@@ -618,6 +637,7 @@ def parse_post(route: Route, body: Any, limits: RequestLimits = RequestLimits())
     pagination = merged.get("pagination", {})
     if not isinstance(pagination, dict):
         raise BadRequest("parameter 'pagination': expected an object", parameter="pagination")
+    pagination = _given(pagination)
     for name in ("skip", "limit"):
         if name in pagination:
             values[name] = _coerce(BY_NAME[name], pagination[name])

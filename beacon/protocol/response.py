@@ -30,10 +30,15 @@ class ResultSet:
     count: int
     results: tuple[dict[str, Any], ...] = ()
     info: dict[str, Any] = field(default_factory=dict)
+    #: The beacon the set comes from, top-level as networks give it (ELIXIR, EGA); a node
+    #: answering for itself leaves it out (the EGA UI reads its presence as "a network").
+    beacon_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
+        body: dict[str, Any] = {"id": self.id}
+        if self.beacon_id is not None:
+            body["beaconId"] = self.beacon_id
+        body |= {
             "setType": self.set_type,
             "exists": self.exists,
             "resultsCount": self.count,

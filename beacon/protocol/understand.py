@@ -89,10 +89,14 @@ def _check_filter(index: int, flt: Filter, entry: et.EntryType) -> None:
 
 
 def check_scope(scope: et.EntryType, entry: et.EntryType) -> None:
-    """Filters on ``scope`` records can select ``entry`` records, or this is a 400."""
-    if scope is entry:
+    """Filters on ``scope`` records can select ``entry`` records, or this is a 400.
+
+    A cohort covers its members, so a filter on cohorts selects the records of their people
+    (individuals, their biosamples, runs, analyses and variants); one on datasets selects no
+    records of a dataset's people."""
+    if scope is entry or (entry.per_dataset and scope is et.COHORTS):
         return
-    if not entry.per_dataset or scope in (et.DATASETS, et.COHORTS):
+    if not entry.per_dataset or scope is et.DATASETS:
         raise BadRequest(
             f"filters on {scope.id} records do not apply to /{entry.path}", parameter="filters"
         )

@@ -113,6 +113,10 @@ V_LENGTH = "_len"
 V_MATE = "_mate"  # canonical chromosome of a breakend's mate
 V_CARRIERS = "_carriers"  # {"het": bytes, "hom": bytes, "hemi": bytes} packed sample indices
 V_SPILLED = "_spilled"  # carriers too many to keep inline: see the carriers collection
+#: {"one": bytes, "none": bytes}: the samples with one called allele and with none (packed),
+#: the others having two; {} when every sample has two; absent when unknown (older loads,
+#: polyploid calls, files whose samples are not the dataset's in order).
+V_CALLS = "_calls"
 V_COUNTS = "_counts"  # {"ac", "an", "het", "hom", "hemi", "carriers"}
 VARIANT_INTERNAL_ID = "variantInternalId"
 GENE_IDS = "molecularAttributes.geneIds"

@@ -70,6 +70,12 @@ def info_response(
     return {"meta": informational_meta(server.id), "response": response}
 
 
+def wants_service_info(requested: str) -> bool:
+    """Does ``/info?requestedSchema=`` ask for GA4GH service-info? Any other value (empty, the
+    Beacon info schema's id or URL) gets the Beacon info document, its default."""
+    return "service-info" in requested.lower()
+
+
 def service_info(server: ServerSettings, updated: dt.datetime) -> dict[str, Any]:
     """GA4GH service-info 1.0.0: a bare object, no meta/response wrapper."""
     org = organization(server)

@@ -7,12 +7,15 @@ shape (list, one record, related records) so that route tables read like ``/map`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
+from beacon.config import ServerSettings
+from beacon.protocol import entry_types as et
 from beacon.protocol import errors
 from beacon.protocol.entry_types import EntryType
 from beacon.protocol.request import BeaconRequest, RequestLimits, Route, parse_get, parse_post
@@ -32,6 +35,22 @@ def json_response(
     return web.Response(
         text=dumps(body), status=status, content_type="application/json", headers=headers
     )
+
+
+def public_server(request: web.Request) -> ServerSettings:
+    """The server settings the URLs of this request's answer are built from.
+
+    Without ``server.base_url``, the URLs name the port the request arrived on (with the
+    configured host, never the caller's ``Host`` header): a beacon that also listens on a
+    second port (``--also-port``, as the demo's 8060 for browsers) advertises that port to the
+    callers who use it.
+    """
+    server = request.app[SERVER]
+    if server.base_url or request.transport is None:
+        return server
+    sockname = request.transport.get_extra_info("sockname")
+    port = sockname[1] if isinstance(sockname, tuple) and len(sockname) >= 2 else server.port
+    return server if port == server.port else dataclasses.replace(server, port=port)
 
 
 def no_parameters(request: web.Request, allowed: tuple[str, ...] = ()) -> None:
@@ -137,6 +156,28 @@ async def read_body(request: web.Request) -> Any:
             parameter="body",
         )
     return body
+
+
+async def read_paging(request: web.Request, limits: RequestLimits) -> BeaconRequest:
+    """``skip`` and ``limit`` of a ``/filtering_terms`` request: GET query string, or a POST
+    body (``meta`` and ``query.pagination``; no body at all is the first page). Anything else
+    such a request could carry (filters, request parameters) is refused, naming it."""
+    if request.method != "POST":
+        no_parameters(request, ("skip", "limit"))
+        return parse_get(Route(et.DATASETS), request.query.items(), limits)
+    no_parameters(request)
+    body = await read_body(request)
+    parsed = parse_post(Route(et.DATASETS), {} if body is None else body, limits)
+    for name, given in (
+        ("filters", parsed.filters),
+        ("requestParameters", not parsed.variant.is_empty() or parsed.dataset_ids is not None),
+    ):
+        if given:
+            raise errors.BadRequest(
+                f"parameter '{name}': {request.path} takes only pagination (skip, limit)",
+                parameter=name,
+            )
+    return parsed
 
 
 async def read_request(request: web.Request, route: Route) -> BeaconRequest:

@@ -246,8 +246,9 @@ def metadata(
     kind = "clinical cohort" if controlled else "population cohort"
     access = " Controlled access: a data access committee grants it." if controlled else ""
     dates = [f"2024-{int(m):02d}-{int(d):02d}" for m, d in rng.integers(1, [13, 29], (2, 2))]
+    people = [individual(p, country, rng) for p in persons]
     return {
-        "individuals": [individual(p, country, rng) for p in persons],
+        "individuals": people,
         "biosamples": [biosample(p, dates[0]) for p in persons],
         "runs": [run(p, dates[1]) for p in persons],
         "analyses": [analysis(p, dates[1], pipeline) for p in persons],
@@ -275,9 +276,45 @@ def metadata(
                     "locations": [dict(country)],
                     "ageRange": {"start": _age(18), "end": _age(90)},
                 },
+                "collectionEvents": [collection_event(people, country, dates[0])],
                 "info": {"country": code},
             }
         ],
+    }
+
+
+def _tally(labels: list[str]) -> dict[str, int]:
+    counted: dict[str, int] = {}
+    for label in labels:
+        counted[label] = counted.get(label, 0) + 1
+    return dict(sorted(counted.items()))
+
+
+def collection_event(
+    people: list[dict[str, Any]], country: dict[str, str], collected: str
+) -> dict[str, Any]:
+    """The cohort's one collection event: its size and how its members divide by sex,
+    disease and place (what the EGA UI's cohort table shows)."""
+    diseases = [d["diseaseCode"]["label"] for p in people for d in p.get("diseases", [])]
+    return {
+        "eventNum": 1,
+        "eventDate": f"{collected}T00:00:00Z",
+        "eventSize": len(people),
+        "eventGenders": {
+            "availability": True,
+            "availabilityCount": len(people),
+            "distribution": {"genders": _tally([p["sex"]["label"] for p in people])},
+        },
+        "eventDiseases": {
+            "availability": bool(diseases),
+            "availabilityCount": sum(1 for p in people if p.get("diseases")),
+            "distribution": {"diseases": _tally(diseases)},
+        },
+        "eventLocations": {
+            "availability": True,
+            "availabilityCount": len(people),
+            "distribution": {"locations": {country["label"]: len(people)}},
+        },
     }
 
 

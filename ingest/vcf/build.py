@@ -261,6 +261,9 @@ class Builder:
                 doc = variant_document(self.dataset_id, self.assembly, allele, counts, note)
                 blobs = dict(zip(documents.CARRIER_GROUPS, calls.alleles[k].packed, strict=True))
                 documents.attach_carriers(doc, blobs)
+                if calls.partial is not None:
+                    one, none = calls.partial
+                    doc[c.V_CALLS] = {k: v for k, v in (("one", one), ("none", none)) if v}
             else:
                 doc = variant_document(
                     self.dataset_id, self.assembly, allele, counts, note, carriers

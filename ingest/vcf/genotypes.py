@@ -13,6 +13,11 @@ Semantics, per ALT ``a`` of a row (multi-allelic rows are split, genotypes re-co
 * any other call holding ``a`` is **heterozygous**: ``0/1``, ``1/2`` (for ALT 1 *and* ALT 2),
   and a partly missing ``1/.``, whose other allele is unknown but which carries ``a`` once;
 * phase does not change zygosity; a ``*`` ALT gets no carriers (the caller skips it).
+
+Per row, the samples with fewer than two called alleles are kept too (``RowCalls.partial``: one
+called allele, as a male's chrX call, or none): with them the allele number of any group of
+samples is known exactly, ``2 x members - one - 2 x none``, whoever the group turns out to be
+once the metadata says each sample's sex and country (``beacon/node/frequencies.py``).
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ class AlleleCalls:
 class RowCalls:
     an: int
     alleles: list[AlleleCalls]  # ALT k is alleles[k - 1]
+    #: Samples with one called allele, and with none, packed; None when some sample has more
+    #: than two (a polyploid call), where ``2 x members`` would not be the allele number.
+    partial: tuple[bytes, bytes] | None = (b"", b"")
 
 
 def batch_rows(n_samples: int, ploidy: int = 2) -> int:
@@ -108,8 +116,15 @@ def summarise(rows: list[Codes], n_alts: list[int]) -> list[RowCalls]:
         return []
     g = _stack(rows)
     ploidy = _count(g, "ne", EMPTY)
-    an = _count(g, "ge", 0).sum(axis=1, dtype=np.int64).tolist()
-    result = [RowCalls(an[i], []) for i in range(len(rows))]
+    called = _count(g, "ge", 0)
+    an = called.sum(axis=1, dtype=np.int64).tolist()
+    masks = (called == 1, called == 0)
+    packed_one, packed_none = (packed.encode_rows(m, _split(m)) for m in masks)
+    polyploid = [bool(x) for x in np.any(called > 2, axis=1)]
+    result = [
+        RowCalls(an[i], [], None if polyploid[i] else (packed_one[i], packed_none[i]))
+        for i in range(len(rows))
+    ]
     alts = np.asarray(n_alts)
     for allele in range(1, int(alts.max(initial=0)) + 1):
         # ALT 1 is in (nearly) every row; later ALTs only in multi-allelic rows: take those.

@@ -121,7 +121,9 @@ class Fake:
 
     beacon_id: str = "fake.example.beacon"
     mode: str = (
-        "ok"  # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | echo
+        # ok | garbage | invalid | 5xx | huge | huge_stream | redirect | error400 | error401
+        # | echo | ega_network
+        "ok"
     )
     delay_s: float = 0.0
     metadata_delay_s: float = 0.0
@@ -131,9 +133,14 @@ class Fake:
     #: Say ``count`` even when nothing exists (an implausible answer).
     lies: bool = False
     terms: tuple[str, ...] = ()
+    #: /filtering_terms answers 500: the node's terms stay unknown to the network.
+    terms_fail: bool = False
     serves: tuple[str, ...] = tuple(e.id for e in et.ENTRY_TYPES)
     extra_headers: dict[str, str] = field(default_factory=dict)
     updated: str = "2026-01-01T00:00:00Z"
+    #: The software its /info names: this project's by default, so the network knows its
+    #: dialect and sends no probes (which ``seen`` would record); "" for a stranger.
+    software: str = "beacon-gdi"
     #: What /health answers (data requests are recorded in ``seen``, probes are not).
     healthy: bool = True
     probes: int = 0
@@ -158,6 +165,34 @@ class Fake:
         return r.data_response(meta, granularity, self.exists, count, sets)
 
 
+def ega_network_answer(fake: Fake, entry: et.EntryType) -> dict[str, Any]:
+    """An answer in the EGA Beacon Network API's shape (from its source, December 2026): meta
+    without returnedGranularity or returnedSchemas, each member's sets tagged with its
+    beaconId, and a member that did not answer listed as an id-less ``exists: false``."""
+    key = "variantInternalId" if entry is et.G_VARIANTS else "id"
+    sets = [
+        {
+            "id": f"{member}-dataset",
+            "beaconId": f"org.example.{member}",
+            "setType": "dataset",
+            "exists": True,
+            "resultsCount": 1,
+            "results": [{key: f"{member}-r0"}],
+        }
+        for member in ("member1", "member2")
+    ]
+    sets.append({"beaconId": "org.example.silent", "exists": False})
+    return {
+        "meta": {
+            "apiVersion": "v2.0.0",
+            "beaconId": fake.beacon_id,
+            "receivedRequestSummary": {"apiVersion": "v2.0.0", "pagination": {}},
+        },
+        "responseSummary": {"exists": True, "numTotalResults": 2},
+        "response": {"resultSets": sets},
+    }
+
+
 def fake_app(fake: Fake) -> web.Application:
     async def metadata(request: web.Request) -> web.StreamResponse:
         await fake.pause(fake.metadata_delay_s)
@@ -172,12 +207,16 @@ def fake_app(fake: Fake) -> web.Application:
                 "organization": {"id": "fake", "name": "Fake"},
                 "updateDateTime": fake.updated,
             }
+            if fake.software:
+                response["info"] = {"software": {"name": fake.software, "version": "0"}}
         elif name == "map":
             response = framework.map_document(api_url_of(request))
             sets = response["endpointSets"]
             response["endpointSets"] = {k: v for k, v in sets.items() if k in fake.serves}
         elif name in ("configuration", "entry_types"):
             response = framework.configuration_document("test", {})
+        elif fake.terms_fail:
+            return web.json_response({"oops": 1}, status=500)
         else:  # filtering_terms: one page holds them all
             skip = int(request.query.get("skip", "0"))
             listed = [{"id": t, "type": "ontologyTerm"} for t in fake.terms] if skip == 0 else []
@@ -213,6 +252,11 @@ def fake_app(fake: Fake) -> web.Application:
                 {"meta": {}, "error": {"errorCode": 400, "errorMessage": "no such thing"}},
                 status=400,
             )
+        if fake.mode == "error401":
+            return web.json_response(
+                {"meta": {}, "error": {"errorCode": 401, "errorMessage": "log in first"}},
+                status=401,
+            )
         if fake.mode == "echo":
             message = f"bad credentials: {request.headers.get('Authorization')}"
             return web.json_response(
@@ -220,6 +264,8 @@ def fake_app(fake: Fake) -> web.Application:
             )
         if fake.mode == "redirect":
             raise web.HTTPFound("http://elsewhere.invalid/api")
+        if fake.mode == "ega_network":
+            return web.json_response(ega_network_answer(fake, entry))
         if fake.mode == "huge_stream":  # no Content-Length: the cap must hold while reading
             stream = web.StreamResponse(headers={"Content-Type": "application/json"})
             await stream.prepare(request)
@@ -332,3 +378,9 @@ async def post_json(
 def statuses(body: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """nodeId -> (status, reason) from a merged response's info."""
     return {n["nodeId"]: (n["status"], n.get("reason", "")) for n in body["info"]["nodes"]}
+
+
+def qualified(item: dict[str, Any]) -> str:
+    """A result set's or record's network-qualified id, ``<nodeId>:<id>``: its own id is the
+    dataset's, and the node it comes from is in ``info.nodeId``."""
+    return f"{item['info']['nodeId']}:{item['id']}"

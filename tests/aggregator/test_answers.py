@@ -100,6 +100,28 @@ def test_invalid_answers_say_why(body: Any, problem: str) -> None:
     assert problem in str(caught.value)
 
 
+def test_the_ega_network_answer_shape_is_read() -> None:
+    """The EGA Beacon Network API declares no granularity and no schemas, tags each set with
+    its member's beaconId and lists a member that did not answer as an id-less "no"."""
+    body = with_("meta", {"beaconId": "es.crg.global-beacon-network", "apiVersion": "v2.0.0"})
+    body["response"]["resultSets"][0]["beaconId"] = "org.example.member"
+    body["response"]["resultSets"].append({"beaconId": "org.example.down", "exists": False})
+    answer = read_answer(body, et.G_VARIANTS)
+    assert answer.granularity is Granularity.RECORD
+    (only,) = answer.result_sets
+    assert (only.id, only.beacon_id) == ("ds1", "org.example.member")
+    counted = with_("response.resultSets", [{"beaconId": "b", "exists": False}], body)
+    assert read_answer(counted, et.G_VARIANTS).granularity is Granularity.COUNT
+    yes_no = with_("responseSummary", {"exists": True}, counted)
+    assert read_answer(yes_no, et.G_VARIANTS).granularity is Granularity.BOOLEAN
+    # A set that claims something still needs its id.
+    shown = with_(
+        "response.resultSets.0", {"exists": True, "results": [{"variantInternalId": "v"}]}, body
+    )
+    with pytest.raises(InvalidAnswer, match=r"resultSets\[0\]\.id"):
+        read_answer(shown, et.G_VARIANTS)
+
+
 def test_count_answer_needs_a_count() -> None:
     body = with_("meta.returnedGranularity", "count")
     body = with_("responseSummary.numTotalResults", DELETE, body)

@@ -117,9 +117,10 @@ async def test_known_records_exist_through_the_network(federation: Client) -> No
             federation, f"/api/{entry.path}/{NETWORK_IDS[entry.id]}?requestedGranularity=record"
         )
         assert body["responseSummary"]["exists"] is True, entry.path
-        ids = {s["id"] for s in body["response"]["resultSets"]}
-        assert ids, entry.path
-        assert all(":" in i for i in ids), ids
+        sets = body["response"]["resultSets"]
+        assert sets, entry.path
+        # The dataset's own id, and the beacon it comes from beside it.
+        assert all(":" not in s["id"] and s["beaconId"].endswith(".example.beacon") for s in sets)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +131,7 @@ async def test_known_records_exist_through_the_network(federation: Client) -> No
         ("GET", "/api/info?x=1", None, 400, "x"),
         ("GET", "/api/no_such_thing", None, 404, "/api/map"),
         ("DELETE", "/api/individuals", None, 405, "GET"),
-        ("POST", "/api/individuals", {}, 400, "meta"),
+        ("POST", "/api/individuals", {"meta": []}, 400, "meta"),
         ("POST", "/api/individuals", "not json", 400, "JSON"),
     ],
 )

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from beacon.config import NodeEntry
-from tests.aggregator.conftest import Network, RealNode, get_json, post_json, statuses
+from tests.aggregator.conftest import (
+    Network,
+    RealNode,
+    get_json,
+    post_json,
+    qualified,
+    statuses,
+)
 from tests.conftest import Client
 
 SNV1 = "referenceName=17&start=7577120&alternateBases=A"
@@ -25,9 +33,14 @@ async def test_record_query_merges_one_result_set_per_node_and_dataset(
     assert body["meta"]["returnedGranularity"] == "record"
     assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
     sets = body["response"]["resultSets"]
-    assert [(s["id"], s["exists"], s["resultsCount"]) for s in sets] == [
+    assert [(qualified(s), s["exists"], s["resultsCount"]) for s in sets] == [
         ("se:ds1", True, 1),
         ("dk:ds1", True, 1),
+    ]
+    # The dataset's own id (what catalogues match), the beacon it comes from beside it.
+    assert [(s["beaconId"], s["id"]) for s in sets] == [
+        ("se.example.beacon", "ds1"),
+        ("dk.example.beacon", "ds1"),
     ]
     assert [s["info"]["beaconId"] for s in sets] == ["se.example.beacon", "dk.example.beacon"]
     assert [s["results"][0]["variantInternalId"] for s in sets] == ["17-7577121-G-A"] * 2
@@ -60,7 +73,7 @@ async def test_include_all_lists_misses_per_node(federation: Client) -> None:
         federation,
         f"/api/g_variants?{SNV1}&requestedGranularity=record&includeResultsetResponses=ALL",
     )
-    ids = [(s["id"], s["exists"]) for s in body["response"]["resultSets"]]
+    ids = [(qualified(s), s["exists"]) for s in body["response"]["resultSets"]]
     assert ids == [
         ("se:ds1", True),
         ("fi:ds2", False),
@@ -90,18 +103,20 @@ async def test_get_and_post_give_the_same_answer(federation: Client) -> None:
     assert got["response"] == posted["response"]
 
 
-async def test_datasets_are_listed_with_network_ids(federation: Client) -> None:
+async def test_datasets_are_listed_with_their_beacon(federation: Client) -> None:
     body = await get_json(federation, "/api/datasets?requestedGranularity=record")
-    ids = [d["id"] for d in body["response"]["collections"]]
+    ids = [qualified(d) for d in body["response"]["collections"]]
     assert ids == ["se:ds1", "fi:ds2", "dk:ds1", "dk:ds2"]
     assert body["responseSummary"] == {"exists": True, "numTotalResults": 4}
-    assert body["response"]["collections"][0]["info"]["beaconId"] == "se.example.beacon"
+    first = body["response"]["collections"][0]
+    assert (first["id"], first["beaconId"]) == ("ds1", "se.example.beacon")
+    assert first["info"]["beaconId"] == "se.example.beacon"
 
 
 async def test_network_ids_route_to_one_node(federation: Client) -> None:
     body = await get_json(federation, "/api/datasets/dk:ds2/g_variants?requestedGranularity=record")
     sets = body["response"]["resultSets"]
-    assert [s["id"] for s in sets] == ["dk:ds2"]
+    assert [qualified(s) for s in sets] == ["dk:ds2"]
     found = sorted(v["variantInternalId"] for v in sets[0]["results"])
     assert len(found) == 2  # INS1 and CNV1
     assert statuses(body)["se"] == ("skipped", "the id names node dk")
@@ -113,13 +128,13 @@ async def test_dataset_ids_split_between_nodes(federation: Client) -> None:
         "/api/individuals?requestedGranularity=record&datasetIds=se:ds1,dk:ds2",
     )
     sets = body["response"]["resultSets"]
-    assert [(s["id"], s["resultsCount"]) for s in sets] == [("se:ds1", 2), ("dk:ds2", 1)]
+    assert [(qualified(s), s["resultsCount"]) for s in sets] == [("se:ds1", 2), ("dk:ds2", 1)]
     assert statuses(body)["fi"] == ("skipped", "holds none of the datasetIds")
 
 
 async def test_pagination_is_per_node(federation: Client) -> None:
     body = await get_json(federation, "/api/individuals?requestedGranularity=record&limit=1&skip=1")
-    sets = {s["id"]: s for s in body["response"]["resultSets"]}
+    sets = {qualified(s): s for s in body["response"]["resultSets"]}
     # Each node pages its own result sets: the second record of se:ds1 is ind3.
     assert [r["id"] for r in sets["se:ds1"]["results"]] == ["ind3"]
     assert sets["se:ds1"]["resultsCount"] == 2
@@ -148,7 +163,11 @@ async def test_node_dialects_reach_the_same_answer(real_node: RealNode, network:
     ]
     client = await network(dialects)
     body = await get_json(client, f"/api/g_variants?{SNV1}&requestedGranularity=record")
-    assert [s["id"] for s in body["response"]["resultSets"]] == ["post:ds1", "get:ds1", "flat:ds1"]
+    assert [qualified(s) for s in body["response"]["resultSets"]] == [
+        "post:ds1",
+        "get:ds1",
+        "flat:ds1",
+    ]
     assert body["responseSummary"]["numTotalResults"] == 3
 
 
@@ -162,13 +181,34 @@ async def test_unsupported_filter_leaves_the_node_out(federation: Client) -> Non
         "dk": ("ok", ""),
     }
     assert body["responseSummary"] == {"exists": True, "numTotalResults": 2}
-    assert [s["id"] for s in body["response"]["resultSets"]] == ["se:ds1", "dk:ds1"]
+    assert [qualified(s) for s in body["response"]["resultSets"]] == ["se:ds1", "dk:ds1"]
 
 
-async def test_a_filter_no_node_knows_is_a_no_with_reasons(federation: Client) -> None:
-    body = await get_json(federation, "/api/individuals?filters=XYZ:1&requestedGranularity=count")
-    assert body["responseSummary"] == {"exists": False, "numTotalResults": 0}
-    assert {s for s, _ in statuses(body).values()} == {"skipped"}
+async def test_a_filter_no_node_lists_is_a_400_naming_it(
+    federation: Client, real_node: RealNode
+) -> None:
+    """A typo is not "nobody has it": every node answers 400, and so does the network, before
+    any node is asked, pointing at the terms it knows."""
+    for method, path, payload in [
+        ("GET", "/api/individuals?filters=NCIT:C16576,XYZ:1&requestedGranularity=count", None),
+        (
+            "POST",
+            "/api/individuals",
+            {"query": {"filters": [{"id": "NCIT:C16576"}, {"id": "XYZ:1"}]}},
+        ),
+        ("GET", "/api/v2.0.0/g_variants?filters=XYZ:1", None),
+    ]:
+        response = await federation.request(method, path, json=payload)
+        body = await response.json()
+        assert response.status == 400, body
+        message = body["error"]["errorMessage"]
+        assert message.startswith(f"parameter 'filters[{0 if 'v2.0.0' in path else 1}]'")
+        assert "unknown filter 'XYZ:1'" in message
+        assert "/api/filtering_terms" in message
+    async with aiohttp.ClientSession() as session:
+        url = f"{await real_node('se')}/individuals?filters=XYZ:1"
+        async with session.get(url) as response:
+            assert response.status == 400  # what each node says too
 
 
 async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:

@@ -95,12 +95,14 @@ def test_record_answers_become_one_set_per_node_and_dataset() -> None:
     b = ok("fi", R, True, 1, (variant_set("ds1", 1),))
     _, body = run([a, b])
     sets = body["response"]["resultSets"]
-    assert [(s["id"], s["resultsCount"], len(s["results"])) for s in sets] == [
-        ("se:ds1", 2, 2),
-        ("se:ds2", 1, 1),
-        ("fi:ds1", 1, 1),
+    # Each set keeps its dataset's own id; (beaconId, id) is what is unique in the network.
+    assert [(s["beaconId"], s["id"], s["resultsCount"], len(s["results"])) for s in sets] == [
+        ("se.beacon", "ds1", 2, 2),
+        ("se.beacon", "ds2", 1, 1),
+        ("fi.beacon", "ds1", 1, 1),
     ]
     assert sets[2]["info"] == {"beaconId": "fi.beacon", "nodeId": "fi"}
+    assert list(sets[2])[:2] == ["id", "beaconId"]
     assert body["responseSummary"] == {"exists": True, "numTotalResults": 4}
 
 
@@ -129,7 +131,7 @@ def test_a_positive_record_node_without_any_count_makes_a_lower_bound() -> None:
     assert body["info"]["countIsLowerBound"] is True
 
 
-def test_collections_get_network_ids_and_provenance() -> None:
+def test_collections_keep_their_ids_with_provenance() -> None:
     listing = request(R, Route(et.DATASETS))
     a = NodeOutcome(
         "se",
@@ -139,10 +141,41 @@ def test_collections_get_network_ids_and_provenance() -> None:
     _, body = run([a], listing)
     (record,) = body["response"]["collections"]
     assert record == {
-        "id": "se:ds1",
+        "id": "ds1",
         "name": "x",
+        "beaconId": "se.beacon",
         "info": {"beaconId": "se.beacon", "nodeId": "se"},
     }
+
+
+def test_a_member_network_keeps_the_origin_of_its_sets() -> None:
+    """A member that is itself a network (ours or the EGA one) answers with its own beaconId
+    in meta and the origin's on each set: the origin is kept, and the node path grows so that
+    ``<nodeId>:<its nodeId>:<datasetId>`` reaches the dataset through both networks."""
+    inner = AnswerSet(
+        "ds1",
+        "dataset",
+        True,
+        1,
+        variant_set("ds1", 1).results,
+        {"beaconId": "fi.beacon", "nodeId": "fi"},
+        beacon_id="fi.beacon",
+    )
+    facade = AnswerSet("ds9", "dataset", True, 1, variant_set("ds9", 1).results, {}, "es.beacon")
+    own = variant_set("ds2", 1)
+    a = NodeOutcome(
+        "eu",
+        Status.OK,
+        answer=NodeAnswer("eu.network", R, True, 3, result_sets=(inner, facade, own)),
+    )
+    _, body = run([a])
+    sets = body["response"]["resultSets"]
+    assert [(s["beaconId"], s["id"], s["info"]["nodeId"]) for s in sets] == [
+        ("fi.beacon", "ds1", "eu:fi"),
+        ("es.beacon", "ds9", "eu"),  # a network that names no node: reached through it alone
+        ("eu.network", "ds2", "eu"),
+    ]
+    assert [s["info"]["beaconId"] for s in sets] == ["fi.beacon", "es.beacon", "eu.network"]
 
 
 def test_no_node_answering_is_a_503_listing_every_node() -> None:
@@ -165,7 +198,9 @@ def test_result_sets_are_taken_as_the_nodes_filtered_them(include: IncludeResult
     a = ok("se", R, True, 1, (variant_set("ds1", 1),))
     req = BeaconRequest(route=VARIANTS, requested_granularity=R, include=include)
     _, body = run([a], req)
-    assert [s["id"] for s in body["response"]["resultSets"]] == ["se:ds1"]
+    assert [(s["beaconId"], s["id"]) for s in body["response"]["resultSets"]] == [
+        ("se.beacon", "ds1")
+    ]
 
 
 def test_node_status_json() -> None:

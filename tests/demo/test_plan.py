@@ -51,6 +51,7 @@ def test_aggregator_config_lists_every_node(tmp_path: Path) -> None:
         ("same", {}, False),  # the marker, but the databases were emptied
         ("same", {"demo_fi": ["synthetic-fi"], "demo_de": ["synthetic-de"]}, False),
         ("other size", "all", False),
+        ("older layout", "all", False),  # loaded before the data changed shape: load afresh
         ("same", "all", True),
     ],
 )
@@ -62,6 +63,7 @@ def test_loaded_data_is_reused_only_when_it_is_all_there(
         None: None,
         "same": demo.marker(SIZE, "engine:/x"),
         "other size": demo.marker(demo.Size(samples=25), "engine:/x"),
+        "older layout": {**demo.marker(SIZE, "engine:/x"), "layout": demo.DATA_LAYOUT - 1},
     }[recorded]
     if catalogs == "all":
         catalogs = {n.database: list(n.datasets) for n in demo.NODES}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from beacon.store import carriers as packed
 from ingest.vcf.genotypes import EMPTY, MISSING, Codes, batch_rows, summarise
 
 # One row per case: the calls of its samples, its ALT count, then AN and, per ALT,
@@ -113,3 +114,27 @@ def test_batch_rows_bounds_memory() -> None:
     assert batch_rows(100) * 100 * 2 <= 8_000_000
     assert batch_rows(1_000_000) == 4
     assert batch_rows(10**9) == 1
+
+
+@pytest.mark.parametrize(
+    ("calls", "one", "none"),
+    [
+        (["0/0", "0/1", "1/1"], [], []),
+        (["./.", "0/1", "1/."], [2], [0]),
+        (["1", "0", ".", "1/1"], [0, 1], [2]),  # haploid calls in a diploid row
+    ],
+)
+def test_samples_with_fewer_than_two_called_alleles(
+    calls: list[str], one: list[int], none: list[int]
+) -> None:
+    """They make any group's allele number exact: 2 x members - one - 2 x none."""
+    (row,) = summarise([codes(calls)], [1])
+    assert row.partial is not None
+    found = [packed.decode_indices(blob).tolist() for blob in row.partial]
+    assert found == [one, none]
+    assert row.an == 2 * len(calls) - len(one) - 2 * len(none)
+
+
+def test_polyploid_rows_keep_no_partial_calls() -> None:
+    (row,) = summarise([codes(["1/1/1", "0/1"])], [1])
+    assert row.partial is None

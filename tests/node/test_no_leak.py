@@ -192,6 +192,8 @@ async def test_no_endpoint_shows_a_controlled_dataset_without_its_grant(
         "BEACON_BUDGET_ANONYMOUS": "0",
         "BEACON_BUDGET_IDENTITY": "0",
         "BEACON_UPDATED": "2026-01-02T00:00:00Z",
+        # Both nodes name the same URLs (without it, each names the port it listens on).
+        "BEACON_BASE_URL": "http://beacon.test/api",
     }
     hidden = write_config(tmp_path, access_toml(issuers, policies("none")))
     boolean = write_config(tmp_path, access_toml(issuers, policies("boolean")))

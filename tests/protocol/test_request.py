@@ -212,8 +212,9 @@ def test_bad_get_is_400_naming_the_parameter(query: str, parameter: str) -> None
 
 BAD_POST: list[tuple[Any, str]] = [
     ([], "body"),
-    ({}, "meta"),
+    ({"meta": 3}, "meta"),
     ({"meta": {"apiVersion": ""}}, "meta.apiVersion"),
+    ({"meta": {"apiVersion": 2}}, "meta.apiVersion"),
     ({"meta": META, "extra": 1}, "extra"),
     ({"meta": {**META, "foo": 1}}, "meta.foo"),
     ({"meta": META, "query": []}, "query"),
@@ -246,6 +247,43 @@ def test_bad_post_is_400_naming_the_parameter(body: Any, parameter: str) -> None
     with pytest.raises(BadRequest) as caught:
         parse_post(ROUTE, body)
     assert caught.value.parameter == parameter
+
+
+def test_the_bodies_real_clients_send_are_read() -> None:
+    """The spec's own example carries ``meta.$schema``; ai4gh sends no ``meta``; clients
+    generated from the OpenAPI (the GDI portal's) send ``null`` members and
+    ``requestParameters: []``. Each is the request it plainly means."""
+    plain = parse_post(ROUTE, {"meta": META, "query": {"requestedGranularity": "count"}})
+    variants = [
+        {"$schema": "beaconRequestBody.json", "meta": {**META, "$schema": "x.json"}},
+        {"query": {"requestParameters": {}}},
+        {"meta": {}},
+        {
+            "meta": {"apiVersion": "2.0", "requestedSchemas": None},
+            "query": {
+                "filters": None,
+                "requestParameters": [],
+                "pagination": {"skip": None, "limit": None, "currentPage": None},
+                "testMode": None,
+            },
+        },
+    ]
+    for body in variants:
+        parsed = parse_post(ROUTE, body)
+        assert (parsed.filters, parsed.variant, parsed.skip, parsed.limit) == (
+            plain.filters,
+            plain.variant,
+            plain.skip,
+            plain.limit,
+        ), body
+    assert parse_post(ROUTE, {}).api_version == et.SPEC_VERSION
+    assert parse_post(ROUTE, {"meta": {"apiVersion": "2.0"}}).api_version == "2.0"
+    strings = {"start": "16050074", "referenceName": "22"}
+    flat = parse_post(ROUTE, {"meta": META, "query": {"requestParameters": strings}})
+    assert flat.variant.start == (16050074,)
+    # An empty filter list is no filter; a list with a null in it is still refused.
+    with pytest.raises(BadRequest):
+        parse_post(ROUTE, {"meta": META, "query": {"filters": [None]}})
 
 
 def test_requested_schema_must_be_served() -> None:

@@ -190,6 +190,13 @@ function nodeOf(item) {
   return (item.info && item.info.nodeId) || "";
 }
 
+/** A result set's name: its dataset id, and over the network the node it comes from too
+ * (dataset ids are each node's own; `<nodeId>:<datasetId>` is how the network addresses one). */
+function setName(set) {
+  const node = nodeOf(set);
+  return state.network && node ? `${node}:${set.id}` : set.id;
+}
+
 /** Every record of the answer with where it comes from; only record-level sets have any. */
 function rowsOf(view, body) {
   const response = body.response || {};
@@ -197,7 +204,7 @@ function rowsOf(view, body) {
     return response.collections.map((record) => ({ record, set: record.id, node: nodeOf(record) }));
   }
   return (response.resultSets || []).flatMap((set) =>
-    levelOf(set, body) === "record" ? (set.results || []).map((record) => ({ record, set: set.id, node: nodeOf(set) })) : [],
+    levelOf(set, body) === "record" ? (set.results || []).map((record) => ({ record, set: setName(set), node: nodeOf(set) })) : [],
   );
 }
 
@@ -314,11 +321,11 @@ function drawSets(view, body) {
   const sets = (body.response && body.response.resultSets) || [];
   const lines = sets.map((set) => {
     const level = levelOf(set, body);
-    const opened = state.opened.has(set.id) ? " · opened by your sign-in" : "";
+    const opened = state.opened.has(setName(set)) ? " · opened by your sign-in" : "";
     return el(
       "tr",
-      { "data-set": set.id, class: `level-${level}` },
-      el("th", { scope: "row" }, set.id),
+      { "data-set": setName(set), class: `level-${level}` },
+      el("th", { scope: "row" }, setName(set)),
       el("td", {}, nodeOf(set)),
       el("td", {}, `${LEVEL_TEXT[level] || level}${opened}`),
       el("td", {}, set.resultsCount ?? ""),
@@ -501,7 +508,7 @@ async function exportAs(format) {
 function levels(reply) {
   const found = new Map();
   const sets = (reply.body && reply.body.response && reply.body.response.resultSets) || [];
-  for (const set of sets) found.set(set.id, levelOf(set, reply.body));
+  for (const set of sets) found.set(setName(set), levelOf(set, reply.body));
   return found;
 }
 

@@ -167,9 +167,10 @@ def _shown_as_text(page: Any) -> Any:
 
 async def test_what_the_servers_say_is_shown_as_text(tab: Tab, demo: Demo) -> None:
     page = await tab.open(demo.network)
-    await _hostile_filter(page)  # the network: every node skipped, the reason names the id
-    await page.wait_for_selector("#per-node tbody tr.skipped")
-    assert HOSTILE in await page.inner_text("#per-node")
+    await _hostile_filter(page)  # the network: no member lists it, a 400 naming the id
+    await page.wait_for_selector("#message.error")
+    assert re.match(r"^400: .*unknown filter", await page.inner_text("#message"))
+    assert HOSTILE in await page.inner_text("#message")
     await _shown_as_text(page)
     page = await tab.open(demo.nodes["fi"])
     await _hostile_filter(page)  # a node: a 400 naming the id
@@ -178,7 +179,7 @@ async def test_what_the_servers_say_is_shown_as_text(tab: Tab, demo: Demo) -> No
     assert HOSTILE in await page.inner_text("#message")
     await _shown_as_text(page)
     assert tab.errors == []
-    assert tab.failures == [(400, "/api/g_variants")]
+    assert tab.failures == [(400, "/api/g_variants")] * 2
 
 
 async def test_a_slow_answer_never_overwrites_a_newer_one(tab: Tab, demo: Demo) -> None:

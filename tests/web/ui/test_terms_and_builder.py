@@ -118,7 +118,7 @@ async def test_a_term_of_several_scopes_is_added_with_the_scope_chosen(
     summary = await search(page, "", "", entry="cohorts")
     assert (await _sent(page))["query"]["filters"] == [{"id": "GAZ:00002937", "scope": "cohort"}]
     assert summary.startswith("Found: 1 cohort on 1 node"), summary
-    assert await column(page, "#records", 1) == ["fi:synthetic-fi-cohort"]
+    assert await column(page, "#records", 1) == ["synthetic-fi-cohort"]
     assert tab.errors == []
 
 
