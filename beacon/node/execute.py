@@ -448,8 +448,9 @@ class Executor:
         async def judge() -> None:
             found = await self._genotypes_of(dataset, batch) if mask is not None else {}
             for doc in batch:
-                seen = mask is not None and carried_by(mask, found[doc["_id"]])
-                if seen or stored_observed(doc, plan.population):  # type: ignore[arg-type]
+                floor = plan.population_floor
+                seen = mask is not None and carried_by(mask, found[doc["_id"]], floor)
+                if seen or stored_observed(doc, plan.population, floor):  # type: ignore[arg-type]
                     kept.append(doc["_id"])
             batch.clear()
             self.left_ms()  # the request's time bounds the scan too

@@ -236,17 +236,25 @@ def select(records: list[dict[str, Any]], population: Population | None) -> list
     return selected
 
 
-def stored_observed(doc: Mapping[str, Any], population: Population) -> bool:
-    """Does a stored row (a VCF's INFO population) show the allele in the population?"""
+def stored_observed(doc: Mapping[str, Any], population: Population, floor: int = 1) -> bool:
+    """Does a stored row (a VCF's INFO population) show the allele in the population, at
+    least ``floor`` times?"""
     for block in doc.get("frequencyInPopulations", []) or []:
         frequencies = block.get("frequencies", []) or []
         labels = chosen(population, (str(f.get("population", "")) for f in frequencies))
         for item in frequencies:
-            if item.get("population") in labels and (item.get("alleleCount") or 0) > 0:
+            count = item.get("alleleCount")
+            if item.get("population") in labels and _number(count) >= max(1, floor):
                 return True
     return False
 
 
-def carried_by(mask: Mask, found: Genotypes) -> bool:
-    """Does any sample of the mask carry the allele?"""
-    return any(_within(mask, x) > 0 for x in (found.het, found.hom, found.hemi))
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def carried_by(mask: Mask, found: Genotypes, floor: int = 1) -> bool:
+    """Do the samples of the mask carry the allele, at least ``floor`` copies (the rare-allele
+    floor applies inside the population asked about, not only to the whole dataset)?"""
+    het, hom, hemi = (_within(mask, x) for x in (found.het, found.hom, found.hemi))
+    return het + 2 * hom + hemi >= max(1, floor)

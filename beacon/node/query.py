@@ -158,6 +158,8 @@ class QueryPlan:
     #: /g_variants of a population (the GDI portal's filters): only the variants observed in
     #: it, judged by the executor from the genotypes (``beacon/node/frequencies.py``).
     population: Population | None = None
+    #: The rare-allele floor within that population (its allele count, not the dataset's).
+    population_floor: int = 0
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -339,4 +341,5 @@ def plan(
         projection=VARIANT_PROJECTION if is_variant else {},
         unfiltered=entry.per_dataset and match.empty and not relations and population is None,
         population=population,
+        population_floor=min_allele_count if population is not None else 0,
     )

@@ -29,9 +29,9 @@ def allele(j: int) -> dict[str, str]:
     }
 
 
-async def exists(api: Client, j: int, token: str | None = None) -> bool:
+async def exists(api: Client, j: int, token: str | None = None, **extra: str) -> bool:
     headers = bearer(token) if token else {}
-    response = await api.get("/api/g_variants", params=allele(j), headers=headers)
+    response = await api.get("/api/g_variants", params={**allele(j), **extra}, headers=headers)
     body = await response.json()
     assert response.status == 200, body
     found: bool = body["responseSummary"]["exists"]
@@ -49,6 +49,22 @@ async def test_rare_alleles_are_absent_to_callers_below_record_level(
         "/api/individuals", params={**allele(0), "requestedGranularity": "count"}
     )
     assert (await individuals.json())["responseSummary"]["exists"] is False
+
+
+async def test_the_floor_applies_inside_the_population_asked_about(
+    cohort: Database, configured: Configured, issuers: Issuers
+) -> None:
+    """A population filter (the GDI portal's sexFilter) makes a smaller beacon: its count, not
+    the dataset's, must reach the floor. Men are p00-p09 and p39; variant j is carried by
+    p00..pj."""
+    api = await configured(POLICY, extra="rare_allele_count = 12\nrisk_budget_bits = 0")
+    assert await exists(api, 20)  # 21 copies in the dataset
+    assert not await exists(api, 20, filters="sexFilter:M")  # 10 of them in men
+    assert not await exists(api, 20, filters="sexFilter:F")  # 11 in women
+    assert await exists(api, 39, filters="sexFilter:F")  # 29 in women
+    assert not await exists(api, 39, filters="sexFilter:M")  # 11 in men
+    token = issuers.login.passport(issuers.grant("cohort"))
+    assert await exists(api, 39, token, filters="sexFilter:M")  # who may see the records
 
 
 async def test_the_risk_budget_refuses_once_the_answers_tell_enough(
