@@ -240,13 +240,15 @@ async def fan_out(
     # Sending 50 requests takes the event loop a few milliseconds: the slowest nodes go first,
     # so their wait overlaps the sending of the others instead of starting after it.
     asked.sort(key=lambda t: -net.registry.latency_ms[t.node.id])
-    tasks = {
-        t.node.id: asyncio.ensure_future(_ask(net, t, calls, deadline, token, request_id, path))
-        for t in asked
-    }
+    tasks: dict[str, asyncio.Future[NodeOutcome]] = {}
     began = time.perf_counter()
     pending: set[asyncio.Future[NodeOutcome]] = set()
     try:
+        for t in asked:
+            tasks[t.node.id] = asyncio.ensure_future(
+                _ask(net, t, calls, deadline, token, request_id, path)
+            )
+            await asyncio.sleep(0)
         if tasks:
             _, pending = await asyncio.wait(tasks.values(), timeout=deadline_s)
     finally:
