@@ -73,12 +73,16 @@ bench-privacy: install ## the membership attack (Shringarpure & Bustamante) agai
 
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
-.PHONY: bench bench-ingest bench-query
-bench: bench-ingest bench-query bench-aggregator bench-load bench-privacy
+.PHONY: bench bench-ingest bench-query bench-terms
+bench: bench-ingest bench-query bench-aggregator bench-load bench-privacy bench-terms
 
 bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.query $(BENCH_QUERY_ARGS)
+
+bench-terms: install ## /filtering_terms on the CINECA metadata: a page and the whole, vs the driver
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.terms $(BENCH_TERMS_ARGS)
 
 # bcftools is the yardstick of the ingest benchmark: Debian's, installed here when missing.
 bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sample msprime cohort

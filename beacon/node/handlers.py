@@ -361,19 +361,10 @@ def filtering_terms_handler(entry: EntryType | None = None, per_record: bool = F
             if visible[d.id].granularity is not Granularity.RECORD
             for load in d.loads.values()
         }
-        found, resources = await terms.listing(
-            request.app[EXECUTOR], datasets, scope_id, rare_below
+        full = {d.id for d in datasets if visible[d.id].granularity is Granularity.RECORD}
+        found, resources = await terms.view(
+            request.app[EXECUTOR], datasets, scope_id, rare_below, full
         )
-        full = [d for d in datasets if visible[d.id].granularity is Granularity.RECORD]
-        if len(full) < len(datasets):
-            # Term ids say no more than boolean answers do, but the values listed for a field
-            # are record contents: only datasets the caller may see at record level give them.
-            valued, _ = await terms.listing(request.app[EXECUTOR], full, scope_id)
-            values = {(t["type"], t["id"]): t["values"] for t in valued if "values" in t}
-            for term in found:
-                term.pop("values", None)
-                if (term["type"], term["id"]) in values:
-                    term["values"] = values[(term["type"], term["id"])]
         page = found[parsed.offset : parsed.offset + parsed.limit]
         return json_response(info.filtering_terms_response(settings.server, page, resources))
 

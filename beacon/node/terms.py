@@ -8,11 +8,17 @@ Both read through the executor (its time limit, metrics and slow-query log):
 * ``listing`` assembles ``/filtering_terms``: the terms of the datasets in scope, the ancestors
   of those terms from loaded ontologies (so a parent term is a known filter), and one
   ``resources`` entry per CURIE prefix.
+* ``view`` is what a caller sees (``listing`` for each visible dataset's tier), built once per
+  view and kept: a page of ``/filtering_terms`` is then a slice of it, with one small read of
+  the ontologies to know that none was loaded since (docs/design.md, filtering terms).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from beacon.node import frequencies
@@ -181,3 +187,90 @@ async def listing(
     prefixes = sorted({prefix_of(t["id"]) for t in terms if t["type"] == "ontologyTerm"})
     resources = [resource(p, ontologies.get(p)) for p in prefixes]
     return terms, resources
+
+
+Terms = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+#: Views kept per node (an LRU): each is one caller tier's or one endpoint's whole listing.
+VIEWS_KEPT = 32
+
+
+class Views:
+    """Whole listings by what they are made of; a view is built once even when many callers
+    ask for it at the same time, and a failed build is not kept."""
+
+    def __init__(self, size: int = VIEWS_KEPT) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], asyncio.Future[Terms]] = OrderedDict()
+
+    async def get(self, key: tuple[Any, ...], build: Callable[[], Awaitable[Terms]]) -> Terms:
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = asyncio.ensure_future(build())
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(key)
+        try:
+            return await asyncio.shield(found)
+        except BaseException:
+            if found.done() and self._kept.get(key) is found:
+                del self._kept[key]
+            raise
+
+
+_VIEWS: weakref.WeakKeyDictionary[Executor, Views] = weakref.WeakKeyDictionary()
+
+
+async def _ontologies_stamp(executor: Executor) -> tuple[tuple[Any, ...], ...]:
+    """What says the loaded ontologies changed: each one's prefix, version, size and load time
+    (``beacon-ingest ontology`` writes its document last, after the terms)."""
+    fields = {"version": 1, "terms": 1, "loaded": 1}
+    docs = await executor.find("ontology", c.ONTOLOGIES, {}, fields)
+    return tuple(sorted((str(d["_id"]), *(str(d.get(f)) for f in fields)) for d in docs))
+
+
+async def _compose(
+    executor: Executor,
+    datasets: list[DatasetEntry],
+    scope: str | None,
+    rare_below: Mapping[str, int],
+    full: Collection[str],
+) -> Terms:
+    found, resources = await listing(executor, datasets, scope, rare_below)
+    whole = [d for d in datasets if d.id in full]
+    if len(whole) < len(datasets):
+        # Term ids say no more than boolean answers do, but the values listed for a field
+        # are record contents: only datasets the caller may see at record level give them.
+        valued, _ = await listing(executor, whole, scope)
+        values = {(t["type"], t["id"]): t["values"] for t in valued if "values" in t}
+        for term in found:
+            term.pop("values", None)
+            if (term["type"], term["id"]) in values:
+                term["values"] = values[(term["type"], term["id"])]
+    return found, resources
+
+
+async def view(
+    executor: Executor,
+    datasets: list[DatasetEntry],
+    scope: str | None,
+    rare_below: Mapping[str, int],
+    full: Collection[str],
+) -> Terms:
+    """The whole ``/filtering_terms`` of a caller: the terms of ``datasets`` in ``scope``,
+    those below ``rare_below`` left out, values only from the datasets in ``full`` (those seen
+    at record level). Built once per view: its datasets with their loads (a load's terms never
+    change), the thresholds, the record-level datasets, the scope and the loaded ontologies.
+    The lists returned are shared: callers must not change them."""
+    key = (
+        tuple((d.id, tuple(sorted(d.loads.items()))) for d in datasets),
+        scope,
+        tuple(sorted(rare_below.items())),
+        tuple(sorted(d.id for d in datasets if d.id in full)),
+        await _ontologies_stamp(executor),
+    )
+    views = _VIEWS.get(executor)
+    if views is None:
+        views = _VIEWS[executor] = Views()
+    return await views.get(key, lambda: _compose(executor, datasets, scope, rare_below, full))
