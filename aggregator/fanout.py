@@ -271,11 +271,19 @@ async def fan_out(
         # Let the cancelled requests release their connections before answering.
         await asyncio.gather(*pending, return_exceptions=True)
     ordered = [outcomes[n.id] for n in net.registry.nodes]
-    for outcome in ordered:
+    # Each node's health and latency and the metrics are the network's bookkeeping, not the
+    # answer (at 50 nodes about 0.7 ms of it): they are recorded at the event loop's next turn,
+    # after the answer is sent and before the loop reads anything new.
+    seconds = time.perf_counter() - began
+    asyncio.get_running_loop().call_soon(_account, net, request.route.entry.path, ordered, seconds)
+    return ordered
+
+
+def _account(net: Network, entry: str, outcomes: list[NodeOutcome], seconds: float) -> None:
+    for outcome in outcomes:
         net.registry.record(outcome)
     if net.observe is not None:
-        net.observe(request.route.entry.path, ordered, time.perf_counter() - began)
-    return ordered
+        net.observe(entry, outcomes, seconds)
 
 
 def failures(outcomes: Sequence[NodeOutcome]) -> list[NodeOutcome]:
