@@ -34,6 +34,30 @@ def load_ids(datasets: Iterable[DatasetEntry]) -> list[str]:
     return sorted({load for d in datasets for load in d.loads.values()})
 
 
+def by_id(load: str, ids: Iterable[str]) -> c.Condition:
+    """The stored terms of one load with these ids. Each read is one load's, with no field
+    outside its index: the engine scans the collection for ``$in`` on two fields, and for
+    any field outside the index."""
+    return {c.FT_LOAD: load, "id": {"$in": sorted(ids)}}
+
+
+def by_type(load: str, kind: str = "alphanumeric") -> c.Condition:
+    """The stored terms of one load of one type (one indexed read, as ``by_id``)."""
+    return {c.FT_LOAD: load, "type": kind}
+
+
+async def _rows(
+    executor: Executor, conditions: list[c.Condition], projection: dict[str, int]
+) -> list[dict[str, Any]]:
+    found = await asyncio.gather(
+        *(
+            executor.find("filtering terms", c.FILTERING_TERMS, flt, projection)
+            for flt in conditions
+        )
+    )
+    return [doc for docs in found for doc in docs]
+
+
 async def term_index(
     executor: Executor, datasets: list[DatasetEntry], filters: tuple[Filter, ...]
 ) -> TermIndex:
@@ -50,14 +74,13 @@ async def term_index(
     wanted = set(ids).union(*below.values()) if below else set(ids)
     occurrences: dict[str, dict[str, set[str]]] = {}
     fields: dict[tuple[str, str], str] = {}
-    in_data = {c.FT_LOAD: {"$in": loads}, "id": {"$in": sorted(wanted)}, "type": "ontologyTerm"}
-    projection = {"id": 1, c.FT_SCOPE: 1, c.FT_FIELDS: 1}
-    for doc in await executor.find("filtering terms", c.FILTERING_TERMS, in_data, projection):
-        scopes = occurrences.setdefault(doc["id"], {})
-        scopes.setdefault(doc[c.FT_SCOPE], set()).update(doc.get(c.FT_FIELDS, []))
-    alphanumeric = {c.FT_LOAD: {"$in": loads}, "type": "alphanumeric"}
+    projection = {"id": 1, "type": 1, c.FT_SCOPE: 1, c.FT_FIELDS: 1}
+    for doc in await _rows(executor, [by_id(load, wanted) for load in loads], projection):
+        if doc.get("type") == "ontologyTerm":
+            scopes = occurrences.setdefault(doc["id"], {})
+            scopes.setdefault(doc[c.FT_SCOPE], set()).update(doc.get(c.FT_FIELDS, []))
     projection = {"id": 1, c.FT_SCOPE: 1, c.FT_KIND: 1}
-    for doc in await executor.find("filtering terms", c.FILTERING_TERMS, alphanumeric, projection):
+    for doc in await _rows(executor, [by_type(load) for load in loads], projection):
         fields[(doc[c.FT_SCOPE], doc["id"])] = doc.get(c.FT_KIND, "string")
     terms: dict[str, KnownTerm] = {}
     for term in ids:

@@ -21,6 +21,8 @@ HGVS = "variant_hgvs"
 
 TERMS = "record_terms"
 DURATIONS = "record_durations"
+TERMS_BY_ID = "filtering_terms_by_id"
+TERMS_BY_TYPE = "filtering_terms_by_type"
 #: Every metadata record: ontology filters hit _terms, age and duration filters _durations.
 FILTERABLE = [
     IndexModel([(c.TERMS, ASCENDING)], name=TERMS),
@@ -82,6 +84,11 @@ async def ensure_global_indexes(db: Database) -> None:
     await db[c.COHORTS].create_indexes([IndexModel([(c.DATASET_ID, ASCENDING)]), *FILTERABLE])
     await db[c.DATASETS].create_indexes(FILTERABLE)
     await db[c.FILTERING_TERMS].create_indexes(
-        [IndexModel([(c.FT_LOAD, ASCENDING), (c.FT_SCOPE, ASCENDING), ("id", ASCENDING)])]
+        [
+            IndexModel([(c.FT_LOAD, ASCENDING), (c.FT_SCOPE, ASCENDING), ("id", ASCENDING)]),
+            # what a filtered query reads of them (beacon/node/terms.py term_index)
+            IndexModel([(c.FT_LOAD, ASCENDING), ("id", ASCENDING)], name=TERMS_BY_ID),
+            IndexModel([(c.FT_LOAD, ASCENDING), ("type", ASCENDING)], name=TERMS_BY_TYPE),
+        ]
     )
     await db[c.ONTOLOGY_TERMS].create_indexes([IndexModel([(c.OT_ANCESTORS, ASCENDING)])])

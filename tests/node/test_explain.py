@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from beacon.node import query_variants
+from beacon.node import query_variants, terms
 from beacon.node.query import Match
 from beacon.protocol.variants import VariantParams, classify
 from beacon.store import catalog
@@ -100,3 +100,20 @@ async def test_relation_lookups_use_an_index(
     found = await winning_stages(checklist, collection, Match(flt))
     assert found & {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN", "CLUSTERED_IXSCAN"}, (role, found)
     assert "COLLSCAN" not in found, (role, found)
+
+
+@pytest.mark.parametrize("read", ["by id", "by type"])
+async def test_the_filtering_terms_a_filtered_query_reads_use_an_index(
+    checklist: Database, read: str
+) -> None:
+    entries = [e for e in [await catalog.get(checklist, d) for d in ("ds1", "ds2")] if e]
+    loads = terms.load_ids(entries)
+    assert loads
+    for load in loads:
+        flt = terms.by_id(load, ["NCIT:C20197", "x"]) if read == "by id" else terms.by_type(load)
+        explained = await checklist.command(
+            {"explain": {"find": c.FILTERING_TERMS, "filter": flt}, "verbosity": "queryPlanner"}
+        )
+        found = stages(explained["queryPlanner"]["winningPlan"])
+        assert "IXSCAN" in found, (read, found)
+        assert "COLLSCAN" not in found, (read, found)
