@@ -143,6 +143,17 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A range query whose whole condition is the overlap of ``[start, end)`` on ``chrom``
+    (and the rare-allele ``floor``): counted and paged from the load's bins."""
+
+    chrom: str
+    start: int
+    end: int
+    floor: int = 0
+
+
+@dataclass(frozen=True)
 class QueryPlan:
     role: c.Role | None  # None: a global collection (datasets, cohorts)
     collection: str | None  # the global collection's name
@@ -160,6 +171,8 @@ class QueryPlan:
     population: Population | None = None
     #: The rare-allele floor within that population (its allele count, not the dataset's).
     population_floor: int = 0
+    #: The match is exactly this window (``match`` says the same, for the slow path).
+    window: Window | None = None
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -321,6 +334,18 @@ def plan(
             relations.append(filter_relation(scope, parts, entry))
     match = split(conditions, lead)
     is_variant = entry is et.G_VARIANTS
+    window = None
+    if (
+        is_variant
+        and variant is not None
+        and route.record_id is None
+        and route.source is None
+        and not relations
+        and not (filters and (filters.conditions or filters.matches_nothing or filters.population))
+    ):
+        found = query_variants.window(variant)
+        if found is not None:
+            window = Window(*found, floor=min_allele_count)
     # Only variants observed in the chosen population answer for it.
     population = filters.population if filters and is_variant else None
     if entry.per_dataset:
@@ -342,4 +367,5 @@ def plan(
         unfiltered=entry.per_dataset and match.empty and not relations and population is None,
         population=population,
         population_floor=min_allele_count if population is not None else 0,
+        window=window,
     )
