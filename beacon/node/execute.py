@@ -679,13 +679,20 @@ class Executor:
         if plan.unfiltered and total_hint is not None:
             async with self._timed("count", coll, match.lead):  # the catalog's count
                 count = total_hint
-        elif plan.records and plan.skip == 0:
+        elif plan.records and plan.skip == 0 and plan.few:
             # The page first: a page shorter than the limit is every match, so its length is
             # the count, and a lookup of one variant costs one query instead of two.
             records = await self._records(coll, match, plan, plan.skip, plan.limit)
             if len(records) < plan.limit:
                 return Results(len(records), records)
             return Results(await self._count(coll, match), records)
+        elif plan.records:
+            # Count and page side by side: the page does not depend on the count (a skip past
+            # the last match reads an empty page).
+            count, records = await asyncio.gather(
+                self._count(coll, match), self._records(coll, match, plan, plan.skip, plan.limit)
+            )
+            return Results(count, records if count else [])
         else:
             count = await self._count(coll, match)
         if not plan.records or count == 0 or plan.skip >= count:

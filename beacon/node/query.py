@@ -19,7 +19,7 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.request import BeaconRequest
 from beacon.protocol.understand import Population, check_scope
-from beacon.protocol.variants import VariantQuery
+from beacon.protocol.variants import QueryKind, VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.store.collections import Condition
@@ -173,6 +173,8 @@ class QueryPlan:
     population_floor: int = 0
     #: The match is exactly this window (``match`` says the same, for the slow path).
     window: Window | None = None
+    #: Matches a handful at most (one allele, one record): read the page before any count.
+    few: bool = False
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -368,4 +370,6 @@ def plan(
         population=population,
         population_floor=min_allele_count if population is not None else 0,
         window=window,
+        few=route.record_id is not None
+        or (variant is not None and variant.kind in (QueryKind.SEQUENCE, QueryKind.HGVS)),
     )
