@@ -21,10 +21,12 @@ pytestmark = pytest.mark.slow
 QUERY = "/api/g_variants?referenceName=17&start=0&end=10000&requestedGranularity=count"
 
 
-def _pids(port: int, tries: int = 40) -> set[int]:
-    """The workers that answered ``tries`` scrapes, each on a connection of its own."""
-    found = set()
-    for _ in range(tries):
+def _pids(port: int, want: int) -> set[int]:
+    """The workers that answer scrapes, each on a connection of its own, until ``want`` of
+    them have (the later ones may still be starting when the first answers)."""
+    found: set[int] = set()
+    deadline = time.monotonic() + 20
+    while len(found) < want and time.monotonic() < deadline:
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/metrics", headers={"Connection": "close"}
         )
@@ -33,6 +35,7 @@ def _pids(port: int, tries: int = 40) -> set[int]:
         match = re.search(r"^beacon_worker_pid (\S+)$", text, re.MULTILINE)
         assert match, text[:300]
         found.add(int(float(match.group(1))))
+        time.sleep(0.02)
     return found
 
 
@@ -58,7 +61,7 @@ def test_two_workers_answer_and_stop_together(
 ) -> None:
     process, port = _start(mongo_uri, db_name, 2)
     try:
-        workers = _pids(port)
+        workers = _pids(port, 2)
         assert len(workers) == 2
         assert process.pid not in workers
         for _ in range(10):
@@ -77,7 +80,8 @@ def test_two_workers_answer_and_stop_together(
 def test_a_dead_worker_stops_the_server_with_an_error(mongo_uri: str, db_name: str) -> None:
     process, port = _start(mongo_uri, db_name, 2)
     try:
-        workers = _pids(port)
+        workers = _pids(port, 2)
+        assert len(workers) == 2
         os.kill(min(workers), signal.SIGKILL)
         _, err = process.communicate(timeout=30)
     finally:
