@@ -7,7 +7,11 @@ the same run and against the same engine:
 * sequence, range and gene queries through ``GET /api/g_variants`` (count granularity, the
   answer a network asks for most), and the same filter sent straight through PyMongo;
 * the record-level page of the same queries;
-* throughput of sequence queries under concurrent clients.
+* a whole chromosome (``start=0&end=51304566``): count and first page, beside the best the
+  driver can do for the same answer (an index-only ``count_documents``, and a sorted ``find``
+  with ``limit``), both timed fewer times since the driver takes seconds;
+* throughput of sequence queries under concurrent clients, in one process and then through
+  ``beacon serve --workers N`` for N = 1, 2, 4 (``--workers``).
 
 Prints a table and writes bench-results/query.json. Not a test: absolute numbers vary with the
 machine; the ratios are what we compare (target: HTTP p50 within 2x of the driver's).
@@ -18,7 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -75,9 +82,9 @@ async def serve(uri: str, database: str) -> tuple[web.AppRunner, int]:
     return runner, port
 
 
-async def timed(n: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
+async def timed(n: int, call: Callable[[int], Awaitable[Any]], warm: int = 20) -> list[float]:
     """Milliseconds of ``n`` sequential calls (after a short warm-up)."""
-    for i in range(min(20, n)):
+    for i in range(min(warm, n)):
         await call(i)
     out = []
     for i in range(n):
@@ -87,13 +94,17 @@ async def timed(n: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
     return out
 
 
-async def main(n: int, clients: int, with_scale: bool) -> dict[str, Any]:
+async def main(
+    n: int, clients: int, with_scale: bool, workers: tuple[int, ...] = ()
+) -> dict[str, Any]:
     if not KG.exists() or not CINECA.exists():
         sys.exit(f"the benchmark needs {SHARED} (the shared test data beside the checkout)")
     work = Path(tempfile.mkdtemp(prefix="beacon-bench-"))
     state = engine.start(work / "engine", cache_size="1G")
     try:
         result = await _run(state.uri, n, clients)
+        if workers:
+            result["workers"] = await _workers(state.uri, workers, clients, n)
         if with_scale:
             result["scale"] = await scale(state.uri, n)
         return result
@@ -200,11 +211,118 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
                     "driver_page_p50": statistics.median(driver_page),
                     "driver_page_p99": percentile(driver_page, 0.99),
                 }
+            rows["whole chromosome 22"] = await _whole_chromosome(http, base, kg, kg_coll, n)
             throughput = await _throughput(http, base, sequence, clients, n)
     finally:
         await runner.cleanup()
         await client.close()
     return {"load_seconds": load_s, "queries": rows, "throughput": throughput, "n": n}
+
+
+WHOLE = {"referenceName": "22", "start": "0", "end": "51304566"}
+#: Driver queries of a whole chromosome take seconds on the embedded engine: timed this often.
+DRIVER_WHOLE_N = 3
+
+
+async def _whole_chromosome(
+    http: aiohttp.ClientSession, base: str, dataset: catalog.DatasetEntry, coll: Any, n: int
+) -> dict[str, float]:
+    """A whole chromosome's count and first page through HTTP, and the driver's best for the
+    same answers: ``count_documents`` on the position index alone (every variant starting on
+    the chromosome overlaps the window from 0), and the sorted ``find`` with ``limit``."""
+    extra = {"datasetIds": dataset.id}
+
+    async def over_http(i: int, granularity: str) -> None:
+        query = {**WHOLE, **extra, "requestedGranularity": granularity, "limit": "10"}
+        async with http.get(base, params=query) as response:
+            body = await response.json()
+            assert response.status == 200, body
+
+    lead = {c.V_CHROM: "22", c.V_START: {"$gte": 0, "$lt": int(WHOLE["end"])}}
+    order = [(c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1)]
+
+    async def raw_count(i: int) -> None:
+        await coll.count_documents(lead)
+
+    async def raw_page(i: int) -> None:
+        cursor = coll.find(lead, {c.V_CARRIERS: 0}).sort(order).limit(10)
+        await cursor.to_list()
+
+    http_count = await timed(n, lambda i: over_http(i, "count"))
+    http_record = await timed(n, lambda i: over_http(i, "record"))
+    driver_count = await timed(DRIVER_WHOLE_N, raw_count, warm=1)
+    driver_page = await timed(DRIVER_WHOLE_N, raw_page, warm=0)
+    return {
+        "http_count_p50": statistics.median(http_count),
+        "http_count_p99": percentile(http_count, 0.99),
+        "driver_count_p50": statistics.median(driver_count),
+        "driver_count_p99": percentile(driver_count, 0.99),
+        "http_record_p50": statistics.median(http_record),
+        "http_record_p99": percentile(http_record, 0.99),
+        "driver_page_p50": statistics.median(driver_page),
+        "driver_page_p99": percentile(driver_page, 0.99),
+    }
+
+
+async def _workers(
+    uri: str, counts: tuple[int, ...], clients: int, n: int
+) -> list[dict[str, float]]:
+    """Sequence-query throughput through ``beacon serve --workers N`` as a real process."""
+    db = store_client.connect(uri)
+    entry = (await catalog.read(db["bench"]))["kg"]
+    coll = db["bench"][entry.collection(c.Role.G_VARIANTS) or ""]
+    picks = [d async for d in coll.find({c.V_TYPE: "SNP"}, {c.V_START: 1, c.V_ALT: 1}).limit(500)]
+    await db.close()
+
+    def sequence(i: int) -> dict[str, str]:
+        p = picks[i % len(picks)]
+        return {
+            "referenceName": "22",
+            "start": str(p[c.V_START]),
+            "alternateBases": p[c.V_ALT],
+            "datasetIds": "kg",
+        }
+
+    rows = []
+    for workers in counts:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("BEACON_", "MONGODB_"))},
+            "MONGODB_URI": uri,
+            "MONGODB_DB": "bench",
+            "BEACON_UNDECLARED_DATASETS": "public",
+            "BEACON_BUDGET_ANONYMOUS": "0",
+            "BEACON_CATALOG_TTL": "5",
+            "BEACON_LOG_FORMAT": "text",
+        }
+        command = [str(Path(sys.executable).parent / "beacon"), "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stderr=asyncio.subprocess.DEVNULL
+        )
+        try:
+            base = f"http://127.0.0.1:{port}/api/g_variants"
+            async with aiohttp.ClientSession() as http:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        async with http.get(f"http://127.0.0.1:{port}/health") as response:
+                            if response.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"beacon serve --workers {workers} did not start")
+                    await asyncio.sleep(0.2)
+                await _throughput(http, base, sequence, clients, min(n, 200))  # warm caches
+                found = await _throughput(http, base, sequence, clients, max(n, 1000))
+            rows.append({"workers": workers, **found})
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
+    return rows
 
 
 def _variant_params(params: dict[str, str]) -> VariantParams:
@@ -349,10 +467,10 @@ def report(result: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {row['http_count_p50']:.2f} / {row['http_count_p99']:.2f} ms"
             f" | {row['driver_count_p50']:.2f} / {row['driver_count_p99']:.2f} ms"
-            f" | {row['http_count_p50'] / row['driver_count_p50']:.2f}x"
+            f" | {row['http_count_p50'] / row['driver_count_p50']:.3g}x"
             f" | {row['http_record_p50']:.2f} / {row['http_record_p99']:.2f} ms"
             f" | {row['driver_page_p50']:.2f} / {row['driver_page_p99']:.2f} ms"
-            f" | {row['http_record_p50'] / row['driver_page_p50']:.2f}x |"
+            f" | {row['http_record_p50'] / row['driver_page_p50']:.3g}x |"
         )
     if "scale" in result:
         sc = result["scale"]
@@ -374,6 +492,17 @@ def report(result: dict[str, Any]) -> str:
         f"{t['queries_per_s']:.0f} queries/s"
         f" (p50 {t['p50_ms']:.2f} ms, p99 {t['p99_ms']:.2f} ms)"
     )
+    if result.get("workers"):
+        lines += [
+            "",
+            "| beacon serve --workers | clients | queries/s | p50 | p99 |",
+            "|---|---|---|---|---|",
+        ]
+        for row in result["workers"]:
+            lines.append(
+                f"| {row['workers']} | {row['clients']} | {row['queries_per_s']:.0f}"
+                f" | {row['p50_ms']:.2f} ms | {row['p99_ms']:.2f} ms |"
+            )
     return "\n".join(lines)
 
 
@@ -382,8 +511,14 @@ if __name__ == "__main__":
     parser.add_argument("-n", type=int, default=300, help="queries per kind")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients for throughput")
     parser.add_argument("--no-scale", action="store_true", help="skip the 20,000-person cohort")
+    parser.add_argument(
+        "--workers",
+        default="1,2,4",
+        help="worker counts of `beacon serve --workers` to measure throughput at ('' skips)",
+    )
     args = parser.parse_args()
-    outcome = asyncio.run(main(args.n, args.clients, not args.no_scale))
+    counts = tuple(int(w) for w in args.workers.split(",") if w.strip())
+    outcome = asyncio.run(main(args.n, args.clients, not args.no_scale, counts))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "query.json").write_text(json.dumps(outcome, indent=2))
     print(report(outcome))

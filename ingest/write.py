@@ -26,6 +26,7 @@ from beacon.store import collections as c
 from beacon.store.client import Database
 from beacon.store.documents import new_load_id
 from beacon.store.indexes import ensure_global_indexes, ensure_indexes
+from ingest.bins import Bins
 from ingest.errors import DatasetError, IngestError
 from ingest.terms import VariantTerms
 
@@ -61,6 +62,7 @@ class Load:
         self.counts: dict[str, int] = {}
         self.published = False
         self.variant_terms = VariantTerms()
+        self.bins = Bins()
         self._beat = 0.0
 
     @property
@@ -76,6 +78,7 @@ class Load:
         if role is c.Role.G_VARIANTS:
             for doc in docs:
                 self.variant_terms.add(doc)
+                self.bins.add(doc)
         return await self._insert(role, docs)
 
     async def _insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:
@@ -106,6 +109,8 @@ class Load:
         test: bool | None = None,
     ) -> None:
         """Index the new collections, make them the dataset's active load, retire the old one."""
+        if c.Role.BINS in self.roles:
+            await self._insert(c.Role.BINS, list(self.bins.documents()))
         for role in self.roles:  # creating the indexes also creates empty collections
             await ensure_indexes(self.db, self.collection_name(role), role)
         terms = self.variant_terms.documents(self.dataset_id, self.load_id)

@@ -302,6 +302,8 @@ def _check_server(settings: Settings) -> None:
         raise ConfigError("settings server.default_limit/max_limit: need 1 <= default <= max")
     if server.max_body_bytes < 1:
         raise ConfigError("setting server.max_body_bytes: must be at least 1")
+    if server.workers < 1:
+        raise ConfigError("setting server.workers: must be at least 1")
     for name in ("max_header_bytes", "max_line_bytes"):
         if getattr(server, name) < 1024:
             raise ConfigError(f"setting server.{name}: must be at least 1024")

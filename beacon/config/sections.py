@@ -134,6 +134,12 @@ class ServerSettings:
     )
     host: str = setting("127.0.0.1", env="BEACON_HOST", help="address to listen on")
     port: int = setting(5050, env="BEACON_PORT", help="port to listen on")
+    workers: int = setting(
+        1,
+        env="BEACON_WORKERS",
+        help="processes serving the port (SO_REUSEPORT), each with its own event loop; one "
+        "that dies stops the server with an error",
+    )
     base_url: str = setting(
         "",
         env="BEACON_BASE_URL",

@@ -37,7 +37,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from beacon.node import frequencies
+from beacon.node import frequencies, windows
 from beacon.node.frequencies import Genotypes, Groups, carried_by, stored_observed
 from beacon.node.query import (
     CarriersOf,
@@ -49,7 +49,9 @@ from beacon.node.query import (
     SamplesWhere,
     VariantsCarriedBy,
 )
+from beacon.node.windows import Span
 from beacon.protocol.errors import BadRequest, QueryTimeout, UpstreamUnavailable
+from beacon.store import bins as stored_bins
 from beacon.store import budgets, catalog
 from beacon.store import carriers as packed
 from beacon.store import collections as c
@@ -224,6 +226,7 @@ class LoadCache:
         self.samples: dict[str, SampleTable] = {}
         self.ids: dict[str, frozenset[Any] | None] = {}
         self.groups: dict[str, Groups] = {}
+        self.bins: dict[str, stored_bins.ChromBins | None] = {}
 
     @staticmethod
     def trim(store: dict[str, Any]) -> None:
@@ -636,12 +639,18 @@ class Executor:
         if not plan.records or not ordered or plan.skip >= len(ordered):
             return Results(len(ordered), [])
         page = ordered[plan.skip : plan.skip + plan.limit]
-        stages: list[dict[str, Any]] = [{"$match": {"_id": {"$in": page}}}]
-        if plan.projection:
-            stages.append({"$project": plan.projection})
-        async with self._timed("record", coll, {"_id": page}):
+        return Results(len(ordered), await self._by_ids(coll, plan.projection, page))
+
+    async def _by_ids(
+        self, coll: str, projection: dict[str, int], ids: list[Any]
+    ) -> list[dict[str, Any]]:
+        """The records with these ids, in the order given."""
+        stages: list[dict[str, Any]] = [{"$match": {"_id": {"$in": ids}}}]
+        if projection:
+            stages.append({"$project": projection})
+        async with self._timed("record", coll, {"_id": ids}):
             found = {doc["_id"]: clean(doc) async for doc in self._aggregate(coll, stages)}
-        return Results(len(ordered), [found[i] for i in page if i in found])
+        return [found[i] for i in ids if i in found]
 
     async def run(
         self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
@@ -663,27 +672,125 @@ class Executor:
             match = match.with_condition({relation.target_field: {"$in": _plain(values)}})
         if plan.population is not None and dataset is not None:
             return await self._observed(coll, plan, match, dataset)
-        async with self._timed("count", coll, match.lead):
-            if plan.unfiltered and total_hint is not None:
+        if plan.window is not None and dataset is not None and not plan.relations:
+            windowed = await self._windowed(coll, plan, dataset)
+            if windowed is not None:
+                return windowed
+        if plan.unfiltered and total_hint is not None:
+            async with self._timed("count", coll, match.lead):  # the catalog's count
                 count = total_hint
-            else:
-                counted = [
-                    d async for d in self._aggregate(coll, [*match.stages(), {"$count": "n"}])
-                ]
-                count = int(counted[0]["n"]) if counted else 0
+        elif plan.records and plan.skip == 0 and plan.few:
+            # The page first: a page shorter than the limit is every match, so its length is
+            # the count, and a lookup of one variant costs one query instead of two.
+            records = await self._records(coll, match, plan, plan.skip, plan.limit)
+            if len(records) < plan.limit:
+                return Results(len(records), records)
+            return Results(await self._count(coll, match), records)
+        elif plan.records:
+            # Count and page side by side: the page does not depend on the count (a skip past
+            # the last match reads an empty page).
+            count, records = await asyncio.gather(
+                self._count(coll, match), self._records(coll, match, plan, plan.skip, plan.limit)
+            )
+            return Results(count, records if count else [])
+        else:
+            count = await self._count(coll, match)
         if not plan.records or count == 0 or plan.skip >= count:
             return Results(count, [])
-        pipeline = [
-            *match.stages(),
-            {"$sort": dict(plan.sort)},
-            {"$skip": plan.skip},
-            {"$limit": plan.limit},
-        ]
+        return Results(count, await self._records(coll, match, plan, plan.skip, plan.limit))
+
+    async def _count(self, coll: str, match: Match) -> int:
+        async with self._timed("count", coll, match.lead):
+            counted = [d async for d in self._aggregate(coll, [*match.stages(), {"$count": "n"}])]
+        return int(counted[0]["n"]) if counted else 0
+
+    async def _records(
+        self, coll: str, match: Match, plan: QueryPlan, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """Records ``skip .. skip + limit - 1`` of the matches, in the plan's order."""
+        pipeline = [*match.stages(), {"$sort": dict(plan.sort)}]
+        if skip:
+            pipeline.append({"$skip": skip})
+        pipeline.append({"$limit": limit})
         if plan.projection:
             pipeline.append({"$project": plan.projection})
         async with self._timed("record", coll, match.lead):
-            records = [clean(doc) async for doc in self._aggregate(coll, pipeline)]
-        return Results(count, records)
+            return [clean(doc) async for doc in self._aggregate(coll, pipeline)]
+
+    async def _bins(self, dataset: DatasetEntry, chrom: str) -> stored_bins.ChromBins | None:
+        """One chromosome's bins in the dataset's variants load, read once per load; None for
+        a load without them (made before bins, or a chromosome they cannot count)."""
+        coll = dataset.collection(c.Role.BINS)
+        if not coll:
+            return None
+        key = f"{coll} {chrom}"
+        if key not in self.cache.bins:
+            found = None
+            async with self._timed("bins", coll, {c.BIN_CHROM: chrom}):
+                meta = await self.db[coll].find_one(
+                    {"_id": stored_bins.META_ID}, max_time_ms=self.left_ms()
+                )
+                if meta and chrom in (meta.get(c.BIN_CHROMS) or []):
+                    cursor = self.db[coll].find({c.BIN_CHROM: chrom}, max_time_ms=self.left_ms())
+                    docs = [doc async for doc in cursor]
+                    found = stored_bins.decode(docs, int(meta[c.BIN_AC_CLASSES]))
+            self.cache.bins[key] = found
+            LoadCache.trim(self.cache.bins)
+        return self.cache.bins[key]
+
+    async def _windowed(self, coll: str, plan: QueryPlan, dataset: DatasetEntry) -> Results | None:
+        """A range query counted from the load's bins and read at its edges only
+        (``windows.py``); None when the bins cannot answer it exactly."""
+        window = plan.window
+        assert window is not None
+        bins = await self._bins(dataset, window.chrom)
+        if bins is None:
+            return None
+        cut = windows.cut(bins, window.start, window.end, window.floor)
+        if cut is None:
+            return None
+
+        def within(span: Span) -> Match:
+            lead = {c.V_CHROM: window.chrom, c.V_START: {"$gte": span.lo, "$lt": span.hi}}
+            return Match(lead, plan.match.rest)
+
+        async def left(span: Span) -> list[Any]:
+            stages = [*within(span).stages(), {"$sort": dict(plan.sort)}, {"$project": {"_id": 1}}]
+            async with self._timed("count", coll, within(span).lead):
+                return [doc["_id"] async for doc in self._aggregate(coll, stages)]
+
+        async def right() -> int:
+            if cut.right is None:
+                return 0
+            if window.floor:
+                return await self._count(coll, within(cut.right))
+            # Everything starting in the right edge overlaps the window: the index counts it.
+            lead = within(cut.right).lead
+            async with self._timed("count", coll, lead):
+                return int(await self.db[coll].count_documents(lead, maxTimeMS=self.left_ms()))
+
+        lefts, right_count = await asyncio.gather(
+            asyncio.gather(*(left(span) for span in cut.left)), right()
+        )
+        left_ids = [key for found in lefts for key in found]
+        count = len(left_ids) + cut.whole + right_count
+        if not plan.records or count == 0 or plan.skip >= count:
+            return Results(count, [])
+        first = left_ids[plan.skip : plan.skip + plan.limit]
+        need = plan.limit - len(first)
+        after = windows.page_span(bins, cut, window.floor, max(0, plan.skip - len(left_ids)), need)
+
+        async def of_left() -> list[dict[str, Any]]:
+            return await self._by_ids(coll, plan.projection, first) if first else []
+
+        async def of_bins() -> list[dict[str, Any]]:
+            if after is None:
+                return []
+            span, skip = after
+            return await self._records(coll, within(span), plan, skip, need)
+
+        head, tail = await asyncio.gather(of_left(), of_bins())
+        return Results(count, head + tail)
 
 
 def _ordered_keys(relation: Relation) -> bool:

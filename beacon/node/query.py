@@ -19,7 +19,7 @@ from beacon.protocol.entry_types import EntryType
 from beacon.protocol.errors import BadRequest
 from beacon.protocol.request import BeaconRequest
 from beacon.protocol.understand import Population, check_scope
-from beacon.protocol.variants import VariantQuery
+from beacon.protocol.variants import QueryKind, VariantQuery
 from beacon.store import collections as c
 from beacon.store.catalog import DatasetEntry
 from beacon.store.collections import Condition
@@ -143,6 +143,17 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A range query whose whole condition is the overlap of ``[start, end)`` on ``chrom``
+    (and the rare-allele ``floor``): counted and paged from the load's bins."""
+
+    chrom: str
+    start: int
+    end: int
+    floor: int = 0
+
+
+@dataclass(frozen=True)
 class QueryPlan:
     role: c.Role | None  # None: a global collection (datasets, cohorts)
     collection: str | None  # the global collection's name
@@ -160,6 +171,10 @@ class QueryPlan:
     population: Population | None = None
     #: The rare-allele floor within that population (its allele count, not the dataset's).
     population_floor: int = 0
+    #: The match is exactly this window (``match`` says the same, for the slow path).
+    window: Window | None = None
+    #: Matches a handful at most (one allele, one record): read the page before any count.
+    few: bool = False
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
@@ -321,6 +336,18 @@ def plan(
             relations.append(filter_relation(scope, parts, entry))
     match = split(conditions, lead)
     is_variant = entry is et.G_VARIANTS
+    window = None
+    if (
+        is_variant
+        and variant is not None
+        and route.record_id is None
+        and route.source is None
+        and not relations
+        and not (filters and (filters.conditions or filters.matches_nothing or filters.population))
+    ):
+        found = query_variants.window(variant)
+        if found is not None:
+            window = Window(*found, floor=min_allele_count)
     # Only variants observed in the chosen population answer for it.
     population = filters.population if filters and is_variant else None
     if entry.per_dataset:
@@ -342,4 +369,7 @@ def plan(
         unfiltered=entry.per_dataset and match.empty and not relations and population is None,
         population=population,
         population_floor=min_allele_count if population is not None else 0,
+        window=window,
+        few=route.record_id is not None
+        or (variant is not None and variant.kind in (QueryKind.SEQUENCE, QueryKind.HGVS)),
     )

@@ -132,6 +132,14 @@ def _bracket(q: VariantQuery) -> tuple[Condition, list[Condition]]:
     return lead, [{c.V_END: {"$gte": e0, "$lt": e1}}]
 
 
+def window(q: VariantQuery) -> tuple[str, int, int] | None:
+    """(chromosome, start, end) of a range query asking nothing else of its variants: one
+    whose matches a load's bins can count (``beacon/node/windows.py``)."""
+    if q.kind is not QueryKind.RANGE or q.chrom is None or _modifiers(q):
+        return None
+    return q.chrom, q.params.start[0], q.params.end[0]
+
+
 @dataclass(frozen=True)
 class VariantFilter:
     """A variant filter in two stages: ``lead`` on one index, ``rest`` on what it finds."""

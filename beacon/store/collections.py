@@ -51,6 +51,7 @@ class Role(enum.Enum):
     SAMPLES = "samples"
     SAMPLE_VARIANTS = "sample_variants"
     CARRIERS = "carriers"
+    BINS = "bins"
     INDIVIDUALS = "individuals"
     BIOSAMPLES = "biosamples"
     RUNS = "runs"
@@ -61,7 +62,7 @@ class Role(enum.Enum):
         return "variants" if self in VARIANT_ROLES else "metadata"
 
 
-VARIANT_ROLES = (Role.G_VARIANTS, Role.SAMPLES, Role.SAMPLE_VARIANTS, Role.CARRIERS)
+VARIANT_ROLES = (Role.G_VARIANTS, Role.SAMPLES, Role.SAMPLE_VARIANTS, Role.CARRIERS, Role.BINS)
 METADATA_ROLES = (Role.INDIVIDUALS, Role.BIOSAMPLES, Role.RUNS, Role.ANALYSES)
 ROLE_OF_PATH: dict[str, Role] = {
     "g_variants": Role.G_VARIANTS,
@@ -139,6 +140,16 @@ SV_KEYS = "v"  # packed int64 variant keys
 # carriers (spill): chunks of carriers of very common variants
 C_VARIANT = "v"
 C_CHUNK = "k"
+
+# bins (store/bins.py): per chromosome, chunks of bins of variants in genomic order
+BIN_CHROM = "c"
+BIN_CHUNK = "k"
+BIN_STARTS = "p"  # packed int64: first start of each bin
+BIN_MAX_ENDS = "e"  # packed int64: largest end in each bin
+BIN_CLASSES = "a"  # packed uint32: bins x (classes + 1) variants per allele count class
+BIN_SIZE = "size"  # meta document: variants per bin
+BIN_AC_CLASSES = "classes"  # meta document: allele count classes
+BIN_CHROMS = "chroms"  # meta document: the chromosomes that have bins
 
 # every record: what filters match
 TERMS = "_terms"  # ontology term ids the record carries

@@ -57,6 +57,7 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_RANK, ASCENDING), (c.SV_FIRST, ASCENDING)]),
     ],
     c.Role.CARRIERS: [IndexModel([(c.C_VARIANT, ASCENDING), (c.C_CHUNK, ASCENDING)])],
+    c.Role.BINS: [IndexModel([(c.BIN_CHROM, ASCENDING), (c.BIN_CHUNK, ASCENDING)])],
     c.Role.INDIVIDUALS: [IndexModel([(c.COHORT_IDS, ASCENDING)]), *FILTERABLE],
     c.Role.BIOSAMPLES: [IndexModel([(c.INDIVIDUAL_ID, ASCENDING)]), *FILTERABLE],
     c.Role.RUNS: [

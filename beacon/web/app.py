@@ -8,10 +8,12 @@ size (a GA4GH Passport in ``Authorization`` is tens of KB; aiohttp's default is 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from prometheus_client import Gauge
 
 from beacon.config import ServerSettings
 from beacon.web import metrics, middleware
@@ -42,4 +44,11 @@ def application(
     app[SERVER] = server
     app[STARTED] = dt.datetime.now(dt.UTC)
     app[metrics.HTTP_METRICS] = metrics.HttpMetrics(namespace)
+    # Each worker (server.workers) has its own metrics: this says which one a scrape reached.
+    Gauge(
+        "worker_pid",
+        "The process that answered this scrape (one of server.workers)",
+        namespace=namespace,
+        registry=app[metrics.HTTP_METRICS].registry,
+    ).set(os.getpid())
     return app
