@@ -75,7 +75,7 @@ class Load:
     async def insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:
         if role is c.Role.G_VARIANTS:
             for doc in docs:
-                self.variant_terms.add(doc)
+                self.variant_terms.add(doc, self.dataset_id)
         return await self._insert(role, docs)
 
     async def _insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from typing import Any
 
 MAX_INLINE_ALLELE = 24
 
@@ -43,3 +44,93 @@ def variant_internal_id(chrom: str, start: int, ref: str, alt: str, end: int) ->
 def new_load_id() -> str:
     """A unique, time-ordered id for one load of a dataset."""
     return f"{int(time.time() * 1000):x}{os.urandom(3).hex()}"
+
+
+# -- compact forms of a lean variant document's rendered-only fields (collections.py) --------
+
+#: The keys of a frequency row, in the order rows are written; a compact row lists the values.
+FREQUENCY_KEYS = (
+    "population",
+    "alleleFrequency",
+    "alleleCount",
+    "alleleNumber",
+    "alleleCountHomozygous",
+    "alleleCountHeterozygous",
+    "alleleCountHemizygous",
+)
+_BLOCK_KEYS = ["source", "sourceReference", "frequencies"]
+_POSITION = {key: i for i, key in enumerate(FREQUENCY_KEYS)}
+
+
+def _compact_row(row: Any) -> list[Any] | None:
+    """A frequency row as the list of its values, or None when the list could not say it
+    exactly (another key, a key out of order, a null value)."""
+    if not isinstance(row, dict) or next(iter(row), None) != "population":
+        return None
+    values: list[Any] = []
+    for key, value in row.items():
+        at = _POSITION.get(key)
+        if at is None or at < len(values) or value is None:
+            return None
+        values.extend([None] * (at - len(values)))
+        values.append(value)
+    return values
+
+
+def compact_block(block: Any) -> Any:
+    """A frequencyInPopulations block in its stored form: [source, sourceReference (None when
+    the same), row values ...], or the block itself when that form could not say it exactly."""
+    if not isinstance(block, dict) or list(block) != _BLOCK_KEYS:
+        return block
+    source, reference, rows = block["source"], block["sourceReference"], block["frequencies"]
+    if not isinstance(source, str) or not isinstance(reference, str) or not isinstance(rows, list):
+        return block
+    compact: list[Any] = [source, None if reference == source else reference]
+    for row in rows:
+        values = _compact_row(row)
+        if values is None:
+            return block
+        compact.append(values)
+    return compact
+
+
+def population_block(stored: Any) -> Any:
+    """A stored block (``compact_block``) as the Beacon block it says."""
+    if not isinstance(stored, list):
+        return stored
+    source, reference = stored[0], stored[1]
+    rows = [
+        {FREQUENCY_KEYS[i]: v for i, v in enumerate(values) if v is not None}
+        for values in stored[2:]
+    ]
+    return {
+        "source": source,
+        "sourceReference": source if reference is None else reference,
+        "frequencies": rows,
+    }
+
+
+def population_labels(stored: Any) -> list[str]:
+    """The population labels of a stored block, without rendering it."""
+    if isinstance(stored, list):
+        return [str(values[0]) for values in stored[2:]]
+    rows = stored.get("frequencies", ()) if isinstance(stored, dict) else ()
+    return [str(r.get("population", "")) for r in rows if isinstance(r, dict)]
+
+
+def compact_effects(effects: list[dict[str, Any]]) -> list[Any]:
+    """Molecular effects as [id, label, id, label ...] when each is exactly {id, label} (both
+    strings); as given otherwise."""
+    flat: list[Any] = []
+    for effect in effects:
+        if list(effect) != ["id", "label"] or not all(isinstance(v, str) for v in effect.values()):
+            return list(effects)
+        flat += [effect["id"], effect["label"]]
+    return flat
+
+
+def molecular_effects(stored: list[Any]) -> list[dict[str, Any]]:
+    """Stored molecular effects (``compact_effects``) as Beacon ontology terms."""
+    if stored and isinstance(stored[0], str):
+        return [{"id": stored[i], "label": stored[i + 1]} for i in range(0, len(stored), 2)]
+    return list(stored)

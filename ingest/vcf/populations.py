@@ -77,31 +77,35 @@ def _frequency(af: float) -> float:
 
 
 def populations(
-    info: dict[str, Any], k: int, fields: list[PopulationField], source: str, reference: str
-) -> list[dict[str, Any]]:
-    """The ``frequencyInPopulations`` entry of ALT ``k`` from its INFO population fields."""
-    frequencies = []
+    info: dict[str, Any], k: int, fields: list[PopulationField], source: str
+) -> list[list[Any]]:
+    """The ``frequencyInPopulations`` block of ALT ``k`` from its INFO population fields, in
+    its stored compact form (``beacon.store.documents.compact_block``, ``source`` also its
+    ``sourceReference``): [source, None, [population, alleleFrequency, alleleCount,
+    alleleNumber, alleleCountHomozygous] ...], trailing unknowns left out."""
+    rows: list[Any] = []
     for f in fields:
         af = _number(per_allele(info.get(f.af), k))
         if af is None:
             continue
-        item: dict[str, Any] = {"population": f.population, "alleleFrequency": _frequency(af)}
+        row: list[Any] = [f.population, _frequency(af)]
         if f.ac is not None:
             ac = _number(per_allele(info.get(f.ac), k))
-            if ac is not None:
-                item["alleleCount"] = int(ac)
+            row.append(int(ac) if ac is not None else None)
         if f.an is not None:
             an = _number(info.get(f.an))
-            if an is not None:
-                item["alleleNumber"] = int(an)
+            row.extend([None] * (3 - len(row)))
+            row.append(int(an) if an is not None else None)
         if f.hom is not None:
             hom = _number(per_allele(info.get(f.hom), k))
-            if hom is not None:
-                item["alleleCountHomozygous"] = int(hom)
-        frequencies.append(item)
-    if not frequencies:
+            row.extend([None] * (4 - len(row)))
+            row.append(int(hom) if hom is not None else None)
+        while row[-1] is None:
+            row.pop()
+        rows.append(row)
+    if not rows:
         return []
-    return [{"source": source, "sourceReference": reference, "frequencies": frequencies}]
+    return [[source, None, *rows]]
 
 
 def site_count(info: dict[str, Any], k: int) -> int | None:
@@ -126,6 +130,11 @@ def site_counts(info: dict[str, Any], k: int) -> Counts | None:
     return Counts(
         ac=int(ac), an=int(an), het=n_het, hom=n_hom, hemi=n_hemi, carriers=n_het + n_hom + n_hemi
     )
+
+
+def site_block(source: str, dataset_id: str, af: float) -> list[Any]:
+    """The stored block of a sites-only file's own INFO ``AF`` (no AC/AN to count from)."""
+    return [source, None, [dataset_id, af]]
 
 
 def site_frequency(info: dict[str, Any], k: int) -> float | None:
