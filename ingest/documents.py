@@ -176,6 +176,11 @@ def variant_terms(doc: dict[str, Any]) -> list[str]:
     return sorted(variant_term_fields(doc))
 
 
+def alternative_ids(ids: list[str]) -> list[str]:
+    """The ids of the ID column as stored (``V_ALT_IDS``)."""
+    return [i for i in _dedupe(ids) if i != "."]
+
+
 def annotate(doc: dict[str, Any], note: Annotation) -> None:
     """Put what the annotation says in a variant document, in the stored compact forms."""
     if note.transcript_hgvs:
@@ -185,7 +190,7 @@ def annotate(doc: dict[str, Any], note: Annotation) -> None:
     if note.clinvar_id:
         doc[c.V_CLINVAR] = note.clinvar_id
     if note.ids:
-        alt_ids = [i for i in _dedupe(note.ids) if i != "."]
+        alt_ids = alternative_ids(note.ids)
         if alt_ids:
             doc[c.V_ALT_IDS] = alt_ids
     if note.genes:

@@ -136,10 +136,11 @@ V_ALT_IDS = "x"  # ids of the VCF ID column as written (rs ids get ``dbSNP:`` wh
 #: Molecular effects: [id, label, id, label ...], or the Beacon objects when not that shape.
 V_EFFECTS = "fx"
 V_CLINICAL = "vl"  # clinicalInterpretations, as given
-#: frequencyInPopulations other than the dataset's own block (rendered from the counts): each
-#: block [source, sourceReference or None, [population, alleleFrequency, alleleCount,
-#: alleleNumber, alleleCountHomozygous, alleleCountHeterozygous, alleleCountHemizygous]
-#: (trailing unknowns left out, inner ones None) ...], or the block as given when not that shape.
+#: frequencyInPopulations other than the dataset's own block (rendered from the counts), each
+#: block one string: source, sourceReference (empty when the same), then per row its
+#: population and values (alleleFrequency, alleleCount, alleleNumber, ... an unknown one
+#: empty) separated by spaces, all tab-separated; a block no string can say, as given.
+#: ``beacon/store/documents.py`` (compact_block, population_block) is the rule.
 V_POPULATIONS = "fp"
 V_QUALITY = "q"  # variantQuality, as given
 

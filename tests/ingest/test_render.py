@@ -106,6 +106,25 @@ async def test_every_stored_variant_renders_as_the_old_record(
         },
         {"source": "s", "sourceReference": "s", "frequencies": [{"population": "A", "x": 1}]},
         {"source": "s", "sourceReference": "s", "frequencies": [{"population": None}]},
+        {"source": "a\tb", "sourceReference": "s", "frequencies": [{"population": "A"}]},
+        {"source": "s", "sourceReference": "", "frequencies": [{"population": "A"}]},
+        {"source": "s", "sourceReference": "s", "frequencies": [{"population": "A B"}]},
+        {"source": "s", "sourceReference": "s", "frequencies": [{"population": ""}]},
+        {
+            "source": "s t",
+            "sourceReference": "s",
+            "frequencies": [
+                {"population": "A", "alleleFrequency": 1e-07, "alleleCount": 2.0},
+                {"population": "B", "alleleFrequency": 1, "alleleNumber": -3},
+                {"population": "C", "alleleFrequency": True},
+                {"population": "D", "alleleFrequency": "0.1"},
+            ],
+        },
+        {
+            "source": "s",
+            "sourceReference": "s",
+            "frequencies": [{"population": "A", "alleleFrequency": 1e-07, "alleleCount": 2.0}],
+        },
     ],
 )
 def test_a_population_block_is_stored_in_a_form_that_says_it_exactly(
