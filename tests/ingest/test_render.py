@@ -20,12 +20,14 @@ from beacon.node import render
 from beacon.store import catalog, documents
 from beacon.store import collections as c
 from beacon.store.client import Database
-from ingest import pipeline
+from ingest import bff, pipeline
+from ingest.documents import Counts
 from ingest.report import IngestReport
 from ingest.vcf.check import Samples
 from ingest.vcf.load import open_checked, run_vcf
 from tests import official
 from tests.ingest.legacy.build import Builder as LegacyBuilder
+from tests.ingest.legacy.documents import variant_document
 
 VCF = official.DATA / "vcf"
 pytestmark = [
@@ -80,6 +82,46 @@ async def test_every_stored_variant_renders_as_the_old_record(
     for key, doc in stored.items():
         assert not any(k in doc for k in ("variation", "identifiers", "datasetId")), doc
         rendered = render.variant(doc, dataset_id, assembly)
+        assert json.dumps(rendered) == json.dumps(expected[key]), doc[c.VARIANT_INTERNAL_ID]
+
+
+CHECKLIST = Path(__file__).parents[1] / "data" / "checklist"
+BFF = [
+    (CHECKLIST / "ds1" / "genomicVariations.json", "GRCh38"),
+    (CHECKLIST / "ds2" / "genomicVariations.json", "GRCh38"),
+    # vcf2bff's output for test_1000G.norm.ann: effects, genes, quality, symbolic alleles
+    (official.DATA / "bff" / "test_1000G" / "genomicVariationsVcf.json.gz", "GRCh37"),
+]
+
+
+def legacy_bff_records(path: Path, dataset_id: str, assembly: str) -> dict[int, dict[str, Any]]:
+    """What the old builder stored for each record of a genomicVariations file."""
+    found = {}
+    for i, record in enumerate(bff.read_records(path)):
+        allele = bff.variant_allele(record, f"{path}[{i}]")
+        groups: dict[str, list[int]] = {"het": [], "hom": [], "hemi": []}
+        for call in record.get("caseLevelData") or []:
+            groups[bff.zygosity(call)].append(0)
+        counts = Counts(**{k: len(v) for k, v in groups.items()})
+        doc = variant_document(dataset_id, assembly, allele, counts, bff.annotation(record))
+        found.setdefault(doc["_id"], {k: v for k, v in doc.items() if not k.startswith("_")})
+    return found
+
+
+@pytest.mark.parametrize(("path", "assembly"), BFF, ids=[p.parent.name for p, _ in BFF])
+async def test_every_bff_variant_renders_as_the_old_record(
+    db: Database, run_options: pipeline.RunOptions, path: Path, assembly: str
+) -> None:
+    await pipeline.run_bff_variants(db, "render", path, assembly, run_options)
+    entry = await catalog.get(db, "render")
+    assert entry is not None
+    coll = db[str(entry.collection(c.Role.G_VARIANTS))]
+    stored = {doc["_id"]: doc async for doc in coll.find({})}
+    expected = legacy_bff_records(path, "render", assembly)
+    assert stored
+    assert stored.keys() <= expected.keys()
+    for key, doc in stored.items():
+        rendered = render.variant(doc, "render", assembly)
         assert json.dumps(rendered) == json.dumps(expected[key]), doc[c.VARIANT_INTERNAL_ID]
 
 
