@@ -123,11 +123,7 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
     picks = [rng.choice(snvs) for _ in range(n)]
     windows = [rng.randrange(16_050_000, 51_000_000) for _ in range(n)]
     genes = sorted(
-        {
-            g
-            async for d in cineca_coll.find({}, {c.GENE_IDS: 1})
-            for g in d.get(c.GENE_IDS, [])
-        }
+        {g async for d in cineca_coll.find({}, {c.GENE_IDS: 1}) for g in d.get(c.GENE_IDS, [])}
     )[:200]
     gene_picks = [rng.choice(genes) for _ in range(n)]
 
