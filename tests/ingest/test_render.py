@@ -21,13 +21,12 @@ from beacon.store import catalog, documents
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import bff, pipeline
-from ingest.documents import Counts
 from ingest.report import IngestReport
 from ingest.vcf.check import Samples
 from ingest.vcf.load import open_checked, run_vcf
 from tests import official
 from tests.ingest.legacy.build import Builder as LegacyBuilder
-from tests.ingest.legacy.documents import variant_document
+from tests.ingest.legacy.documents import Counts, variant_document
 
 VCF = official.DATA / "vcf"
 pytestmark = [
@@ -96,7 +95,7 @@ BFF = [
 
 def legacy_bff_records(path: Path, dataset_id: str, assembly: str) -> dict[int, dict[str, Any]]:
     """What the old builder stored for each record of a genomicVariations file."""
-    found = {}
+    found: dict[int, dict[str, Any]] = {}
     for i, record in enumerate(bff.read_records(path)):
         allele = bff.variant_allele(record, f"{path}[{i}]")
         groups: dict[str, list[int]] = {"het": [], "hom": [], "hemi": []}

@@ -102,8 +102,8 @@ async def test_alleles_counts_and_carriers(
     assert len(found) == len(EXPECTED)
     for prefix, (counts, carriers) in EXPECTED.items():
         doc = found[key_of(prefix, found)]
-        got = stored.counts(doc)
-        assert (got["ac"], got["an"], got["het"], got["hom"], got["hemi"]) == counts
+        n = stored.counts(doc)
+        assert (n["ac"], n["an"], n["het"], n["hom"], n["hemi"]) == counts
         got = {
             zygosity: [SAMPLES[i] for i in packed.decode_indices(blob)]
             for zygosity, blob in doc.get(c.V_CARRIERS, {}).items()

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from beacon.protocol import genome
 from beacon.protocol.alleles import Fetch
-from ingest.documents import Annotation, Carriers, Counts
+from ingest.documents import Annotation
 from ingest.normalise import AlleleError, normalise
 from ingest.report import NOT_CARRIED, IngestReport
 from ingest.vcf import annotations as ann
@@ -22,7 +22,7 @@ from ingest.vcf.build import FileContext
 from ingest.vcf.read import VcfRecord
 from tests.ingest.legacy import documents
 from tests.ingest.legacy import populations as pops
-from tests.ingest.legacy.documents import carrier_chunks, variant_document
+from tests.ingest.legacy.documents import Carriers, Counts, carrier_chunks, variant_document
 
 #: INFO fields read for the allele itself.
 ALLELE_KEYS = ("END", "SVLEN", "SVTYPE")

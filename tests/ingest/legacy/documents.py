@@ -13,6 +13,7 @@ from beacon.protocol import genome
 from beacon.protocol.filters import term_ids
 from beacon.store import carriers as packed
 from beacon.store.documents import variant_internal_id, variant_key
+from ingest.documents import Annotation
 from ingest.normalise import Allele, hgvs_id
 
 #: Carriers beyond this many packed bytes move to the carriers collection, in chunks.
@@ -40,22 +41,6 @@ class Carriers:
     @property
     def count(self) -> int:
         return int(self.het.size + self.hom.size + self.hemi.size)
-
-
-@dataclass
-class Annotation:
-    """What annotations and INFO say about one allele; every field optional."""
-
-    ids: list[str] = field(default_factory=list)  # rs ids and other ID-column ids
-    genes: list[str] = field(default_factory=list)
-    aminoacid_changes: list[str] = field(default_factory=list)
-    effects: list[dict[str, str]] = field(default_factory=list)
-    transcript_hgvs: list[str] = field(default_factory=list)
-    protein_hgvs: list[str] = field(default_factory=list)
-    clinical: list[dict[str, Any]] = field(default_factory=list)
-    clinvar_id: str | None = None
-    populations: list[dict[str, Any]] = field(default_factory=list)
-    quality: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

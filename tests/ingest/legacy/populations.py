@@ -4,46 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from ingest.documents import Counts
+from ingest.vcf.populations import PopulationField
+from tests.ingest.legacy.documents import Counts
 
 _SUFFIX = re.compile(r"^(?P<pop>[A-Za-z0-9]+)_AF$")
 _PREFIX = re.compile(r"^AF_(?P<pop>[A-Za-z0-9_]+)$")
 SITE_KEYS = ("AC", "AN", "AF", "AC_Hom", "AC_Het", "AC_Hemi")
-
-
-@dataclass(frozen=True)
-class PopulationField:
-    population: str
-    af: str
-    ac: str | None = None
-    an: str | None = None
-    hom: str | None = None
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(k for k in (self.af, self.ac, self.an, self.hom) if k)
-
-
-def population_fields(numbers: dict[str, str]) -> list[PopulationField]:
-    """The population fields among INFO ids (id -> declared ``Number``)."""
-    found = []
-    for key, number in numbers.items():
-        match = _SUFFIX.match(key) or _PREFIX.match(key)
-        if not match or number != "A":
-            continue
-        pop = match["pop"]
-        suffix = key.endswith("_AF")
-
-        def companion(kind: str, pop: str = pop, suffix: bool = suffix) -> str | None:
-            name = f"{pop}_{kind}" if suffix else f"{kind}_{pop}"
-            return name if name in numbers else None
-
-        hom = f"nhomalt_{pop}" if f"nhomalt_{pop}" in numbers else None
-        found.append(PopulationField(pop, key, companion("AC"), companion("AN"), hom))
-    return sorted(found, key=lambda f: f.population)
 
 
 def per_allele(value: Any, k: int) -> Any:
