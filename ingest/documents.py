@@ -1,10 +1,10 @@
 """Stage 3: canonical alleles, their carriers and annotations -> stored variant documents.
 
-The Beacon record fields (``variation``, ``identifiers``, ``molecularAttributes`` …) are valid
-against the genomicVariations default schema as stored: VRS location with a CURIE
-``sequence_id``, no nulls, symbolic alleles never in ``alternateBases``. The canonical query
-fields (``_chrom``, ``_start`` …) and the packed carriers sit beside them and are stripped from
-responses.
+A variant document is lean (``beacon/store/collections.py``, docs/design.md §5): short typed
+fields for what queries and counts read, compact forms of the annotations that are only shown,
+and the packed carriers. The node renders the Beacon record from it (``beacon/node/render.py``):
+nothing derivable (the VRS location, ``sequence_id``, ``alternateBases``, the dataset's own
+frequency block) is stored.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from beacon.protocol import genome
 from beacon.protocol.filters import term_ids
 from beacon.store import carriers as packed
 from beacon.store import collections as c
-from beacon.store.documents import variant_internal_id, variant_key
+from beacon.store.documents import (
+    compact_block,
+    compact_effects,
+    molecular_effects,
+    variant_internal_id,
+    variant_key,
+)
 from ingest.normalise import Allele, hgvs_id
 
 #: Carriers beyond this many packed bytes move to the carriers collection, in chunks.
@@ -62,7 +68,7 @@ class Annotation:
     protein_hgvs: list[str] = field(default_factory=list)
     clinical: list[dict[str, Any]] = field(default_factory=list)
     clinvar_id: str | None = None
-    populations: list[dict[str, Any]] = field(default_factory=list)
+    populations: list[Any] = field(default_factory=list)  # blocks, Beacon or compact form
     quality: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,47 +84,27 @@ class Counts:
     carriers: int = 0
 
     def as_doc(self) -> dict[str, int]:
-        doc = {"het": self.het, "hom": self.hom, "hemi": self.hemi, "carriers": self.carriers}
-        if self.ac is not None:
-            doc["ac"] = self.ac
-        if self.an is not None:
-            doc["an"] = self.an
-        return doc
+        return counts_doc(self.ac, self.an, self.het, self.hom, self.hemi)
+
+
+def counts_doc(ac: int | None, an: int | None, het: int, hom: int, hemi: int) -> dict[str, int]:
+    """The stored counts (``V_COUNTS``): unknown ones and zero carrier counts left out."""
+    doc: dict[str, int] = {}
+    if ac is not None:
+        doc["ac"] = ac
+    if an is not None:
+        doc["an"] = an
+    if het:
+        doc["het"] = het
+    if hom:
+        doc["hom"] = hom
+    if hemi:
+        doc["hemi"] = hemi
+    return doc
 
 
 def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
-
-
-def location(assembly: str, chrom: str, start: int, end: int) -> dict[str, Any]:
-    """A VRS 1.3 ``SequenceLocation`` (0-based, half-open) on a RefSeq sequence."""
-    return {
-        "type": "SequenceLocation",
-        "sequence_id": genome.contig(assembly, chrom).sequence_id,
-        "interval": {
-            "type": "SequenceInterval",
-            "start": {"type": "Number", "value": start},
-            "end": {"type": "Number", "value": end},
-        },
-    }
-
-
-def variation(assembly: str, allele: Allele) -> dict[str, Any]:
-    """The ``LegacyVariation`` of an allele with its VRS location; a breakend's also has its
-    mate's (``mateLocation``, the base the breakend notation names), which the legacy model
-    has no field for and allows (``additionalProperties``)."""
-    body: dict[str, Any] = {
-        "variantType": allele.type,
-        "referenceBases": allele.ref,
-        # Symbolic alleles and breakends are not sequences: variantType and the interval say
-        # what they are, and alternateBases is N, an unknown sequence (docs/design.md §1).
-        "alternateBases": "N" if allele.symbolic else allele.alt,
-        "location": location(assembly, allele.chrom, allele.start, allele.end),
-    }
-    mate, position = allele.mate_chrom, allele.mate_pos
-    if mate in genome.CHROMOSOMES and position:  # a decoy or unplaced mate has no RefSeq id
-        body["mateLocation"] = location(assembly, mate, position - 1, position)
-    return body
 
 
 def attach_carriers(doc: dict[str, Any], blobs: dict[str, bytes]) -> None:
@@ -155,22 +141,6 @@ def carrier_chunks(key: int, dataset_id: str, carriers: Carriers) -> list[dict[s
     return [blocks[b] for b in sorted(blocks)]
 
 
-def frequency_block(dataset_id: str, population: str, counts: Counts) -> dict[str, Any] | None:
-    """Allele frequency of the dataset's own samples, in the shape the GDI portal reads."""
-    if not counts.an:
-        return None
-    ac = counts.ac or 0
-    return {
-        "population": population,
-        "alleleFrequency": round(ac / counts.an, 8),
-        "alleleCount": ac,
-        "alleleNumber": counts.an,
-        "alleleCountHomozygous": counts.hom,
-        "alleleCountHeterozygous": counts.het,
-        "alleleCountHemizygous": counts.hemi,
-    }
-
-
 #: Where a variant's filterable terms sit, as the filtering terms name the field.
 EFFECTS_FIELD = "molecularAttributes.molecularEffects"
 CLINICAL_FIELDS = {
@@ -180,18 +150,18 @@ CLINICAL_FIELDS = {
 
 
 def variant_term_fields(doc: dict[str, Any]) -> dict[str, set[str]]:
-    """Ontology terms a variant can be filtered on (its molecular effects and clinical terms),
-    each with the fields it sits in."""
+    """Ontology terms a stored variant can be filtered on (its molecular effects and clinical
+    terms), each with the fields of the Beacon record it sits in."""
     found: dict[str, set[str]] = {}
 
     def add(term: str, field_path: str) -> None:
         for part in term_ids(term):
             found.setdefault(part, set()).add(field_path)
 
-    for effect in doc.get("molecularAttributes", {}).get("molecularEffects", []):
+    for effect in molecular_effects(doc.get(c.V_EFFECTS, [])):
         if isinstance(effect.get("id"), str):
             add(effect["id"], EFFECTS_FIELD)
-    for item in doc.get("variantLevelData", {}).get("clinicalInterpretations", []):
+    for item in doc.get(c.V_CLINICAL, []):
         for key, field_path in CLINICAL_FIELDS.items():
             term = item.get(key)
             if isinstance(term, dict) and isinstance(term.get("id"), str):
@@ -206,42 +176,53 @@ def variant_terms(doc: dict[str, Any]) -> list[str]:
     return sorted(variant_term_fields(doc))
 
 
-def variant_document(
-    dataset_id: str,
-    assembly: str,
-    allele: Allele,
-    counts: Counts,
-    annotation: Annotation | None = None,
-    carriers: Carriers | None = None,
-    population: str | None = None,
-) -> dict[str, Any]:
-    """The stored document of one allele in one dataset."""
+def alternative_ids(ids: list[str]) -> list[str]:
+    """The ids of the ID column as stored (``V_ALT_IDS``)."""
+    return [i for i in _dedupe(ids) if i != "."]
+
+
+def annotate(doc: dict[str, Any], note: Annotation) -> None:
+    """Put what the annotation says in a variant document, in the stored compact forms."""
+    if note.transcript_hgvs:
+        doc[c.V_TRANSCRIPT_HGVS] = _dedupe(note.transcript_hgvs)
+    if note.protein_hgvs:
+        doc[c.V_PROTEIN_HGVS] = _dedupe(note.protein_hgvs)
+    if note.clinvar_id:
+        doc[c.V_CLINVAR] = note.clinvar_id
+    if note.ids:
+        alt_ids = alternative_ids(note.ids)
+        if alt_ids:
+            doc[c.V_ALT_IDS] = alt_ids
+    if note.genes:
+        doc[c.GENE_IDS] = _dedupe(note.genes)
+    if note.aminoacid_changes:
+        doc[c.AMINOACID_CHANGES] = _dedupe(note.aminoacid_changes)
+    if note.effects:
+        seen: dict[str, dict[str, str]] = {}
+        for effect in note.effects:
+            seen.setdefault(effect["id"], effect)
+        doc[c.V_EFFECTS] = compact_effects(list(seen.values()))
+    if note.clinical:
+        doc[c.V_CLINICAL] = note.clinical
+    if note.effects or note.clinical:
+        terms = variant_terms(doc)
+        if terms:
+            doc[c.TERMS] = terms
+    if note.populations:
+        doc[c.V_POPULATIONS] = [compact_block(b) for b in note.populations]
+    if note.quality:
+        doc[c.V_QUALITY] = note.quality
+
+
+def core_document(allele: Allele, refseq: str, counts: dict[str, int]) -> dict[str, Any]:
+    """The stored document of one allele without its annotations and carriers: the fields
+    queries read, and its genomic HGVS id (``refseq`` is its chromosome's sequence)."""
     internal_id = variant_internal_id(
         allele.chrom, allele.start, allele.ref, allele.alt, allele.end
     )
-    key = variant_key(internal_id)
-    contig = genome.contig(assembly, allele.chrom)
-    note = annotation or Annotation()
-    identifiers: dict[str, Any] = {}
-    hgvs = hgvs_id(contig.refseq, allele)
-    if hgvs:
-        identifiers["genomicHGVSId"] = hgvs
-    if note.transcript_hgvs:
-        identifiers["transcriptHGVSIds"] = _dedupe(note.transcript_hgvs)
-    if note.protein_hgvs:
-        identifiers["proteinHGVSIds"] = _dedupe(note.protein_hgvs)
-    if note.clinvar_id:
-        identifiers["clinvarVariantId"] = note.clinvar_id
-    alt_ids = [i for i in _dedupe(note.ids) if i != "."]
-    if alt_ids:
-        identifiers["variantAlternativeIds"] = [
-            {"id": i if ":" in i else (f"dbSNP:{i}" if i.startswith("rs") else i)} for i in alt_ids
-        ]
     doc: dict[str, Any] = {
-        "_id": key,
-        c.DATASET_ID: dataset_id,
+        "_id": variant_key(internal_id),
         c.VARIANT_INTERNAL_ID: internal_id,
-        "variation": variation(assembly, allele),
         c.V_CHROM: allele.chrom,
         c.V_START: allele.start,
         c.V_END: allele.end,
@@ -249,44 +230,30 @@ def variant_document(
         c.V_ALT: allele.alt,
         c.V_TYPE: allele.type,
         c.V_LENGTH: allele.length,
-        c.V_COUNTS: counts.as_doc(),
+        c.V_COUNTS: counts,
     }
     if allele.mate_chrom:
         doc[c.V_MATE] = allele.mate_chrom
-    if identifiers:
-        doc["identifiers"] = identifiers
-    molecular: dict[str, Any] = {}
-    if note.genes:
-        molecular["geneIds"] = _dedupe(note.genes)
-    if note.aminoacid_changes:
-        molecular["aminoacidChanges"] = _dedupe(note.aminoacid_changes)
-    if note.effects:
-        seen: dict[str, dict[str, str]] = {}
-        for effect in note.effects:
-            seen.setdefault(effect["id"], effect)
-        molecular["molecularEffects"] = list(seen.values())
-    if molecular:
-        doc["molecularAttributes"] = molecular
-    if note.clinical:
-        doc["variantLevelData"] = {"clinicalInterpretations": note.clinical}
-    terms = variant_terms(doc)
-    if terms:
-        doc[c.TERMS] = terms
-    populations = list(note.populations)
-    own = frequency_block(dataset_id, population or dataset_id, counts)
-    if own:
-        populations.insert(
-            0,
-            {
-                "source": f"Beacon dataset {dataset_id}",
-                "sourceReference": dataset_id,
-                "frequencies": [own],
-            },
-        )
-    if populations:
-        doc["frequencyInPopulations"] = populations
-    if note.quality:
-        doc["variantQuality"] = note.quality
+        if allele.mate_pos:
+            doc[c.V_MATE_POS] = allele.mate_pos
+    hgvs = hgvs_id(refseq, allele)
+    if hgvs:
+        doc[c.HGVS_ID] = hgvs
+    return doc
+
+
+def variant_document(
+    dataset_id: str,
+    assembly: str,
+    allele: Allele,
+    counts: Counts,
+    annotation: Annotation | None = None,
+    carriers: Carriers | None = None,
+) -> dict[str, Any]:
+    """The stored document of one allele in one dataset (the dataset is its collection's)."""
+    doc = core_document(allele, genome.contig(assembly, allele.chrom).refseq, counts.as_doc())
+    if annotation is not None:
+        annotate(doc, annotation)
     if carriers is not None:
         blobs = {name: packed.encode_indices(arr) for name, arr in carriers.items() if arr.size}
         attach_carriers(doc, blobs)

@@ -17,6 +17,7 @@ from typing import Any
 from beacon.protocol.durations import days, is_duration
 from beacon.protocol.filters import term_ids
 from beacon.store import collections as c
+from beacon.store.documents import molecular_effects, population_labels
 from ingest.documents import EFFECTS_FIELD, variant_term_fields
 
 CURIE = re.compile(r"^\w[^:\s]+:\S.*$")
@@ -210,22 +211,29 @@ class VariantTerms:
         self.fields: dict[str, set[str]] = {}
         self.countries: set[str] = set()
         self.sexes: set[str] = set()
+        self.seen: set[str] = set()  # population labels already looked at
 
-    def add(self, doc: dict[str, Any]) -> None:
-        for block in doc.get("frequencyInPopulations", ()):
-            for frequency in block.get("frequencies", ()):
-                match = POPULATION.match(str(frequency.get("population", "")))
-                if match:
-                    self.countries.update(g for g in (match["country"],) if g)
-                    self.sexes.update(g for g in (match["sex"], match["only_sex"]) if g)
+    def add(self, doc: dict[str, Any], dataset_id: str) -> None:
+        """Count the terms of a stored (lean) variant document of ``dataset_id``."""
+        labels = [dataset_id] if (doc.get(c.V_COUNTS) or {}).get("an") else []  # its own block
+        for block in doc.get(c.V_POPULATIONS, ()):
+            labels += population_labels(block)
+        for label in labels:
+            if label in self.seen:
+                continue
+            self.seen.add(label)
+            match = POPULATION.match(label)
+            if match:
+                self.countries.update(g for g in (match["country"],) if g)
+                self.sexes.update(g for g in (match["sex"], match["only_sex"]) if g)
         terms = doc.get(c.TERMS)
         if not terms:
             return
         self.counts.update(terms)
         for term, paths in variant_term_fields(doc).items():
             self.fields.setdefault(term, set()).update(paths)
-        clinical = doc.get("variantLevelData", {}).get("clinicalInterpretations", [])
-        effects = doc.get("molecularAttributes", {}).get("molecularEffects", [])
+        clinical = doc.get(c.V_CLINICAL, [])
+        effects = molecular_effects(doc.get(c.V_EFFECTS, []))
         for effect in [*effects, *(i.get("effect") or {} for i in clinical)]:
             if effect.get("label") and effect.get("id") not in self.labels:
                 self.labels[effect["id"]] = effect["label"]

@@ -77,7 +77,7 @@ class Load:
     async def insert(self, role: c.Role, docs: list[dict[str, Any]]) -> int:
         if role is c.Role.G_VARIANTS:
             for doc in docs:
-                self.variant_terms.add(doc)
+                self.variant_terms.add(doc, self.dataset_id)
                 self.bins.add(doc)
         return await self._insert(role, docs)
 

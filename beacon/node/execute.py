@@ -37,7 +37,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from beacon.node import frequencies, windows
+from beacon.node import frequencies, render, windows
 from beacon.node.frequencies import Genotypes, Groups, carried_by, stored_observed
 from beacon.node.query import (
     CarriersOf,
@@ -438,12 +438,7 @@ class Executor:
         assert plan.population is not None
         groups = await self.groups(dataset)
         mask = groups.mask(groups.chosen(plan.population)) if groups else None
-        projection = {
-            c.V_CARRIERS: 1,
-            c.V_SPILLED: 1,
-            "frequencyInPopulations.frequencies.population": 1,
-            "frequencyInPopulations.frequencies.alleleCount": 1,
-        }
+        projection = {c.V_CARRIERS: 1, c.V_SPILLED: 1, c.V_COUNTS: 1, c.V_POPULATIONS: 1}
         pipeline = [*match.stages(), {"$sort": dict(plan.sort)}, {"$project": projection}]
         kept: list[int] = []
         batch: list[dict[str, Any]] = []
@@ -453,7 +448,8 @@ class Executor:
             for doc in batch:
                 floor = plan.population_floor
                 seen = mask is not None and carried_by(mask, found[doc["_id"]], floor)
-                if seen or stored_observed(doc, plan.population, floor):  # type: ignore[arg-type]
+                rows = render.populations(doc, dataset.id)
+                if seen or stored_observed(rows, plan.population, floor):  # type: ignore[arg-type]
                     kept.append(doc["_id"])
             batch.clear()
             self.left_ms()  # the request's time bounds the scan too
@@ -655,7 +651,18 @@ class Executor:
     async def run(
         self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
     ) -> Results:
-        """Count the matches and, for record plans, fetch one page of them."""
+        """Count the matches and, for record plans, fetch one page of them: variants leave
+        as the Beacon records their lean documents stand for (``render.py``)."""
+        found = await self._run(plan, dataset, total_hint)
+        if plan.role is c.Role.G_VARIANTS and found.records and dataset is not None:
+            assert dataset.assembly is not None  # every variant load has one
+            shown = [render.variant(d, dataset.id, dataset.assembly) for d in found.records]
+            return Results(found.count, shown)
+        return found
+
+    async def _run(
+        self, plan: QueryPlan, dataset: DatasetEntry | None, total_hint: int | None = None
+    ) -> Results:
         coll = self._collection(dataset, plan.role, plan.collection)
         if coll is None:
             return Results(0, [])

@@ -236,10 +236,12 @@ def select(records: list[dict[str, Any]], population: Population | None) -> list
     return selected
 
 
-def stored_observed(doc: Mapping[str, Any], population: Population, floor: int = 1) -> bool:
-    """Does a stored row (a VCF's INFO population) show the allele in the population, at
-    least ``floor`` times?"""
-    for block in doc.get("frequencyInPopulations", []) or []:
+def stored_observed(
+    blocks: Iterable[Mapping[str, Any]], population: Population, floor: int = 1
+) -> bool:
+    """Do a variant's frequency blocks (a VCF's INFO populations) show the allele in the
+    population, at least ``floor`` times?"""
+    for block in blocks:
         frequencies = block.get("frequencies", []) or []
         labels = chosen(population, (str(f.get("population", "")) for f in frequencies))
         for item in frequencies:

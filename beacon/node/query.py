@@ -178,7 +178,8 @@ class QueryPlan:
 
 
 VARIANT_SORT = ((c.V_CHROM, 1), (c.V_START, 1), (c.V_END, 1), ("_id", 1))
-VARIANT_PROJECTION = {c.V_CARRIERS: 0, c.V_SPILLED: 0}
+#: What a variant record page reads: everything but its carriers.
+VARIANT_PROJECTION = {c.V_CARRIERS: 0, c.V_SPILLED: 0, c.V_CALLS: 0}
 
 _SAMPLE_FIELD = {et.BIOSAMPLES.path: c.S_BIOSAMPLE, et.INDIVIDUALS.path: c.S_INDIVIDUAL}
 

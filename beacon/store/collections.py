@@ -11,9 +11,11 @@ Layout (docs/design.md §5):
   are dropped after a grace period.
 * Every document carries ``datasetId``. Metadata records keep their Beacon field names with
   ``_id`` = the record id. Helper fields the node adds start with ``_`` and never leave the node.
-* A variant document is one allele with canonical, typed coordinates (``_chrom``, ``_start``,
-  ``_end``, ``_ref``, ``_alt``, ``_type``, ``_len``) next to its Beacon record fields, precomputed
-  counts, and its carriers as compact packed sample indices (``store/carriers.py``).
+* A variant document is one allele stored lean: short typed fields for what queries and counts
+  need (chromosome, start, end, bases, type, length, counts, indexed annotations), its carriers
+  as compact packed sample indices (``store/carriers.py``), and its other annotations in
+  compact forms. The Beacon record (VRS location, identifiers, frequencies ...) is rendered
+  from them when it is read (``beacon/node/render.py``), never stored.
   Who-carries-what is also kept sample-first in ``sample_variants`` (runs of variant keys per
   sample), so "which samples carry this variant" and "which variants does this sample carry" are
   both indexed reads that never grow a document with the number of samples.
@@ -103,26 +105,45 @@ CAT_VERSION = "version"
 CAT_UPDATED = "updated"
 CAT_MAX_LENGTH = "maxVariantLength"
 
-# variant documents: canonical query fields (0-based, half-open)
-V_CHROM = "_chrom"
-V_START = "_start"
-V_END = "_end"
-V_REF = "_ref"
-V_ALT = "_alt"  # the allele as written, symbolic (<DEL>) included; Beacon's alternateBases is not
-V_TYPE = "_type"  # canonical variant type (SNP, MNP, INS, DEL, INDEL, DUP, CNV, INV, BND ...)
-V_LENGTH = "_len"
-V_MATE = "_mate"  # canonical chromosome of a breakend's mate
-V_CARRIERS = "_carriers"  # {"het": bytes, "hom": bytes, "hemi": bytes} packed sample indices
-V_SPILLED = "_spilled"  # carriers too many to keep inline: see the carriers collection
+# variant documents (lean: docs/design.md §5). No datasetId (the collection is the dataset's).
+# Canonical query fields, 0-based and half-open:
+V_CHROM = "c"
+V_START = "s"
+V_END = "e"
+V_REF = "r"
+V_ALT = "a"  # the allele as written, symbolic (<DEL>) included; Beacon's alternateBases is not
+V_TYPE = "t"  # canonical variant type (SNP, MNP, INS, DEL, INDEL, DUP, CNV, INV, BND ...)
+V_LENGTH = "l"
+V_MATE = "m"  # canonical chromosome of a breakend's mate
+V_MATE_POS = "mp"  # the mate's 1-based position, as the breakend notation writes it
+V_CARRIERS = "g"  # {"het": bytes, "hom": bytes, "hemi": bytes} packed sample indices
+V_SPILLED = "sp"  # carriers too many to keep inline: see the carriers collection
 #: {"one": bytes, "none": bytes}: the samples with one called allele and with none (packed),
 #: the others having two; {} when every sample has two; absent when unknown (older loads,
 #: polyploid calls, files whose samples are not the dataset's in order).
-V_CALLS = "_calls"
-V_COUNTS = "_counts"  # {"ac", "an", "het", "hom", "hemi", "carriers"}
-VARIANT_INTERNAL_ID = "variantInternalId"
-GENE_IDS = "molecularAttributes.geneIds"
-AMINOACID_CHANGES = "molecularAttributes.aminoacidChanges"
-HGVS_ID = "identifiers.genomicHGVSId"
+V_CALLS = "k"
+#: {"ac", "an", "het", "hom", "hemi"}: counts over the dataset's samples; a zero carrier count
+#: is left out, an unknown ac or an too.
+V_COUNTS = "n"
+VARIANT_INTERNAL_ID = "i"  # the public id (``22-16050075-A-G``), checked by /g_variants/{id}
+# Annotations: queried (indexed) ones, then the ones only rendered.
+GENE_IDS = "gn"
+AMINOACID_CHANGES = "aa"
+HGVS_ID = "h"  # the genomic HGVS id, where one can be written without the reference
+V_TRANSCRIPT_HGVS = "th"
+V_PROTEIN_HGVS = "ph"
+V_CLINVAR = "cv"
+V_ALT_IDS = "x"  # ids of the VCF ID column as written (rs ids get ``dbSNP:`` when rendered)
+#: Molecular effects: [id, label, id, label ...], or the Beacon objects when not that shape.
+V_EFFECTS = "fx"
+V_CLINICAL = "vl"  # clinicalInterpretations, as given
+#: frequencyInPopulations other than the dataset's own block (rendered from the counts), each
+#: block one string: source, sourceReference (empty when the same), then per row its
+#: population and values (alleleFrequency, alleleCount, alleleNumber, ... an unknown one
+#: empty) separated by spaces, all tab-separated; a block no string can say, as given.
+#: ``beacon/store/documents.py`` (compact_block, population_block) is the rule.
+V_POPULATIONS = "fp"
+V_QUALITY = "q"  # variantQuality, as given
 
 # samples: one per sample column of the dataset's genotypes
 S_BIOSAMPLE = "biosampleId"

@@ -44,10 +44,14 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
             ],
             name=POSITION,
         ),
-        IndexModel([(c.GENE_IDS, ASCENDING)], name=GENES),
-        IndexModel([(c.AMINOACID_CHANGES, ASCENDING)], name=AMINOACIDS),
-        IndexModel([(c.HGVS_ID, ASCENDING)], name=HGVS),
-        FILTERABLE[0],
+        # Annotations are absent from most variants of most files (no annotation, no HGVS id
+        # for a symbolic allele): sparse indexes hold only the variants that have them, so an
+        # unannotated load writes no index entries for them. Their queries are equalities
+        # (and $in) on present values, which a sparse index answers completely.
+        IndexModel([(c.GENE_IDS, ASCENDING)], name=GENES, sparse=True),
+        IndexModel([(c.AMINOACID_CHANGES, ASCENDING)], name=AMINOACIDS, sparse=True),
+        IndexModel([(c.HGVS_ID, ASCENDING)], name=HGVS, sparse=True),
+        IndexModel([(c.TERMS, ASCENDING)], name=TERMS, sparse=True),
     ],
     c.Role.SAMPLES: [
         IndexModel([(c.S_BIOSAMPLE, ASCENDING)]),

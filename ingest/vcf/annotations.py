@@ -242,12 +242,22 @@ def clinical(info: dict[str, Any]) -> list[dict[str, Any]]:
 # -- identifiers -----------------------------------------------------------------------------
 
 
-def identifiers(note: Annotation, ids: list[str], has_clinvar: bool) -> None:
-    """The ID column: rs ids and other ids; a bare number is ClinVar's variation id."""
+def split_ids(ids: list[str], has_clinvar: bool) -> tuple[list[str], str | None]:
+    """The ID column: rs ids and other ids, and ClinVar's variation id (a bare number)."""
+    found: list[str] = []
+    clinvar = None
     for ident in ids:
         if not ident or ident == ".":
             continue
         if ident.isdigit() and has_clinvar:
-            note.clinvar_id = note.clinvar_id or f"clinvar:{ident}"
+            clinvar = clinvar or f"clinvar:{ident}"
         else:
-            note.ids.append(ident)
+            found.append(ident)
+    return found, clinvar
+
+
+def identifiers(note: Annotation, ids: list[str], has_clinvar: bool) -> None:
+    """``split_ids`` into an annotation."""
+    found, clinvar = split_ids(ids, has_clinvar)
+    note.ids.extend(found)
+    note.clinvar_id = note.clinvar_id or clinvar

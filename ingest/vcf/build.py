@@ -3,8 +3,10 @@
 The CPU half of a VCF load, synchronous and free of database calls, so the loader can run it in
 a worker thread while the previous batch is being written (cyvcf2 releases the GIL while htslib
 reads; the driver releases it while waiting for the server). Each batch stacks the genotype
-arrays of its rows and summarises them in one pass (``ingest/genotypes.py``), then builds one
-document per ALT: split multi-allelic rows, canonical alleles, counts, carriers, annotations.
+arrays of its rows and summarises them in one pass (``ingest/genotypes.py``): counts and packed
+carriers of every ALT of the batch come out of numpy at once. What is left per ALT is small: its
+canonical allele, id and key, and one lean document (``ingest/documents.py``) holding only typed
+query fields and compact annotations, the Beacon record being rendered when read.
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ import numpy.typing as npt
 
 from beacon.protocol import genome
 from beacon.protocol.alleles import Fetch
+from beacon.store import carriers as packed
 from beacon.store import collections as c
 from ingest import documents
-from ingest.documents import Annotation, Carriers, Counts, carrier_chunks, variant_document
+from ingest.documents import (
+    Annotation,
+    Carriers,
+    annotate,
+    attach_carriers,
+    carrier_chunks,
+    core_document,
+    counts_doc,
+)
 from ingest.normalise import AlleleError, normalise
 from ingest.report import NOT_CARRIED, IngestReport
 from ingest.samples import SampleIndex
@@ -107,6 +118,7 @@ class Builder:
         self.fetchers = fetchers  # None: no reference FASTA given
         self.max_length = 0
         self._chroms: dict[str, str | None] = {}
+        self._refseqs: dict[str, str] = {}
         self._recent: dict[str, dict[int, int]] = {}  # chromosome -> key -> position
 
     def _chrom(self, name: str) -> str | None:
@@ -193,17 +205,30 @@ class Builder:
             if fetch is None:
                 self.report.skip("chromosome_not_in_reference", len(record.alts))
                 return
-        entries = [
-            (fmt, ann.split_entries(info[fmt.key], fmt, record.ref, record.alts))
-            for fmt in ctx.layouts
-            if fmt.key in info
-        ]
+        entries = (
+            [
+                (fmt, ann.split_entries(info[fmt.key], fmt, record.ref, record.alts))
+                for fmt in ctx.layouts
+                if fmt.key in info
+            ]
+            if ctx.layouts
+            else []
+        )
         # ClinVar's INFO describes the row; with several ALTs it cannot be told whose it is.
         clinical = ann.clinical(info) if ctx.clinvar and len(record.alts) == 1 else []
         svtype = info.get("SVTYPE")
         end = _integer(info.get("END"))
-        ids = Annotation()  # the ID column is the same for every ALT of the row
-        ann.identifiers(ids, record.ids, bool(clinical))
+        # The ID column is the same for every ALT of the row.
+        row_ids, clinvar_id = (
+            ann.split_ids(record.ids, bool(clinical)) if record.ids else ([], None)
+        )
+        # Most rows have no annotation but their ids and INFO frequencies: their documents
+        # take those directly, without an Annotation per ALT (a third of the time per ALT).
+        plain = not entries and not clinical
+        alt_ids = documents.alternative_ids(row_ids) if plain and row_ids else []
+        refseq = self._refseqs.get(chrom)
+        if refseq is None:
+            refseq = self._refseqs[chrom] = genome.contig(self.assembly, chrom).refseq
         for k, alt in enumerate(record.alts):
             try:
                 allele = normalise(
@@ -212,60 +237,58 @@ class Builder:
                     record.ref,
                     alt,
                     end=end,
-                    svlen=_integer(pops.per_allele(info.get("SVLEN"), k)),
+                    svlen=_integer(pops.per_allele(info.get("SVLEN"), k)) if info else None,
                     svtype=str(svtype) if svtype is not None else None,
                     reference=fetch,
                 )
             except AlleleError as exc:
                 self.report.skip(exc.reason)
                 continue
-            note = Annotation(ids=list(ids.ids), clinvar_id=ids.clinvar_id)
-            for fmt, grouped in entries:
-                ann.apply_entries(note, grouped[k], fmt)
-            note.clinical = clinical
-            note.populations = pops.populations(
-                info, k, ctx.population_fields, ctx.source, ctx.source
-            )
+            blocks = []
+            if ctx.population_fields:
+                blocks = pops.populations(info, k, ctx.population_fields, ctx.source)
             carriers = None
             if calls is not None:
                 found = calls.alleles[k]
-                if not (found.het.size or found.hom.size or found.hemi.size):
+                het, hom, hemi = found.het.size, found.hom.size, found.hemi.size
+                if not (het or hom or hemi):
                     self.report.skip(NOT_CARRIED)  # no sample carries it: not seen
                     continue
-                carriers = self._carriers(ctx, found)
-                counts = Counts(
-                    ac=found.ac,
-                    an=calls.an,
-                    het=int(found.het.size),
-                    hom=int(found.hom.size),
-                    hemi=int(found.hemi.size),
-                    carriers=int(found.het.size + found.hom.size + found.hemi.size),
-                )
+                counts = counts_doc(found.ac, calls.an, het, hom, hemi)
+                doc = core_document(allele, refseq, counts)
+                if ctx.identity:
+                    # Carriers were packed for the whole batch at once: attach them as stored.
+                    attach_carriers(
+                        doc, dict(zip(documents.CARRIER_GROUPS, found.packed, strict=True))
+                    )
+                    if calls.partial is not None:
+                        one, none = calls.partial
+                        doc[c.V_CALLS] = {k: v for k, v in (("one", one), ("none", none)) if v}
+                    carriers = Carriers(found.het, found.hom, found.hemi)
+                else:
+                    carriers = self._carriers(ctx, found)
+                    blobs = {n: packed.encode_indices(a) for n, a in carriers.items() if a.size}
+                    attach_carriers(doc, blobs)
             else:
                 if pops.site_count(info, k) == 0:  # a sites-only file's AC: nobody has it
                     self.report.skip(NOT_CARRIED)
                     continue
-                counts = pops.site_counts(info, k) or Counts()
-                af = pops.site_frequency(info, k) if counts.an is None else None
+                site = pops.site_counts(info, k)
+                af = pops.site_frequency(info, k) if site is None or site.an is None else None
                 if af is not None:
-                    note.populations.insert(
-                        0,
-                        {
-                            "source": ctx.source,
-                            "sourceReference": ctx.source,
-                            "frequencies": [{"population": self.dataset_id, "alleleFrequency": af}],
-                        },
-                    )
-            if calls is not None and ctx.identity:
-                # Carriers were packed for the whole batch at once: attach them as stored.
-                doc = variant_document(self.dataset_id, self.assembly, allele, counts, note)
-                blobs = dict(zip(documents.CARRIER_GROUPS, calls.alleles[k].packed, strict=True))
-                documents.attach_carriers(doc, blobs)
-                if calls.partial is not None:
-                    one, none = calls.partial
-                    doc[c.V_CALLS] = {k: v for k, v in (("one", one), ("none", none)) if v}
+                    blocks.insert(0, pops.site_block(ctx.source, self.dataset_id, af))
+                doc = core_document(allele, refseq, site.as_doc() if site else {})
+            if plain:
+                if alt_ids:
+                    doc[c.V_ALT_IDS] = alt_ids
+                if clinvar_id:
+                    doc[c.V_CLINVAR] = clinvar_id
+                if blocks:
+                    doc[c.V_POPULATIONS] = blocks
             else:
-                doc = variant_document(
-                    self.dataset_id, self.assembly, allele, counts, note, carriers
-                )
+                note = Annotation(ids=row_ids, clinvar_id=clinvar_id, clinical=clinical)
+                for fmt, grouped in entries:
+                    ann.apply_entries(note, grouped[k], fmt)
+                note.populations = blocks
+                annotate(doc, note)
             yield doc, carriers

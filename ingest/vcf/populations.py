@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from beacon.store.documents import frequency_row, population_block
 from ingest.documents import Counts
 
 _SUFFIX = re.compile(r"^(?P<pop>[A-Za-z0-9]+)_AF$")
@@ -76,32 +77,56 @@ def _frequency(af: float) -> float:
     return 0.0 if af == 0 else float(f"{af:.6g}")
 
 
+@functools.lru_cache(maxsize=65536)
+def _frequency_only(population: str, value: Any) -> str | None:
+    """The row of a population field without companions: cached, as files repeat the same
+    few thousand frequencies."""
+    af = _number(value)
+    return frequency_row(population, [_frequency(af)]) if af is not None else None
+
+
 def populations(
-    info: dict[str, Any], k: int, fields: list[PopulationField], source: str, reference: str
-) -> list[dict[str, Any]]:
-    """The ``frequencyInPopulations`` entry of ALT ``k`` from its INFO population fields."""
-    frequencies = []
+    info: dict[str, Any], k: int, fields: list[PopulationField], source: str
+) -> list[Any]:
+    """The ``frequencyInPopulations`` block of ALT ``k`` from its INFO population fields, in
+    its stored form (``beacon.store.documents.compact_block``; ``source`` is also its
+    ``sourceReference``); none when no field has a value."""
+    rows = [source, ""]
     for f in fields:
-        af = _number(per_allele(info.get(f.af), k))
+        value = info.get(f.af)
+        if value is None:
+            continue
+        if type(value) in (tuple, list):
+            value = value[k] if k < len(value) else None
+        elif k:
+            continue
+        if f.ac is None and f.an is None and f.hom is None:
+            row = _frequency_only(f.population, value)
+            if row is not None:
+                rows.append(row)
+            continue
+        af = _number(value)
         if af is None:
             continue
-        item: dict[str, Any] = {"population": f.population, "alleleFrequency": _frequency(af)}
+        values: list[float | None] = [_frequency(af), None, None, None]
         if f.ac is not None:
             ac = _number(per_allele(info.get(f.ac), k))
-            if ac is not None:
-                item["alleleCount"] = int(ac)
+            values[1] = int(ac) if ac is not None else None
         if f.an is not None:
             an = _number(info.get(f.an))
-            if an is not None:
-                item["alleleNumber"] = int(an)
+            values[2] = int(an) if an is not None else None
         if f.hom is not None:
             hom = _number(per_allele(info.get(f.hom), k))
-            if hom is not None:
-                item["alleleCountHomozygous"] = int(hom)
-        frequencies.append(item)
-    if not frequencies:
+            values[3] = int(hom) if hom is not None else None
+        while values[-1] is None:
+            values.pop()
+        rows.append(frequency_row(f.population, values))
+    if len(rows) == 2:
         return []
-    return [{"source": source, "sourceReference": reference, "frequencies": frequencies}]
+    if "\t" in source:  # a name the stored string cannot hold: the block as it reads
+        block = population_block("\t".join(["-", "", *rows[2:]]))
+        return [{**block, "source": source, "sourceReference": source}]
+    return ["\t".join(rows)]
 
 
 def site_count(info: dict[str, Any], k: int) -> int | None:
@@ -126,6 +151,11 @@ def site_counts(info: dict[str, Any], k: int) -> Counts | None:
     return Counts(
         ac=int(ac), an=int(an), het=n_het, hom=n_hom, hemi=n_hemi, carriers=n_het + n_hom + n_hemi
     )
+
+
+def site_block(source: str, dataset_id: str, af: float) -> str:
+    """The stored block of a sites-only file's own INFO ``AF`` (no AC/AN to count from)."""
+    return "\t".join([source, "", frequency_row(dataset_id, [af])])
 
 
 def site_frequency(info: dict[str, Any], k: int) -> float | None:

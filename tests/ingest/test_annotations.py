@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from beacon.store.documents import population_block
 from ingest.documents import Annotation
 from ingest.vcf import annotations as ann
 from ingest.vcf import populations as pops
@@ -346,8 +347,9 @@ def test_populations_per_alt() -> None:
         "AN_nfe": 20,
         "nhomalt_nfe": (1, 2),
     }
-    (second,) = pops.populations(info, 1, fields, "f.vcf", "f.vcf")
-    assert second["source"] == "f.vcf"
+    (stored,) = pops.populations(info, 1, fields, "f.vcf")
+    second = population_block(stored)
+    assert second["source"] == second["sourceReference"] == "f.vcf"
     assert second["frequencies"] == [
         {"population": "EUR", "alleleFrequency": 0.2},
         {
@@ -358,16 +360,16 @@ def test_populations_per_alt() -> None:
             "alleleCountHomozygous": 2,
         },
     ]
-    assert pops.populations({}, 0, fields, "s", "r") == []
+    assert pops.populations({}, 0, fields, "s") == []
 
 
 def test_float32_noise_is_dropped() -> None:
     import numpy as np
 
-    (entry,) = pops.populations(
-        {"EUR_AF": float(np.float32(0.0015))}, 0, pops.population_fields({"EUR_AF": "A"}), "s", "r"
+    (stored,) = pops.populations(
+        {"EUR_AF": float(np.float32(0.0015))}, 0, pops.population_fields({"EUR_AF": "A"}), "s"
     )
-    assert entry["frequencies"][0]["alleleFrequency"] == 0.0015
+    assert population_block(stored)["frequencies"][0]["alleleFrequency"] == 0.0015
 
 
 def test_site_counts() -> None:

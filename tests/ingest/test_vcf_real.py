@@ -16,13 +16,13 @@ import pytest
 
 from beacon.protocol import genome
 from beacon.store import carriers as packed
-from beacon.store import catalog
 from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import pipeline
 from ingest.vcf.load import run_vcf
 from tests import official
 from tests.conftest import Client, ClientFactory
+from tests.ingest import stored as stored_view
 from tests.ingest import vcftext
 
 DATA = official.DATA
@@ -37,9 +37,7 @@ Key = tuple[str, int, str, str]  # chromosome, 1-based position, REF, ALT
 
 
 async def stored(db: Database, dataset: str) -> list[dict[str, Any]]:
-    entry = await catalog.get(db, dataset)
-    assert entry is not None
-    return [d async for d in db[str(entry.collection(c.Role.G_VARIANTS))].find({})]
+    return await stored_view.variants(db, dataset)
 
 
 def key(doc: dict[str, Any]) -> Key:
@@ -93,7 +91,7 @@ def assert_counts_match_text(
     assert len(docs) == len(expected)
     for doc in docs:
         want = expected[key(doc)]
-        counts = doc[c.V_COUNTS]
+        counts = stored_view.counts(doc)
         assert (counts["ac"], counts["an"]) == (want.ac, want.an), key(doc)
         assert (counts["het"], counts["hom"], counts["hemi"]) == (
             len(want.het),
@@ -154,8 +152,7 @@ def valid_records(docs: list[dict[str, Any]], every: int = 50) -> None:
     if not official.available():
         return
     for doc in docs[::every]:
-        record = {k: v for k, v in doc.items() if not k.startswith("_")}
-        official.assert_valid(record, official.ENTITY_SCHEMAS["genomicVariant"])
+        official.assert_valid(doc[stored_view.RECORD], official.ENTITY_SCHEMAS["genomicVariant"])
 
 
 async def g_variants(api: Client, path: str, **params: str) -> list[dict[str, Any]]:
@@ -228,7 +225,7 @@ async def test_cineca_slice(
     }  # fmt: skip
     # Round trip through the node: who carries a variant, what a sample carries.
     api = await node(BEACON_MAX_LIMIT="10000")
-    common = max(docs, key=lambda d: d[c.V_COUNTS]["carriers"])
+    common = max(docs, key=lambda d: stored_view.counts(d)["carriers"])
     found = await g_variants(api, f"/api/g_variants/{common[c.VARIANT_INTERNAL_ID]}/biosamples")
     assert len(found) > 1000
     assert {r["id"] for r in found} == {
@@ -273,8 +270,8 @@ async def test_cineca_carriers_whichever_load_comes_first(
     samples = vcftext.samples(CINECA)
     text = expected_calls(CINECA)
     docs = await stored(db, "vcf_first")
-    by_carriers = sorted(docs, key=lambda d: d[c.V_COUNTS]["carriers"])
-    rare = next(d for d in by_carriers if d[c.V_COUNTS]["carriers"] >= 3)
+    by_carriers = sorted(docs, key=lambda d: stored_view.counts(d)["carriers"])
+    rare = next(d for d in by_carriers if stored_view.counts(d)["carriers"] >= 3)
     api = await node(BEACON_MAX_LIMIT="10000")
     for doc in (rare, by_carriers[-1]):
         calls = text[key(doc)]
