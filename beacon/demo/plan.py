@@ -209,8 +209,9 @@ def ingest_args(cohorts: Path, node: DemoNode) -> list[list[str]]:
 
 
 #: Bumped when what the demo loads changes shape, so that older demo data is loaded afresh
-#: (2: cohorts with collection events, variant loads with their partial calls).
-DATA_LAYOUT = 2
+#: (2: cohorts with collection events, variant loads with their partial calls; 3: the
+#: sample-first index by variant ordinal).
+DATA_LAYOUT = 3
 
 
 def marker(size: Size, target: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ POSITION = "variant_position"
 GENES = "variant_genes"
 AMINOACIDS = "variant_aminoacids"
 HGVS = "variant_hgvs"
+ORDINAL = "variant_ordinal"
 
 TERMS = "record_terms"
 DURATIONS = "record_durations"
@@ -45,6 +46,8 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.GENE_IDS, ASCENDING)], name=GENES),
         IndexModel([(c.AMINOACID_CHANGES, ASCENDING)], name=AMINOACIDS),
         IndexModel([(c.HGVS_ID, ASCENDING)], name=HGVS),
+        # The variants a person carries are found by ordinal (the sample-first index).
+        IndexModel([(c.V_ORDINAL, ASCENDING)], name=ORDINAL),
         FILTERABLE[0],
     ],
     c.Role.SAMPLES: [
@@ -52,7 +55,7 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.S_INDIVIDUAL, ASCENDING)]),
     ],
     c.Role.SAMPLE_VARIANTS: [
-        IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_RANK, ASCENDING), (c.SV_FIRST, ASCENDING)]),
+        IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_BASE, ASCENDING)]),
     ],
     c.Role.CARRIERS: [IndexModel([(c.C_VARIANT, ASCENDING), (c.C_CHUNK, ASCENDING)])],
     c.Role.INDIVIDUALS: [IndexModel([(c.COHORT_IDS, ASCENDING)]), *FILTERABLE],
