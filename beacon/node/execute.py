@@ -23,10 +23,11 @@ import contextvars
 import dataclasses
 import datetime as dt
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -58,7 +59,7 @@ from beacon.store.catalog import DatasetEntry
 from beacon.store.client import Database
 from beacon.web.metrics import BUCKETS
 
-Values = list[Any] | np.ndarray[Any, Any]
+Values: TypeAlias = "list[Any] | np.ndarray[Any, Any] | Labels"
 #: Seconds /health waits for the database before saying it is unavailable.
 HEALTH_S = 2.0
 #: When the current request's database time runs out (monotonic seconds), if in a request.
@@ -183,6 +184,8 @@ class SampleTable:
     #: none), so the values of 100,000 carriers are one numpy pass, not 100,000 lookups.
     names: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     codes: dict[str, np.ndarray[Any, Any]] = dataclasses.field(default_factory=dict)
+    #: (field, collection) -> which names are records of that (immutable, per-load) collection.
+    present: dict[tuple[str, str], np.ndarray[Any, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(
@@ -210,7 +213,7 @@ class SampleTable:
         names: dict[str, list[str]] = {}
         codes: dict[str, np.ndarray[Any, Any]] = {}
         for name, column in ((c.S_BIOSAMPLE, biosample), (c.S_INDIVIDUAL, individual)):
-            names[name] = sorted(by_field[name])
+            names[name] = sorted(_interned(v) for v in by_field[name])
             position = {value: i for i, value in enumerate(names[name])}
             codes[name] = np.fromiter(
                 (-1 if v is None else position[v] for v in column), dtype=np.int64, count=size
@@ -223,12 +226,50 @@ class SampleTable:
 
     def values(self, field: str, indices: Iterable[Any]) -> list[str]:
         """The distinct values of ``field`` of the samples at ``indices``, sorted."""
+        return self.labels(field, indices).names()
+
+    def labels(self, field: str, indices: Iterable[Any]) -> Labels:
+        """:meth:`values` as codes, names looked up only when needed."""
         codes = self.codes[field]
         at = np.asarray(indices if isinstance(indices, np.ndarray) else list(indices))
         at = at.astype(np.int64, copy=False)
-        found = np.unique(codes[at[(at >= 0) & (at < codes.size)]])
-        names = self.names[field]
-        return [names[i] for i in found[found >= 0].tolist()]
+        seen = np.zeros(len(self.names[field]) + 1, dtype=np.bool_)
+        seen[codes[at[(at >= 0) & (at < codes.size)]]] = True  # code -1 marks the last slot
+        return Labels(self, field, np.flatnonzero(seen[:-1]))
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Distinct values of a samples-table field (biosample or individual ids), sorted, as
+    codes into the table's names: 100,000 carriers' ids are filtered and counted in numpy."""
+
+    table: SampleTable
+    field: str
+    codes: np.ndarray[Any, Any]
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def names(self) -> list[str]:
+        names = self.table.names[self.field]
+        return [names[i] for i in self.codes.tolist()]
+
+    def __getitem__(self, part: slice) -> list[str]:
+        names = self.table.names[self.field]
+        return [names[i] for i in self.codes[part].tolist()]
+
+    def existing(self, coll: str, ids: frozenset[Any]) -> Labels:
+        """Those that are ids of records of ``coll`` (``ids``: all of them), still sorted."""
+        key = (self.field, coll)
+        mask = self.table.present.get(key)
+        if mask is None:
+            names = self.table.names[self.field]
+            mask = np.fromiter((n in ids for n in names), dtype=np.bool_, count=len(names))
+            self.table.present[key] = mask
+        return Labels(self.table, self.field, self.codes[mask[self.codes]])
 
 
 @dataclass(frozen=True)
@@ -366,7 +407,7 @@ class Executor:
             return await self._carriers(dataset, step.match)
         if isinstance(step, SampleField):
             table = await self._sample_table(dataset)
-            return table.values(step.field, incoming) if table is not None else []
+            return table.labels(step.field, incoming) if table is not None else []
         if isinstance(step, VariantsCarriedBy):
             return await self._carried_ordinals(dataset, incoming)
         raise TypeError(f"unknown step {step!r}")
@@ -526,7 +567,9 @@ class Executor:
                 count = await self.db[coll].estimated_document_count(maxTimeMS=self.left_ms())
                 if count <= LoadCache.MAX_IDS:
                     cursor = self.db[coll].find({}, {"_id": 1}, max_time_ms=self.left_ms())
-                    ids = frozenset([doc["_id"] async for doc in cursor])
+                    # Interned, as the samples table's names are: membership of the same
+                    # string object is a pointer comparison (4x faster at 100,000 ids).
+                    ids = frozenset([_interned(doc["_id"]) async for doc in cursor])
             self.cache.ids[coll] = ids
             LoadCache.trim(self.cache.ids)
         return self.cache.ids[coll]
@@ -690,16 +733,24 @@ class Executor:
     ) -> Values | None:
         """The related ids that are records of ``coll``, in the plan's order, found without
         sending thousands of ids to the server; None when only the server can tell."""
-        if role is c.Role.G_VARIANTS and _ordered_keys(relation):
+        if role is c.Role.G_VARIANTS and _ordered_keys(relation) and not isinstance(values, Labels):
             return values  # the sample index holds ordinals of this load, in genomic order
         if role in c.METADATA_ROLES:
             ids = await self._all_ids(coll)
+            if ids is not None and isinstance(values, Labels):
+                return values.existing(coll, ids)
             if ids is not None:
-                return sorted(v for v in _plain(values) if v in ids)
+                kept = [v for v in _plain(values) if v in ids]
+                kept.sort()  # values often come sorted: then this is one pass
+                return kept
         return None
 
     async def _page(
-        self, coll: str, plan: QueryPlan, ordered: Values, field: str = "_id"
+        self,
+        coll: str,
+        plan: QueryPlan,
+        ordered: Values,
+        field: str = "_id",
     ) -> Results:
         """Count and page from an ordered list of matching ids (or other values of ``field``,
         unique in ``coll`` and indexed: variant ordinals)."""
@@ -767,11 +818,18 @@ def _ordered_keys(relation: Relation) -> bool:
     return bool(relation.steps) and isinstance(relation.steps[-1], VariantsCarriedBy)
 
 
+def _interned(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value
+
+
 def _ints(values: Iterable[Any]) -> list[int]:
     return [int(v) for v in values]
 
 
 def _plain(values: Values) -> list[Any]:
+    if isinstance(values, Labels):
+        return values.names()
     if isinstance(values, np.ndarray):
-        return [int(v) for v in values.tolist()]
+        out: list[Any] = values.tolist()  # ints from integer arrays, strings from object ones
+        return out
     return list(values)
