@@ -149,6 +149,9 @@ async def sizes(db: Any, dataset: str) -> dict[str, Any]:
     assert entry is not None
     variants = max(1, entry.count(c.Role.G_VARIANTS))
     out: dict[str, Any] = {"variants": variants}
+    samples = db[entry.collection(c.Role.SAMPLES) or ""]
+    cursor = await samples.aggregate([{"$group": {"_id": None, "n": {"$sum": f"${c.S_VARIANTS}"}}}])
+    out["calls"] = int((await cursor.to_list())[0]["n"])  # non-reference calls, all samples
     for role in (c.Role.G_VARIANTS, c.Role.CARRIERS, c.Role.SAMPLE_VARIANTS, c.Role.SAMPLES):
         name = entry.collection(role)
         if not name:
@@ -359,8 +362,13 @@ def report(r: dict[str, Any]) -> str:
                 f"| {role} | {s['documents']:,} | {s['dataBytesPerVariant']:,.0f} "
                 f"| {s['indexBytesPerVariant']:,.0f} | {s['storageBytesPerVariant']:,.0f} |"
             )
+    index = stored["sample_variants"]
+    per_call = 8 * (index["dataBytesPerVariant"] + index["indexBytesPerVariant"])
+    per_call /= max(1, stored["calls"]) / stored["variants"]
     lines += [
         f"| engine files on disk | | | | {stored['diskBytesPerVariant']:,.0f} |",
+        f"\nthe sample-first index: {per_call:.2f} bits per call (data and index; "
+        f"{stored['calls']:,} calls)",
         "",
         f"| query ({r['n']} each) | HTTP p50 / p99 | driver p50 / p99 | ratio p50 |",
         "|---|---|---|---|",
