@@ -96,7 +96,8 @@ class SampleIndex:
         starts at ``next_base`` (by default where this one ends)."""
         if self._touched:
             n = self.per_sample.size
-            rows = self._bits[:n]
+            used = min(self._bits.shape[1], ((self._last - self._base) >> 3) + 1)
+            rows = self._bits[:n, :used]  # a last block is often mostly empty
             self.per_sample += packed.popcounts(rows)
             for sample, blob in enumerate(packed.encode_ordinal_rows(rows)):
                 if blob:
@@ -108,7 +109,7 @@ class SampleIndex:
                             c.SV_ORDINALS: blob,
                         }
                     )
-            self._bits[:] = 0
+            self._bits[:, :used] = 0
             self._touched = False
         self._base = self._base + self.block if next_base is None else next_base
 

@@ -215,9 +215,11 @@ def encode_ordinal_rows(bits: npt.NDArray[np.uint8]) -> list[bytes]:
     bitmap_size = 5 + last - first + 1
     # Varints are at least a byte per offset: only rows with fewer offsets than their bitmap's
     # bytes could be smaller as gaps; their offsets are unpacked (those rows only).
-    sparse = np.flatnonzero((counts > 0) & (1 + counts < bitmap_size))
+    candidates = np.flatnonzero((counts > 0) & (1 + counts < bitmap_size))
     gaps_of: dict[int, bytes] = {}
-    if sparse.size:
+    step = max(1, (1 << 23) // width)  # unpack at most 64 MB of bits at a time
+    for lo in range(0, candidates.size, step):
+        sparse = candidates[lo : lo + step]
         unpacked = np.unpackbits(bits[sparse], axis=1, bitorder="little")
         row, col = np.nonzero(unpacked)
         col = col.astype(np.int64)
