@@ -74,7 +74,7 @@ bench-privacy: install ## the membership attack (Shringarpure & Bustamante) agai
 # `make bench` runs every benchmark: each adds itself as a prerequisite (no recipe here, so
 # the lines merge).
 .PHONY: bench bench-ingest bench-query bench-terms
-bench: bench-ingest bench-query bench-aggregator bench-load bench-privacy bench-terms
+bench: bench-ingest bench-query bench-aggregator bench-load bench-privacy bench-terms bench-scale
 
 bench-query: install ## query latency through HTTP vs the raw driver, throughput, a 20k-person cohort
 	$(BIN)/pip install --quiet -e '.[bench]'
@@ -91,6 +91,15 @@ bench-ingest: install ## VCF ingest vs bcftools view (1000G, CINECA) + a 20k-sam
 		|| echo "bcftools unavailable (no apt-get): the bcftools column stays empty"; }
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.ingest_vcf $(BENCH_ARGS)
+
+# `make bench-scale BENCH_SCALE_ARGS='--length-kb 300'` for a shorter run (about 10 minutes as is).
+.PHONY: bench-scale
+bench-scale: install ## 100,000 simulated genomes: load vs bcftools view, memory, bytes/variant, queries vs driver
+	@command -v bcftools >/dev/null || { command -v apt-get >/dev/null \
+		&& (apt-get update -qq && apt-get install -y -qq bcftools tabix) \
+		|| echo "bcftools unavailable (no apt-get): the bcftools column stays empty"; }
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
 clean: ## stop the embedded engine and remove local data
 	-$(BIN)/beacon db stop

@@ -97,8 +97,9 @@ class VariantSink:
 
     async def add(self, doc: dict[str, Any], carriers: Carriers | None) -> None:
         self.max_length = max(self.max_length, doc[c.V_END] - doc[c.V_START])
+        doc[c.V_ORDINAL] = self.index.ordinal(genome.RANK[doc[c.V_CHROM]], doc[c.V_START])
         if carriers is not None and carriers.count:
-            self.index.add(carriers.all(), doc["_id"], genome.RANK[doc[c.V_CHROM]], doc[c.V_START])
+            self.index.add(carriers.all(), doc[c.V_ORDINAL])
             if doc.get(c.V_SPILLED):
                 self.spilled.extend(carrier_chunks(doc["_id"], self.load.dataset_id, carriers))
         self.batch.append(doc)
@@ -113,7 +114,10 @@ class VariantSink:
             await self.load.insert(c.Role.CARRIERS, self.spilled)
             self.spilled = []
         if self.index.full or final:
-            for run in chunks(self.index.drain(), self.batch_size):
+            runs = self.index.drain(final)
+            if final:
+                runs += self.index.order_documents()
+            for run in chunks(runs, self.batch_size):
                 await self.load.insert(c.Role.SAMPLE_VARIANTS, run)
 
 

@@ -209,8 +209,9 @@ def ingest_args(cohorts: Path, node: DemoNode) -> list[list[str]]:
 
 
 #: Bumped when what the demo loads changes shape, so that older demo data is loaded afresh
-#: (2: cohorts with collection events, variant loads with their partial calls; 3: lean variants).
-DATA_LAYOUT = 3
+#: (2: cohorts with collection events, variant loads with their partial calls; 3: lean variants;
+#: 4: the sample-first index by variant ordinal).
+DATA_LAYOUT = 4
 
 
 def marker(size: Size, target: str) -> dict[str, Any]:

@@ -127,7 +127,7 @@ class SampleField:
 
 @dataclass(frozen=True)
 class VariantsCarriedBy:
-    """Incoming sample indices -> keys of the variants they carry (the sample-first index)."""
+    """Incoming sample indices -> ordinals of the variants they carry (the sample-first index)."""
 
 
 Step = FieldValues | SamplesWhere | CarriersOf | SampleField | VariantsCarriedBy
@@ -201,7 +201,7 @@ def _carriers_to(target: EntryType, match: Match) -> Relation:
 
 
 def _variants_of_samples(first: tuple[Step, ...], start: tuple[str, ...] = ()) -> Relation:
-    return Relation((*first, VariantsCarriedBy()), "_id", start)
+    return Relation((*first, VariantsCarriedBy()), c.V_ORDINAL, start)
 
 
 def cross_relation(

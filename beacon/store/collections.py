@@ -16,9 +16,10 @@ Layout (docs/design.md §5):
   as compact packed sample indices (``store/carriers.py``), and its other annotations in
   compact forms. The Beacon record (VRS location, identifiers, frequencies ...) is rendered
   from them when it is read (``beacon/node/render.py``), never stored.
-  Who-carries-what is also kept sample-first in ``sample_variants`` (runs of variant keys per
-  sample), so "which samples carry this variant" and "which variants does this sample carry" are
-  both indexed reads that never grow a document with the number of samples.
+  Who-carries-what is also kept sample-first in ``sample_variants`` (per sample and block of
+  the load's variant ordinals, the ordinals it carries, packed), so "which samples carry
+  this variant" and "which variants does this sample carry" are both indexed reads that never
+  grow a document with the number of samples.
 * ``budgets``, the one collection the node writes: a counter per caller and time window, shared
   by every process of the node (``store/budgets.py``).
 """
@@ -125,6 +126,7 @@ V_CALLS = "k"
 #: {"ac", "an", "het", "hom", "hemi"}: counts over the dataset's samples; a zero carrier count
 #: is left out, an unknown ac or an too.
 V_COUNTS = "n"
+V_ORDINAL = "o"  # the variant's number in its load: what the sample-first index stores
 VARIANT_INTERNAL_ID = "i"  # the public id (``22-16050075-A-G``), checked by /g_variants/{id}
 # Annotations: queried (indexed) ones, then the ones only rendered.
 GENE_IDS = "gn"
@@ -150,13 +152,14 @@ S_BIOSAMPLE = "biosampleId"
 S_INDIVIDUAL = "individualId"
 S_VARIANTS = "nVariants"
 
-# sample_variants: a run of the variants one sample carries, in genomic order
+# sample_variants: per sample and block of ordinals, the ordinals of the variants it carries
 SV_SAMPLE = "s"
-SV_RANK = "r"  # chromosome rank (genome.RANK)
-SV_FIRST = "p0"  # start of the first variant in the run
-SV_LAST = "p1"  # start of the last variant in the run
-SV_COUNT = "n"
-SV_KEYS = "v"  # packed int64 variant keys
+SV_BASE = "o"  # the block's first ordinal: the packed offsets count from it
+SV_ORDINALS = "v"  # packed sorted offsets (store/carriers.py encode_ordinals)
+#: The load's order table is kept beside, under this sample index: the ordinals (``v``, from
+#: ``o``) whose genomic rank is not their own, and those ranks minus the ordinal (``g``).
+SV_ORDER = -1
+SV_RANKS = "g"
 
 # carriers (spill): chunks of carriers of very common variants
 C_VARIANT = "v"

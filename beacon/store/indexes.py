@@ -18,6 +18,7 @@ POSITION = "variant_position"
 GENES = "variant_genes"
 AMINOACIDS = "variant_aminoacids"
 HGVS = "variant_hgvs"
+ORDINAL = "variant_ordinal"
 
 TERMS = "record_terms"
 DURATIONS = "record_durations"
@@ -52,13 +53,15 @@ INDEXES: dict[c.Role, list[IndexModel]] = {
         IndexModel([(c.AMINOACID_CHANGES, ASCENDING)], name=AMINOACIDS, sparse=True),
         IndexModel([(c.HGVS_ID, ASCENDING)], name=HGVS, sparse=True),
         IndexModel([(c.TERMS, ASCENDING)], name=TERMS, sparse=True),
+        # The variants a person carries are found by ordinal (the sample-first index).
+        IndexModel([(c.V_ORDINAL, ASCENDING)], name=ORDINAL),
     ],
     c.Role.SAMPLES: [
         IndexModel([(c.S_BIOSAMPLE, ASCENDING)]),
         IndexModel([(c.S_INDIVIDUAL, ASCENDING)]),
     ],
     c.Role.SAMPLE_VARIANTS: [
-        IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_RANK, ASCENDING), (c.SV_FIRST, ASCENDING)]),
+        IndexModel([(c.SV_SAMPLE, ASCENDING), (c.SV_BASE, ASCENDING)]),
     ],
     c.Role.CARRIERS: [IndexModel([(c.C_VARIANT, ASCENDING), (c.C_CHUNK, ASCENDING)])],
     c.Role.BINS: [IndexModel([(c.BIN_CHROM, ASCENDING), (c.BIN_CHUNK, ASCENDING)])],

@@ -160,9 +160,7 @@ class Builder:
         calls = dict(zip((i for i, _ in with_gt), summaries, strict=True))
         out = Output()
         groups: list[npt.NDArray[np.uint32]] = []
-        keys: list[int] = []
-        ranks: list[int] = []
-        starts: list[int] = []
+        ordinals: list[int] = []
         for i, record in enumerate(records):
             chrom = self._chrom(record.chrom)
             if chrom is None:
@@ -174,17 +172,17 @@ class Builder:
                     continue
                 out.variants.append(doc)
                 self.max_length = max(self.max_length, doc[c.V_END] - doc[c.V_START])
+                ordinal = self.index.ordinal(genome.RANK[chrom], doc[c.V_START])
+                doc[c.V_ORDINAL] = ordinal
                 if carriers is None:
                     continue
                 for part in (carriers.het, carriers.hom, carriers.hemi):
                     if part.size:
                         groups.append(part)
-                        keys.append(doc["_id"])
-                        ranks.append(genome.RANK[chrom])
-                        starts.append(doc[c.V_START])
+                        ordinals.append(ordinal)
                 if doc.get(c.V_SPILLED):
                     out.carriers.extend(carrier_chunks(doc["_id"], self.dataset_id, carriers))
-        self.index.add_many(groups, keys, ranks, starts)
+        self.index.add_many(groups, ordinals)
         if self.index.full:
             out.runs = self.index.drain()
         return out

@@ -147,8 +147,7 @@ async def run_vcf(
                 raise IngestError(str(exc)) from None
             stack.callback(fasta.close)
             fetchers = {chrom: fasta.fetcher(chrom) for chrom in genome.CHROMOSOMES}
-        # 2M buffered calls (~50 MB): bounded memory, yet runs long enough to index cheaply.
-        index = SampleIndex(dataset_id, len(samples.biosamples), budget=2_000_000)
+        index = SampleIndex(dataset_id, len(samples.biosamples))
         builder = Builder(dataset_id, canonical, report, index, fetchers)
         rows = min(options.settings.batch_size, gt.batch_rows(max(1, len(samples.biosamples))))
         stack.enter_context(no_cyclic_gc())
@@ -160,7 +159,8 @@ async def run_vcf(
             for ctx in contexts:
                 batches = builder.batches(ctx, _records(ctx, options), rows)
                 await _stream(load, batches, report, options.settings.batch_size)
-            await _write(load, Output(runs=index.drain()), options.settings.batch_size)
+            runs = [*index.drain(final=True), *index.order_documents()]
+            await _write(load, Output(runs=runs), options.settings.batch_size)
             docs = sample_documents(
                 dataset_id, samples.biosamples, samples.individuals, index.per_sample
             )

@@ -157,8 +157,13 @@ async def test_sample_first_index(
     samples = {d["_id"]: d async for d in db[str(entry.collection(c.Role.SAMPLES))].find({})}
     assert [samples[i][c.S_BIOSAMPLE] for i in range(4)] == SAMPLES
     carried: dict[str, set[int]] = {s: set() for s in SAMPLES}
+    key_of_ordinal = {d[c.V_ORDINAL]: d["_id"] for d in found.values()}
+    assert sorted(key_of_ordinal) == list(range(len(found)))
     async for run in db[str(entry.collection(c.Role.SAMPLE_VARIANTS))].find({}):
-        carried[SAMPLES[run[c.SV_SAMPLE]]].update(packed.decode_keys(run[c.SV_KEYS]).tolist())
+        if run[c.SV_SAMPLE] == c.SV_ORDER:
+            continue
+        ordinals = packed.decode_ordinals(run[c.SV_ORDINALS]) + run[c.SV_BASE]
+        carried[SAMPLES[run[c.SV_SAMPLE]]].update(key_of_ordinal[o] for o in ordinals.tolist())
     expected: dict[str, set[int]] = {s: set() for s in SAMPLES}
     for prefix, (_, carriers) in EXPECTED.items():
         for names in carriers.values():

@@ -75,9 +75,11 @@ async def test_variant_queries_use_an_index(
 
 LOOKUPS: list[tuple[c.Role, dict[str, Any]]] = [
     (c.Role.G_VARIANTS, {"_id": 1}),
+    (c.Role.G_VARIANTS, {c.V_ORDINAL: {"$in": [0, 1]}}),
     (c.Role.SAMPLES, {c.S_BIOSAMPLE: {"$in": ["bs1"]}}),
     (c.Role.SAMPLES, {c.S_INDIVIDUAL: {"$in": ["ind1"]}}),
     (c.Role.SAMPLE_VARIANTS, {c.SV_SAMPLE: {"$in": [0]}}),
+    (c.Role.SAMPLE_VARIANTS, {c.SV_SAMPLE: c.SV_ORDER}),
     (c.Role.CARRIERS, {c.C_VARIANT: {"$in": [1]}}),
     (c.Role.BIOSAMPLES, {c.INDIVIDUAL_ID: "ind1"}),
     (c.Role.RUNS, {c.BIOSAMPLE_ID: "bs1"}),
