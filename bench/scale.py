@@ -178,6 +178,9 @@ async def person_keys(coll: Any, sample: int) -> np.ndarray[Any, Any]:
     return np.concatenate(found) if found else np.zeros(0, np.int64)
 
 
+CARRIED = ("het", "hom", "hemi")
+
+
 async def queries(uri: str, dataset: str, n: int) -> dict[str, Any]:
     client = store_client.connect(uri)
     db = client[DATABASE]
@@ -189,7 +192,8 @@ async def queries(uri: str, dataset: str, n: int) -> dict[str, Any]:
     every = [d async for d in variants.find({}, shown)]
     rng = random.Random(7)
     picks = [rng.choice(every) for _ in range(n)]
-    common = max(every, key=lambda d: int(d[c.V_COUNTS]["carriers"]))
+    # the carriers total is not stored (design §5): het + hom + hemi, a zero left out
+    common = max(every, key=lambda d: sum(int(d[c.V_COUNTS].get(k, 0)) for k in CARRIED))
     lo, hi = min(d[c.V_START] for d in every), max(d[c.V_START] for d in every)
     windows = [rng.randrange(lo, max(lo + 1, hi - 100_000)) for _ in range(n)]
     samples = int(entry.count(c.Role.SAMPLES))
