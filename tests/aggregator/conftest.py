@@ -327,9 +327,9 @@ def down_url() -> str:
 def network_settings(nodes: list[NodeEntry], **env: str) -> Settings:
     """Aggregator settings with short timeouts for tests; keyword overrides are env vars."""
     environ = {
-        "AGGREGATOR_NODE_TIMEOUT": "1.0",
+        "AGGREGATOR_NODE_TIMEOUT": "3.0",
         "AGGREGATOR_CONNECT_TIMEOUT": "0.5",
-        "AGGREGATOR_DEADLINE": "1.5",
+        "AGGREGATOR_DEADLINE": "3.5",
         "AGGREGATOR_CACHE_TTL": "0",
         **env,
     }
