@@ -255,12 +255,13 @@ def exported(ref: str | None, tmp: Path) -> Iterator[Path | None]:
     yield target
 
 
-async def wait_ready(session: aiohttp.ClientSession, urls: list[str]) -> None:
+async def wait_ready(session: aiohttp.ClientSession, urls: list[str], path: str = "/info") -> None:
+    """Until every URL answers 200 at ``path`` (a minute at most)."""
     deadline = time.monotonic() + 60
     for url in urls:
         while True:
             try:
-                async with session.get(f"{url}/info") as response:
+                async with session.get(f"{url}{path}") as response:
                     if response.status == 200:
                         break
             except aiohttp.ClientError:

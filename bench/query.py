@@ -25,7 +25,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from beacon.protocol.variants import VariantParams, classify
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
+from bench.aggregator import BIN, free_port, percentile, wait_ready
 from bench.cohorts import ASSEMBLY, synthetic
 from ingest.pipeline import RunOptions, run_metadata
 from ingest.simulate.cohort import BACKGROUND
@@ -56,11 +56,6 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vcf"
 KG = SHARED / "1kg_phase3_chr22_99samples.vcf.gz"
 CINECA = SHARED / "cineca_uk1_chr22_5002v.ann_clinvar.vcf.gz"
 RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def serve(uri: str, database: str) -> tuple[web.AppRunner, int]:
@@ -80,6 +75,26 @@ async def serve(uri: str, database: str) -> tuple[web.AppRunner, int]:
     await site.start()
     port: int = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return runner, port
+
+
+def latencies(
+    http_count: list[float],
+    driver_count: list[float],
+    http_record: list[float],
+    driver_page: list[float],
+) -> dict[str, float]:
+    """One row of the table: p50 and p99 of each timing, HTTP beside the driver."""
+    timings = {
+        "http_count": http_count,
+        "driver_count": driver_count,
+        "http_record": http_record,
+        "driver_page": driver_page,
+    }
+    row: dict[str, float] = {}
+    for name, values in timings.items():
+        row[f"{name}_p50"] = statistics.median(values)
+        row[f"{name}_p99"] = percentile(values, 0.99)
+    return row
 
 
 async def timed(n: int, call: Callable[[int], Awaitable[Any]], warm: int = 20) -> list[float]:
@@ -175,7 +190,7 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
                 async def raw_count(
                     i: int, params: Any = params, coll: Any = coll, dataset: Any = dataset
                 ) -> None:
-                    built = build(classify(_variant_params(params(i))), dataset.max_length)
+                    built = build(classify(variant_params(params(i))), dataset.max_length)
                     stages = Match(built.lead, built.rest).stages()
                     cursor = await coll.aggregate([*stages, {"$count": "n"}])
                     await cursor.to_list()
@@ -183,7 +198,7 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
                 async def raw_page(
                     i: int, params: Any = params, coll: Any = coll, dataset: Any = dataset
                 ) -> None:
-                    built = build(classify(_variant_params(params(i))), dataset.max_length)
+                    built = build(classify(variant_params(params(i))), dataset.max_length)
                     order = {c.V_CHROM: 1, c.V_START: 1, c.V_END: 1, "_id": 1}
                     pipeline = [
                         *Match(built.lead, built.rest).stages(),
@@ -197,16 +212,7 @@ async def _run(uri: str, n: int, clients: int) -> dict[str, Any]:
                 driver_count = await timed(n, raw_count)
                 http_record = await timed(n, lambda i: over_http(i, "record"))
                 driver_page = await timed(n, raw_page)
-                rows[name] = {
-                    "http_count_p50": statistics.median(http_count),
-                    "http_count_p99": percentile(http_count, 0.99),
-                    "driver_count_p50": statistics.median(driver_count),
-                    "driver_count_p99": percentile(driver_count, 0.99),
-                    "http_record_p50": statistics.median(http_record),
-                    "http_record_p99": percentile(http_record, 0.99),
-                    "driver_page_p50": statistics.median(driver_page),
-                    "driver_page_p99": percentile(driver_page, 0.99),
-                }
+                rows[name] = latencies(http_count, driver_count, http_record, driver_page)
             rows["whole chromosome 22"] = await _whole_chromosome(http, base, kg, kg_coll, n)
             throughput = await _throughput(http, base, sequence, clients, n)
     finally:
@@ -248,16 +254,7 @@ async def _whole_chromosome(
     http_record = await timed(n, lambda i: over_http(i, "record"))
     driver_count = await timed(DRIVER_WHOLE_N, raw_count, warm=1)
     driver_page = await timed(DRIVER_WHOLE_N, raw_page, warm=0)
-    return {
-        "http_count_p50": statistics.median(http_count),
-        "http_count_p99": percentile(http_count, 0.99),
-        "driver_count_p50": statistics.median(driver_count),
-        "driver_count_p99": percentile(driver_count, 0.99),
-        "http_record_p50": statistics.median(http_record),
-        "http_record_p99": percentile(http_record, 0.99),
-        "driver_page_p50": statistics.median(driver_page),
-        "driver_page_p99": percentile(driver_page, 0.99),
-    }
+    return latencies(http_count, driver_count, http_record, driver_page)
 
 
 async def _workers(
@@ -281,9 +278,7 @@ async def _workers(
 
     rows = []
     for workers in counts:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("BEACON_", "MONGODB_"))},
             "MONGODB_URI": uri,
@@ -293,7 +288,7 @@ async def _workers(
             "BEACON_CATALOG_TTL": "5",
             "BEACON_LOG_FORMAT": "text",
         }
-        command = [str(Path(sys.executable).parent / "beacon"), "serve", "--port", str(port)]
+        command = [str(BIN / "beacon"), "serve", "--port", str(port)]
         command += ["--workers", str(workers)]
         process = await asyncio.create_subprocess_exec(
             *command, env=env, stderr=asyncio.subprocess.DEVNULL
@@ -301,17 +296,7 @@ async def _workers(
         try:
             base = f"http://127.0.0.1:{port}/api/g_variants"
             async with aiohttp.ClientSession() as http:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        async with http.get(f"http://127.0.0.1:{port}/health") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"beacon serve --workers {workers} did not start")
-                    await asyncio.sleep(0.2)
+                await wait_ready(http, [f"http://127.0.0.1:{port}"], "/health")
                 await _throughput(http, base, sequence, clients, min(n, 200))  # warm caches
                 found = await _throughput(http, base, sequence, clients, max(n, 1000))
             rows.append({"workers": workers, **found})
@@ -321,7 +306,7 @@ async def _workers(
     return rows
 
 
-def _variant_params(params: dict[str, str]) -> VariantParams:
+def variant_params(params: dict[str, str]) -> VariantParams:
     """The typed parameters of a GET query (as the node's parser makes them)."""
     return parse_get(Route(et.G_VARIANTS), params.items()).variant
 

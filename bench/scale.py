@@ -27,9 +27,7 @@ import multiprocessing
 import os
 import random
 import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,25 +46,14 @@ from beacon.store import carriers as packed
 from beacon.store import catalog, engine
 from beacon.store import client as store_client
 from beacon.store import collections as c
+from bench.aggregator import percentile
 from bench.cohorts import ASSEMBLY, RESULTS, Cohort, synthetic
-from bench.query import _variant_params, percentile, serve, timed
+from bench.ingest_vcf import bcftools_view
+from bench.query import serve, timed, variant_params
 from ingest.pipeline import RunOptions, run_metadata
 from ingest.vcf.load import run_vcf
 
 DATABASE = "bench_scale"
-
-
-def bcftools_view(path: Path, runs: int = 2) -> float | None:
-    """Best wall time of ``bcftools view`` decoding the file to VCF text (None: no bcftools)."""
-    binary = shutil.which("bcftools")
-    if binary is None:
-        return None
-    best = float("inf")
-    for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run([binary, "view", str(path)], stdout=subprocess.DEVNULL, check=True)
-        best = min(best, time.perf_counter() - began)
-    return best
 
 
 def _proc_kb(pid: int, field: str) -> int:
@@ -215,14 +202,14 @@ async def queries(uri: str, dataset: str, n: int) -> dict[str, Any]:
         return {"referenceName": "22", "start": str(windows[i]), "end": str(windows[i] + 100_000)}
 
     async def count(params: dict[str, str]) -> None:
-        built = build(classify(_variant_params(params)), entry.max_length)
+        built = build(classify(variant_params(params)), entry.max_length)
         cursor = await variants.aggregate(
             [*Match(built.lead, built.rest).stages(), {"$count": "n"}]
         )
         await cursor.to_list()
 
     async def carriers(params: dict[str, str]) -> int:
-        built = build(classify(_variant_params(params)), entry.max_length)
+        built = build(classify(variant_params(params)), entry.max_length)
         stages = [*Match(built.lead, built.rest).stages(), {"$project": {c.V_CARRIERS: 1}}]
         found: list[np.ndarray[Any, Any]] = []
         keys = []
@@ -302,7 +289,7 @@ def run(samples: int, length_kb: int, n: int) -> dict[str, Any]:
     cohort = synthetic(samples, length_kb)
     dataset = cohort.metadata.name
     print("bcftools view ...", file=sys.stderr)
-    view = bcftools_view(cohort.vcf)
+    view = bcftools_view(cohort.vcf, runs=2)
     with tempfile.TemporaryDirectory(dir=RESULTS, prefix="scale-engine-") as scratch:
         state = engine.start(scratch, cache_size="1G")
         try:

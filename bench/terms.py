@@ -33,7 +33,8 @@ from beacon.config import IngestSettings
 from beacon.store import client as store_client
 from beacon.store import collections as c
 from beacon.store import engine
-from bench.query import percentile, serve, timed
+from bench.aggregator import percentile
+from bench.query import serve, timed
 from ingest.pipeline import RunOptions, run_metadata
 
 CINECA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bff" / "cineca_uk1"
