@@ -21,14 +21,14 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 
 
-def _port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _env(**extra: str) -> dict[str, str]:
+def serve_env(**extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -38,7 +38,7 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _get(url: str, request_id: str = "") -> tuple[int, bytes]:
+def http_get(url: str, request_id: str = "") -> tuple[int, bytes]:
     request = urllib.request.Request(
         url, headers={"X-Request-Id": request_id} if request_id else {}
     )
@@ -46,12 +46,12 @@ def _get(url: str, request_id: str = "") -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def _wait(process: subprocess.Popen[str], url: str) -> None:
+def wait_until_up(process: subprocess.Popen[str], url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()[1]
         try:
-            if _get(url)[0] == 200:
+            if http_get(url)[0] == 200:
                 return
         except OSError:
             time.sleep(0.1)
@@ -67,13 +67,13 @@ def _stop(process: subprocess.Popen[str]) -> list[dict[str, Any]]:
 
 
 def test_the_aggregator_listens_twice_logs_json_and_stops_cleanly() -> None:
-    api, browser = _port(), _port()
+    api, browser = free_port(), free_port()
     command = [str(BIN / "beacon-aggregator"), "serve", "--port", str(api)]
     command += ["--also-port", str(browser)]
-    process = subprocess.Popen(command, env=_env(), stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=serve_env(), stderr=subprocess.PIPE, text=True)
     try:
-        _wait(process, f"http://127.0.0.1:{api}/health")
-        status, page = _get(f"http://127.0.0.1:{browser}/", request_id="probe-7")
+        wait_until_up(process, f"http://127.0.0.1:{api}/health")
+        status, page = http_get(f"http://127.0.0.1:{browser}/", request_id="probe-7")
         assert status == 200
         assert b"static/app.js" in page
     finally:
@@ -84,13 +84,13 @@ def test_the_aggregator_listens_twice_logs_json_and_stops_cleanly() -> None:
 
 
 def test_a_node_serves_metrics_and_stops_cleanly(mongo_uri: str) -> None:
-    port = _port()
-    env = _env(MONGODB_URI=mongo_uri, MONGODB_DB=f"t_{uuid.uuid4().hex[:10]}")
+    port = free_port()
+    env = serve_env(MONGODB_URI=mongo_uri, MONGODB_DB=f"t_{uuid.uuid4().hex[:10]}")
     command = [str(BIN / "beacon"), "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        _wait(process, f"http://127.0.0.1:{port}/health")
-        status, body = _get(f"http://127.0.0.1:{port}/metrics", request_id="probe-8")
+        wait_until_up(process, f"http://127.0.0.1:{port}/health")
+        status, body = http_get(f"http://127.0.0.1:{port}/metrics", request_id="probe-8")
         assert status == 200
         assert b'beacon_http_request_duration_seconds_count{endpoint="/health"' in body
     finally:

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from beacon.store.client import Database
-from tests.test_serve import BIN, _env, _get, _port, _wait
+from tests.test_serve import BIN, free_port, http_get, serve_env, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +48,11 @@ def _alive(pid: int) -> bool:
 
 
 def _start(mongo_uri: str, database: str, workers: int) -> tuple[subprocess.Popen[str], int]:
-    port = _port()
-    env = _env(MONGODB_URI=mongo_uri, MONGODB_DB=database, BEACON_UNDECLARED_DATASETS="public")
+    port = free_port()
+    env = serve_env(MONGODB_URI=mongo_uri, MONGODB_DB=database, BEACON_UNDECLARED_DATASETS="public")
     command = [str(BIN / "beacon"), "serve", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    _wait(process, f"http://127.0.0.1:{port}/health")
+    wait_until_up(process, f"http://127.0.0.1:{port}/health")
     return process, port
 
 
@@ -65,7 +65,7 @@ def test_two_workers_answer_and_stop_together(
         assert len(workers) == 2
         assert process.pid not in workers
         for _ in range(10):
-            status, body = _get(f"http://127.0.0.1:{port}{QUERY}")
+            status, body = http_get(f"http://127.0.0.1:{port}{QUERY}")
             assert status == 200
             assert json.loads(body)["responseSummary"]["numTotalResults"] == 2
     finally:
