@@ -328,7 +328,7 @@ def network_settings(nodes: list[NodeEntry], **env: str) -> Settings:
     """Aggregator settings with short timeouts for tests; keyword overrides are env vars."""
     environ = {
         "AGGREGATOR_NODE_TIMEOUT": "3.0",
-        "AGGREGATOR_CONNECT_TIMEOUT": "0.5",
+        "AGGREGATOR_CONNECT_TIMEOUT": "2.0",
         "AGGREGATOR_DEADLINE": "3.5",
         "AGGREGATOR_CACHE_TTL": "0",
         **env,

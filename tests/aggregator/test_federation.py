@@ -7,6 +7,7 @@ import pytest
 
 from beacon.config import NodeEntry
 from tests.aggregator.conftest import (
+    FakeNode,
     Network,
     RealNode,
     get_json,
@@ -209,6 +210,25 @@ async def test_a_filter_no_node_lists_is_a_400_naming_it(
         url = f"{await real_node('se')}/individuals?filters=XYZ:1"
         async with session.get(url) as response:
             assert response.status == 400  # what each node says too
+
+
+async def test_a_filter_no_node_lists_is_a_400_when_the_nodes_are_first_read_in_the_fan_out(
+    fake_node: FakeNode, network: Network
+) -> None:
+    """A request that does not wait for the first discovery (one from another network, or one
+    after the first round failed) reads the members inline: once their terms are known and
+    none lists the filter, the answer is still the 400, not every node "skipped"."""
+    nodes = [await fake_node(terms=("NCIT:C16576",), metadata_delay_s=0.3) for _ in range(2)]
+    client = await network([(f"n{i}", url) for i, (url, _) in enumerate(nodes)])
+    headers = {"Via": "1.1 org.example.other"}
+    path = "/api/individuals?filters=XYZ:1"
+    response = await client.get(path, headers=headers)
+    body = await response.json()
+    assert response.status == 400, body
+    assert "unknown filter 'XYZ:1'" in body["error"]["errorMessage"]
+    assert all(not fake.seen for _, fake in nodes)  # skipped by their terms, never asked
+    known = await get_json(client, "/api/individuals?filters=NCIT:C16576", headers=headers)
+    assert known["responseSummary"]["exists"] is True
 
 
 async def test_nodes_endpoint_reports_each_node(federation: Client) -> None:
