@@ -210,8 +210,8 @@ def ingest_args(cohorts: Path, node: DemoNode) -> list[list[str]]:
 
 #: Bumped when what the demo loads changes shape, so that older demo data is loaded afresh
 #: (2: cohorts with collection events, variant loads with their partial calls; 3: lean variants;
-#: 4: the sample-first index by variant ordinal).
-DATA_LAYOUT = 4
+#: 4: the sample-first index by variant ordinal; 5: loads stamped with the store layout).
+DATA_LAYOUT = 5
 
 
 def marker(size: Size, target: str) -> dict[str, Any]:

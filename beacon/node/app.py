@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from beacon.config import Settings
-from beacon.node import caller, routes
+from beacon.node import caller, routes, scope
 from beacon.node.execute import CatalogCache, DatabaseMetrics, Executor
 from beacon.node.jwks import JwksCache
 from beacon.node.keys import (
@@ -35,7 +35,7 @@ from beacon.node.oidc import IssuerClient, client_secrets
 from beacon.node.passport import Verifier
 from beacon.node.privacy import Budgets
 from beacon.protocol import genome
-from beacon.store import budgets
+from beacon.store import budgets, catalog
 from beacon.store import client as store_client
 from beacon.store.reference import Reference
 from beacon.web import metrics
@@ -89,6 +89,9 @@ def create_app(
         try:
             log.info("database: %s", await store_client.server_kind(client))
             await budgets.ensure_indexes(app[DB])
+            for dataset in (await catalog.read(app[DB])).values():
+                if problem := scope.stale_load(dataset):
+                    log.error("%s; its queries answer 503 until then", problem)
         except Exception as exc:  # the node still starts; /health reports the outage
             log.warning("database not ready at startup: %s", type(exc).__name__)
         yield

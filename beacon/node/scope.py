@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from beacon.protocol import entry_types as et
-from beacon.protocol.errors import BadRequest
+from beacon.protocol.errors import BadRequest, UpstreamUnavailable
 from beacon.protocol.request import BeaconRequest
 from beacon.protocol.variants import VariantQuery
 from beacon.store.catalog import DatasetEntry
+from beacon.store.collections import LAYOUTS
 
 
 def select(
@@ -41,4 +42,24 @@ def select(
             for k, d in chosen.items()
             if d.assembly is not None and d.assembly in variant.assemblies
         }
-    return [chosen[k] for k in sorted(chosen)]
+    selected = [chosen[k] for k in sorted(chosen)]
+    if route.entry not in (et.DATASETS, et.COHORTS):  # records of their own, in no load
+        for dataset in selected:
+            if problem := stale_load(dataset):
+                raise UpstreamUnavailable(problem)
+    return selected
+
+
+def stale_load(dataset: DatasetEntry) -> str | None:
+    """Why the dataset's published loads cannot be read by this node, if they cannot: one
+    written in another layout of the store is never read as if it were of this one."""
+    stale = dataset.stale()
+    if not stale:
+        return None
+    group, layout = next(iter(sorted(stale.items())))
+    command = "vcf" if group == "variants" else "metadata"
+    return (
+        f"dataset {dataset.id!r}: its {group} were loaded in store layout {layout}, and this "
+        f"node reads layout {LAYOUTS[group]}; reload them (beacon-ingest {command} ... "
+        f"--dataset {dataset.id})"
+    )

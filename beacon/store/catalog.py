@@ -36,10 +36,20 @@ class DatasetEntry:
     counts: Mapping[str, int] = field(default_factory=dict)  # role -> documents in the load
     max_length: int = 0
     updated: dt.datetime | None = None  # when a load of this dataset was last published
+    layouts: Mapping[str, int] = field(default_factory=dict)  # group -> its load's layout
 
     def collection(self, role: c.Role) -> str | None:
         load = self.loads.get(role.group)
         return c.collection_name(self.id, role, load) if load else None
+
+    def stale(self) -> dict[str, int]:
+        """The groups whose published load is not of the layout this code reads, with the
+        layout it is of (0: written before loads were stamped)."""
+        return {
+            group: self.layouts.get(group, 0)
+            for group in self.loads
+            if self.layouts.get(group, 0) != c.LAYOUTS.get(group, 0)
+        }
 
     def count(self, role: c.Role) -> int:
         return self.counts.get(role.value, 0)
@@ -59,6 +69,11 @@ def _entry(doc: Mapping[str, Any]) -> DatasetEntry:
         counts=counts,
         max_length=int(doc.get(c.CAT_MAX_LENGTH, 0)),
         updated=doc.get(c.CAT_UPDATED),
+        layouts={
+            group: int(info.get(c.CAT_LAYOUT, 0))
+            for group, info in loads.items()
+            if info and "id" in info
+        },
     )
 
 
@@ -96,6 +111,7 @@ async def publish(
             "loaded": now,
             "sources": sources,
             "counts": dict(counts),
+            c.CAT_LAYOUT: c.LAYOUTS[group],
         },
         c.CAT_UPDATED: now,
     }

@@ -76,6 +76,16 @@ ROLE_OF_PATH: dict[str, Role] = {
 }
 
 
+#: The shape of each load group's documents, stamped on every load the catalog publishes.
+#: A node reads only loads of the layout it was built for: another layout (an older
+#: ingester's, or a load from before loads were stamped, read as 0) is refused with a 503
+#: asking for a reload, never read as if it had this shape (docs/design.md §5). Bump a group's
+#: number whenever what its documents hold, or which collections it has, changes.
+#: Variants 1: the lean variant document, per-load bins and the sample-first index of
+#: variant ordinals. Metadata 0: as first written.
+LAYOUTS: dict[str, int] = {"variants": 1, "metadata": 0}
+
+
 def collection_name(dataset_id: str, role: Role, load_id: str) -> str:
     return f"d.{dataset_id}.{role.value}.{load_id}"
 
@@ -105,6 +115,8 @@ CAT_LOADS = "loads"
 CAT_VERSION = "version"
 CAT_UPDATED = "updated"
 CAT_MAX_LENGTH = "maxVariantLength"
+#: In a load of ``CAT_LOADS``: the layout its documents were written in (``LAYOUTS``).
+CAT_LAYOUT = "layout"
 
 # variant documents (lean: docs/design.md §5). No datasetId (the collection is the dataset's).
 # Canonical query fields, 0-based and half-open:
