@@ -13,6 +13,7 @@ from beacon.store import collections as c
 from beacon.store.client import Database
 from ingest import pipeline
 from tests.conftest import CHECKLIST, Client
+from tests.official import assert_response
 
 QUERY = "/api/g_variants?referenceName=17&start=7577120&alternateBases=A"
 
@@ -46,6 +47,7 @@ async def test_a_load_of_an_older_layout_is_a_503_naming_it_until_reloaded(
         response = await api.get(path)
         body = await response.json()
         assert response.status == 503, body
+        assert_response(body)
         message = body["error"]["errorMessage"]
         assert "dataset 'ds1': its variants were loaded in store layout 0" in message
         assert "beacon-ingest vcf ... --dataset ds1" in message
@@ -71,7 +73,9 @@ async def test_a_metadata_load_of_another_layout_is_refused_too(
     )
     api = await node(BEACON_CATALOG_TTL="0")
     response = await api.get("/api/individuals?datasetIds=ds2")
-    message = (await response.json())["error"]["errorMessage"]
+    body = await response.json()
     assert response.status == 503
+    assert_response(body)
+    message = body["error"]["errorMessage"]
     assert "its metadata were loaded in store layout 99" in message
     assert "beacon-ingest metadata ... --dataset ds2" in message
