@@ -154,7 +154,7 @@ async def answer(request: web.Request, route: Route) -> web.Response:
             store.put(c.cache_key(parsed, _versions(net), caller), outcomes)
             state = "miss"
     check_token_accepted(net, token, outcomes)
-    if parsed.filters and hit is None:
+    if parsed.filters:
         # Members first read during the fan-out (their discovery had not finished, or had
         # failed, when the request came) skip a filter they do not list: once every member's
         # terms are known, a filter none lists is still the caller's typo, never a "no".
